@@ -1,0 +1,85 @@
+/**
+ * Chunk programs: the intermediate representation of per-chunk array work.
+ *
+ * Every elementwise operation, random draw, and within-chunk reduction of the array layer is a
+ * chunk program. Unfused, the graph has one task per operation, each a one-node program over
+ * its input chunks; the optimiser (src/graph/optimize.ts + ./fuse.ts) merges producer programs
+ * into their consumers so that one task per chunk runs the whole chain without materialising
+ * intermediates. Backends (./compile-js.ts, ./compile-wasm.ts) turn a program into a kernel.
+ *
+ * A program is a table of nodes in topological order (children refer to earlier indices), so
+ * shared subexpressions are computed once and the program serialises as plain data.
+ *
+ * Iteration spaces. Leaves (`in`, `rand`, `const`) live in the chunk's *leaf space*: the shape
+ * given by `ChunkInfo.shape`. A `reduce` node's space is its child's space with the reduced
+ * axes set to extent 1 (keepdims). Elementwise nodes take the space of their operands, which
+ * must be equal or broadcast (extent 1) against each other. Inputs whose shape has extent 1 on
+ * an axis broadcast along it.
+ *
+ * Floating-point order is part of the contract: every backend must give bit-identical results.
+ * A `reduce` over floats accumulates in element order (C order of the child's space) unless the
+ * backend documents a canonical blocked order that every backend implements identically.
+ */
+
+export type DType = "float64" | "float32" | "int32" | "uint8" | "bool" | "int64";
+
+export type UnaryFn =
+  | "neg" | "abs" | "sqrt" | "exp" | "log" | "sin" | "cos" | "floor" | "ceil" | "not" | "square";
+
+export type BinaryFn =
+  | "add" | "sub" | "mul" | "div" | "pow" | "mod" | "min" | "max"
+  | "lt" | "le" | "gt" | "ge" | "eq" | "ne" | "and" | "or";
+
+export type ReduceFn = "sum" | "prod" | "min" | "max" | "any" | "all" | "count_nonzero";
+
+export type RandomDist = "uniform" | "normal" | "integers" | "random";
+
+export type ProgramNode =
+  /** Input chunk number `slot` of the task (an NDChunk argument). */
+  | { readonly op: "in"; readonly slot: number; readonly dtype: DType }
+  | { readonly op: "const"; readonly value: number; readonly dtype: DType }
+  /**
+   * Random draw whose value depends only on (seed, global flat index of the element in the
+   * whole array) — see src/array/random/. `a`, `b`: low/high (uniform, integers) or mean/std
+   * (normal).
+   */
+  | {
+      readonly op: "rand";
+      readonly dist: RandomDist;
+      readonly seed: string;
+      readonly a: number;
+      readonly b: number;
+      readonly dtype: DType;
+    }
+  | { readonly op: "unary"; readonly fn: UnaryFn; readonly x: number; readonly dtype: DType }
+  | { readonly op: "binary"; readonly fn: BinaryFn; readonly x: number; readonly y: number; readonly dtype: DType }
+  | { readonly op: "where"; readonly cond: number; readonly x: number; readonly y: number; readonly dtype: DType }
+  | { readonly op: "cast"; readonly x: number; readonly dtype: DType }
+  | { readonly op: "clip"; readonly x: number; readonly lo: number; readonly hi: number; readonly dtype: DType }
+  | { readonly op: "reduce"; readonly fn: ReduceFn; readonly axes: readonly number[]; readonly x: number; readonly dtype: DType };
+
+export interface ChunkProgram {
+  readonly nodes: readonly ProgramNode[];
+  /** Node indices whose values the task returns (one NDChunk each, in this order). */
+  readonly outputs: readonly number[];
+}
+
+/** Where a chunk sits in its array: needed by `rand` leaves (global index) and for shapes. */
+export interface ChunkInfo {
+  /** Shape of the leaf space of this chunk. */
+  readonly shape: readonly number[];
+  /** Global offset of the chunk's first element along each axis (for `rand`). */
+  readonly offset: readonly number[];
+  /** Shape of the whole array the leaves index into (for `rand`). */
+  readonly globalShape: readonly number[];
+}
+
+/** A chunk value as it travels between tasks: dtype, shape and a C-ordered typed array. */
+export interface NDChunk {
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly data: Float64Array | Float32Array | Int32Array | Uint8Array | BigInt64Array;
+}
+
+/** A compiled chunk program: inputs in slot order, returns one NDChunk per program output. */
+export type ChunkKernel = (inputs: readonly NDChunk[], info: ChunkInfo) => NDChunk[];

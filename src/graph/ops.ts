@@ -1,0 +1,36 @@
+/**
+ * The op registry: tasks name their operation, and each process (client, worker thread,
+ * in-process executor) looks the name up here. Modules that register built-in ops are listed
+ * in ./builtin-op-modules.ts so that every task thread imports them at start-up.
+ */
+
+export type OpFn = (...args: any[]) => unknown;
+
+const registry = new Map<string, OpFn>();
+
+export function registerOp(name: string, fn: OpFn): void {
+  const existing = registry.get(name);
+  if (existing !== undefined && existing !== fn) {
+    throw new Error(`op '${name}' is already registered with a different function; choose another name`);
+  }
+  registry.set(name, fn);
+}
+
+export function getOp(name: string): OpFn {
+  const fn = registry.get(name);
+  if (fn === undefined) {
+    throw new Error(
+      `unknown op '${name}': no module registered it in this process ` +
+        `(built-in ops are imported from src/graph/builtin-op-modules.ts; user functions travel with client.submit)`,
+    );
+  }
+  return fn;
+}
+
+export function hasOp(name: string): boolean {
+  return registry.has(name);
+}
+
+export function registeredOps(): string[] {
+  return [...registry.keys()].sort();
+}
