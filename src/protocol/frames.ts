@@ -1,0 +1,300 @@
+/**
+ * Wire framing, IO-free. A frame is an 8-byte prefix — u32 LE payload length, u32 LE tag — then the
+ * payload, then zero padding to a multiple of 8 bytes, so every payload starts 8-byte aligned in the
+ * stream. Tag = kind << 24 | count: a header frame (kind 'H') carries in `count` how many raw frames
+ * (kind 'R', count 0) follow it; together they are one message (see codec.ts).
+ */
+import { FrameTooLargeError, ProtocolError } from "../util/errors.js";
+import { decodeMessage, encodeMessage } from "./codec.js";
+
+export const PREFIX_BYTES = 8;
+export const KIND_HEADER = 0x48; // 'H'
+export const KIND_RAW = 0x52; // 'R'
+export const MAX_RAW_FRAMES = 0xffffff;
+/** 1 GiB; the u32 length field caps any setting at 4 GiB - 1. */
+export const DEFAULT_MAX_FRAME_BYTES = 1024 ** 3;
+export const LARGEST_FRAME_LIMIT = 0xffffffff;
+
+export const padding = (n: number): number => (8 - (n & 7)) & 7;
+
+export function checkMaxFrameBytes(n: number): number {
+  if (!Number.isInteger(n) || n < 1024 || n > LARGEST_FRAME_LIMIT) {
+    throw new RangeError(`maxFrameBytes ${n} is not valid; use an integer from 1024 to ${LARGEST_FRAME_LIMIT}`);
+  }
+  return n;
+}
+
+// Raw payloads smaller than this, or much smaller than the chunk they arrived in, are copied so a
+// small array does not pin a whole 64 KiB socket chunk in memory.
+const VIEW_MIN_BYTES = 4096;
+
+/**
+ * Streaming parser: feed it chunks of any size; it calls onMessage for each complete message, in order.
+ * Throws ProtocolError / FrameTooLargeError on bad input, after which it refuses further input.
+ * Chunks must not be reused by the caller afterwards (payload views may point into them).
+ */
+export class MessageReader {
+  maxFrameBytes: number;
+  /** Raw frames allowed per message (0 while unauthenticated: handshake messages carry no arrays). */
+  maxRawFrames = MAX_RAW_FRAMES;
+  #onMessage: (msg: unknown) => void;
+  #failed: Error | undefined;
+  // prefix assembly when a prefix is split across chunks
+  #prefix = new Uint8Array(PREFIX_BYTES);
+  #prefixFill = 0;
+  // current frame body being assembled across chunks
+  #body: Uint8Array | undefined;
+  #bodyFill = 0;
+  #bodyKind = 0;
+  #skip = 0; // padding bytes still to drop
+  // current message
+  #header: Uint8Array | undefined;
+  #rawExpected = 0;
+  #raws: Uint8Array[] = [];
+  bytesReceived = 0;
+
+  constructor(opts: { maxFrameBytes?: number; onMessage: (msg: unknown) => void }) {
+    this.maxFrameBytes = checkMaxFrameBytes(opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
+    this.#onMessage = opts.onMessage;
+  }
+
+  /** True while part of a message has arrived (used to detect truncation at end of stream). */
+  get midMessage(): boolean {
+    return this.#prefixFill > 0 || this.#body !== undefined || this.#skip > 0 || this.#header !== undefined;
+  }
+
+  feed(chunk: Uint8Array): void {
+    if (this.#failed) throw this.#failed;
+    try {
+      this.#feed(chunk);
+    } catch (err) {
+      this.#failed = err as Error;
+      throw err;
+    }
+  }
+
+  #feed(chunk: Uint8Array): void {
+    this.bytesReceived += chunk.byteLength;
+    const len = chunk.byteLength;
+    let pos = 0;
+    while (pos < len) {
+      if (this.#skip > 0) {
+        const n = Math.min(this.#skip, len - pos);
+        pos += n;
+        this.#skip -= n;
+        continue;
+      }
+      if (this.#body !== undefined) {
+        const n = Math.min(this.#body.byteLength - this.#bodyFill, len - pos);
+        this.#body.set(chunk.subarray(pos, pos + n), this.#bodyFill);
+        this.#bodyFill += n;
+        pos += n;
+        if (this.#bodyFill === this.#body.byteLength) {
+          const body = this.#body;
+          this.#body = undefined;
+          this.#skip = padding(body.byteLength);
+          this.#frame(this.#bodyKind, body, true);
+        }
+        continue;
+      }
+      // read a prefix
+      let length: number;
+      let tag: number;
+      if (this.#prefixFill === 0 && len - pos >= PREFIX_BYTES) {
+        length = readU32(chunk, pos);
+        tag = readU32(chunk, pos + 4);
+        pos += PREFIX_BYTES;
+      } else {
+        const n = Math.min(PREFIX_BYTES - this.#prefixFill, len - pos);
+        this.#prefix.set(chunk.subarray(pos, pos + n), this.#prefixFill);
+        this.#prefixFill += n;
+        pos += n;
+        if (this.#prefixFill < PREFIX_BYTES) return;
+        this.#prefixFill = 0;
+        length = readU32(this.#prefix, 0);
+        tag = readU32(this.#prefix, 4);
+      }
+      const kind = tag >>> 24;
+      this.#checkPrefix(length, kind, tag & 0xffffff);
+      if (len - pos >= length) {
+        // whole body inside this chunk: no copy
+        const body = chunk.subarray(pos, pos + length);
+        pos += length;
+        this.#skip = padding(length);
+        this.#frame(kind, body, length >= VIEW_MIN_BYTES && length * 4 >= len);
+      } else {
+        // spans chunks: allocate exactly once (length already checked) on fresh, aligned memory
+        this.#body = new Uint8Array(new ArrayBuffer(length));
+        this.#bodyFill = 0;
+        this.#bodyKind = kind;
+      }
+    }
+  }
+
+  #checkPrefix(length: number, kind: number, count: number): void {
+    if (length > this.maxFrameBytes) throw new FrameTooLargeError(length, this.maxFrameBytes);
+    const expectHeader = this.#header === undefined;
+    if (kind !== KIND_HEADER && kind !== KIND_RAW) {
+      throw new ProtocolError(
+        `bytes at offset ${this.bytesReceived} are not a Tessera frame (frame kind 0x${kind.toString(16)}); ` +
+          `is the peer speaking another protocol?`,
+      );
+    }
+    if (expectHeader && kind !== KIND_HEADER) throw new ProtocolError("raw frame arrived where a message header was expected");
+    if (!expectHeader && kind !== KIND_RAW) {
+      throw new ProtocolError(`message header arrived where raw frame ${this.#raws.length + 1} of ${this.#rawExpected} was expected`);
+    }
+    if (kind === KIND_RAW && count !== 0) throw new ProtocolError(`raw frame has a non-zero count field (${count})`);
+    if (kind === KIND_HEADER) {
+      if (count > this.maxRawFrames) throw new ProtocolError(`message announces ${count} raw frames; at most ${this.maxRawFrames} allowed here`);
+      this.#rawExpected = count;
+    }
+  }
+
+  #frame(kind: number, body: Uint8Array, mayKeepView: boolean): void {
+    if (kind === KIND_HEADER) {
+      if (this.#rawExpected === 0) {
+        this.#deliver(body, []);
+        return;
+      }
+      this.#header = body; // decoded and dropped once its raw frames arrive: no pinning concern
+      this.#raws = [];
+      return;
+    }
+    // raw frame: keep a view only when it is 8-byte aligned (and big enough to be worth pinning the chunk)
+    const aligned = (body.byteOffset & 7) === 0;
+    this.#raws.push(aligned && mayKeepView ? body : copyAligned(body));
+    if (this.#raws.length === this.#rawExpected) {
+      const header = this.#header!;
+      const raws = this.#raws;
+      this.#header = undefined;
+      this.#raws = [];
+      this.#rawExpected = 0;
+      this.#deliver(header, raws);
+    }
+  }
+
+  #deliver(header: Uint8Array, raws: Uint8Array[]): void {
+    const msg = decodeMessage(header, raws);
+    if (typeof msg !== "object" || msg === null || typeof (msg as { op?: unknown }).op !== "string") {
+      throw new ProtocolError(`message is not an object with a string 'op' (got ${describe(msg)})`);
+    }
+    this.#onMessage(msg);
+  }
+}
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (typeof v !== "object") return typeof v;
+  return Array.isArray(v) ? "array" : "object without op";
+}
+
+function readU32(b: Uint8Array, at: number): number {
+  return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
+}
+
+function copyAligned(src: Uint8Array): Uint8Array {
+  const out = new Uint8Array(new ArrayBuffer(src.byteLength));
+  out.set(src);
+  return out;
+}
+
+const ZEROS = new Uint8Array(8);
+// Payloads at least this big go to the transport as their own zero-copy chunk; smaller ones are copied
+// into the batch buffer (cheaper than one more iovec).
+const ZERO_COPY_MIN_BYTES = 16 * 1024;
+const BATCH_BYTES = 64 * 1024;
+
+/**
+ * Batches encoded messages into a list of chunks for one vectored write. Small frames are packed into
+ * a shared batch buffer; big typed-array payloads are referenced, not copied (do not mutate them until
+ * the write completes).
+ */
+export class MessageWriter {
+  maxFrameBytes: number;
+  #chunks: Uint8Array[] = [];
+  #buf: Uint8Array = new Uint8Array(BATCH_BYTES);
+  #view = new DataView(this.#buf.buffer);
+  #start = 0; // start of the batch region not yet handed out
+  #pos = 0;
+  #pendingBytes = 0;
+
+  constructor(opts: { maxFrameBytes?: number } = {}) {
+    this.maxFrameBytes = checkMaxFrameBytes(opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
+  }
+
+  /** Bytes queued and not yet taken. */
+  get pendingBytes(): number {
+    return this.#pendingBytes + (this.#pos - this.#start);
+  }
+
+  /** Encodes and queues one message. Throws (queueing nothing) if it cannot be encoded or is too large. */
+  write(msg: unknown): void {
+    const { header, buffers } = encodeMessage(msg);
+    if (header.byteLength > this.maxFrameBytes) throw new FrameTooLargeError(header.byteLength, this.maxFrameBytes);
+    if (buffers.length > MAX_RAW_FRAMES) throw new ProtocolError(`message has ${buffers.length} typed arrays; at most ${MAX_RAW_FRAMES}`);
+    for (const b of buffers) if (b.byteLength > this.maxFrameBytes) throw new FrameTooLargeError(b.byteLength, this.maxFrameBytes);
+    this.#frame(KIND_HEADER, buffers.length, header);
+    for (const b of buffers) {
+      const bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+      if (bytes.byteLength >= ZERO_COPY_MIN_BYTES) {
+        this.#prefix(bytes.byteLength, KIND_RAW, 0);
+        this.#cut();
+        this.#chunks.push(bytes);
+        this.#pendingBytes += bytes.byteLength;
+        this.#ensure(8);
+        this.#copy(ZEROS.subarray(0, padding(bytes.byteLength)));
+      } else {
+        this.#frame(KIND_RAW, 0, bytes);
+      }
+    }
+  }
+
+  /** Hands out everything queued, as chunks for one writev; the writer keeps none of them. */
+  take(): Uint8Array[] {
+    this.#cut();
+    const out = this.#chunks;
+    this.#chunks = [];
+    this.#pendingBytes = 0;
+    return out;
+  }
+
+  #frame(kind: number, count: number, payload: Uint8Array): void {
+    const need = PREFIX_BYTES + payload.byteLength + 8;
+    this.#ensure(need);
+    this.#prefix(payload.byteLength, kind, count);
+    this.#copy(payload);
+    this.#copy(ZEROS.subarray(0, padding(payload.byteLength)));
+  }
+
+  #prefix(length: number, kind: number, count: number): void {
+    this.#ensure(PREFIX_BYTES);
+    this.#view.setUint32(this.#pos, length, true);
+    this.#view.setUint32(this.#pos + 4, ((kind << 24) | count) >>> 0, true);
+    this.#pos += PREFIX_BYTES;
+  }
+
+  #copy(bytes: Uint8Array): void {
+    this.#buf.set(bytes, this.#pos);
+    this.#pos += bytes.byteLength;
+  }
+
+  /** Moves the filled batch region into the chunk list. */
+  #cut(): void {
+    if (this.#pos > this.#start) {
+      this.#chunks.push(this.#buf.subarray(this.#start, this.#pos));
+      this.#pendingBytes += this.#pos - this.#start;
+      this.#start = this.#pos;
+    }
+  }
+
+  #ensure(n: number): void {
+    if (this.#pos + n <= this.#buf.byteLength) return;
+    this.#cut();
+    // handed-out regions stay untouched: start a fresh buffer rather than reuse this one
+    this.#buf = new Uint8Array(Math.max(BATCH_BYTES, n));
+    this.#view = new DataView(this.#buf.buffer);
+    this.#start = 0;
+    this.#pos = 0;
+  }
+}

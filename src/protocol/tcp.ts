@@ -1,0 +1,213 @@
+/** The TCP/TLS shell: sockets in, authenticated Comms out. All protocol logic lives in the IO-free files. */
+import * as net from "node:net";
+import * as tls from "node:tls";
+import { parseAddress, formatAddress, type Scheme } from "./address.js";
+import { FramedComm, type Comm } from "./comm.js";
+import { acceptHandshake, initiateHandshake } from "./authenticate.js";
+import { SocketTransport } from "./socket-transport.js";
+import { HandshakeAdmission } from "./admission.js";
+import { checkMaxFrameBytes, DEFAULT_MAX_FRAME_BYTES } from "./frames.js";
+import type { Security } from "./security.js";
+import { ConnectError, SecurityConfigError, TesseraError } from "../util/errors.js";
+import { createLogger, type Logger } from "../util/log.js";
+
+/** Defaults, each with its unit. */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_PENDING_HANDSHAKES = 256;
+
+export interface Listener {
+  readonly address: string;
+  close(): Promise<void>;
+}
+
+export interface ListenOptions {
+  address: string;
+  security: Security;
+  onComm: (comm: Comm) => void;
+  log?: Logger;
+  maxFrameBytes?: number;
+  handshakeTimeoutMs?: number;
+  maxPendingHandshakes?: number;
+}
+
+export interface ConnectOptions {
+  security: Security;
+  timeoutMs?: number;
+  log?: Logger;
+  maxFrameBytes?: number;
+}
+
+function checkSecurity(security: Security | undefined, scheme: Scheme, what: string): Security {
+  if (!security || typeof security.secret !== "string" || security.secret.length === 0) {
+    throw new SecurityConfigError(`${what} needs a Security with a secret (Security.temporary() or Security.fromEnv())`);
+  }
+  if (scheme === "tls" && !security.tls) {
+    throw new SecurityConfigError(`${what} uses tls:// but the Security has no certificates; use await Security.temporary({ tls: true })`);
+  }
+  return security;
+}
+
+function tlsContext(security: Security) {
+  const t = security.tls!;
+  // Mutual TLS against the cluster's own CA; hostnames are not checked (temporary certs name "tessera").
+  return { cert: t.cert, key: t.key, ca: t.ca, minVersion: "TLSv1.2" as const };
+}
+
+export async function listen(opts: ListenOptions): Promise<Listener> {
+  const { scheme, host, port } = parseAddress(opts.address);
+  const security = checkSecurity(opts.security, scheme, `listen(${opts.address})`);
+  const log = opts.log ?? createLogger("tessera.protocol");
+  const maxFrameBytes = checkMaxFrameBytes(opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
+  const timeoutMs = opts.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+  const maxPending = opts.maxPendingHandshakes ?? DEFAULT_MAX_PENDING_HANDSHAKES;
+  const sockets = new Set<net.Socket>();
+  const admission = new HandshakeAdmission(maxPending, log);
+  const track = (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  };
+
+  /** Runs the Tessera handshake on a (TCP or already TLS-secured) socket; `release` frees its admission slot. */
+  const handshake = (socket: net.Socket, release: () => void) => {
+    const comm = new FramedComm(new SocketTransport(socket, scheme), { log, maxFrameBytes });
+    acceptHandshake(comm, { security, timeoutMs, maxFrameBytes }).then(
+      (authed) => {
+        release();
+        log.debug({ peer: authed.peerAddress }, "connection authenticated");
+        try {
+          opts.onComm(authed);
+        } catch (err) {
+          log.error({ peer: authed.peerAddress, err }, "onComm threw; closing that connection");
+          authed.close("onComm failed");
+        }
+      },
+      (err: Error) => {
+        release();
+        log.warn({ peer: comm.peerAddress, reason: err.message, code: (err as TesseraError).code }, "handshake failed; connection closed");
+      },
+    );
+  };
+
+  let server: net.Server;
+  if (scheme === "tls") {
+    // Admission is taken when the raw TCP connection arrives, so TLS handshakes in progress count too.
+    const releases = new Map<string, () => void>();
+    const keyOf = (s: net.Socket) => `${s.remoteAddress}:${s.remotePort}`;
+    const tlsServer = tls.createServer({ ...tlsContext(security), requestCert: true, rejectUnauthorized: true, handshakeTimeout: timeoutMs });
+    tlsServer.on("connection", (raw: net.Socket) => {
+      track(raw);
+      const release = admission.admit(raw.remoteAddress);
+      if (!release) {
+        raw.destroy();
+        return;
+      }
+      const key = keyOf(raw);
+      releases.set(key, release);
+      raw.once("close", () => {
+        release();
+        if (releases.get(key) === release) releases.delete(key);
+      });
+    });
+    tlsServer.on("secureConnection", (socket: tls.TLSSocket) => {
+      track(socket);
+      const key = keyOf(socket);
+      const release = releases.get(key) ?? (() => {});
+      releases.delete(key);
+      handshake(socket, release);
+    });
+    // one line a second at most, with a count: a flood must not flood the log too
+    let tlsFailures = 0;
+    let lastTlsLog = -Infinity;
+    tlsServer.on("tlsClientError", (err, socket) => {
+      tlsFailures++;
+      const now = Date.now();
+      if (now - lastTlsLog < 1000) return;
+      log.warn({ peer: socket.remoteAddress, reason: err.message, failures: tlsFailures }, "TLS handshake failed; connection closed");
+      lastTlsLog = now;
+      tlsFailures = 0;
+    });
+    server = tlsServer;
+  } else {
+    server = net.createServer((socket) => {
+      track(socket);
+      const release = admission.admit(socket.remoteAddress);
+      if (!release) {
+        socket.destroy();
+        return;
+      }
+      handshake(socket, release);
+    });
+  }
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (err) => reject(new ConnectError(`cannot listen on ${opts.address}: ${err.message}`, { cause: err })));
+    server.listen({ host, port }, () => resolve());
+  });
+  server.on("error", (err) => log.error({ err }, "listener error"));
+  const bound = server.address() as net.AddressInfo;
+  const address = formatAddress(scheme, host, bound.port);
+  log.debug({ address }, "listening");
+  return {
+    address,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      }),
+  };
+}
+
+export function connect(address: string, opts: ConnectOptions): Promise<Comm> {
+  let parsed: ReturnType<typeof parseAddress>;
+  let security: Security;
+  try {
+    parsed = parseAddress(address);
+    security = checkSecurity(opts.security, parsed.scheme, `connect(${address})`);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  const { scheme, host, port } = parsed;
+  const log = opts.log ?? createLogger("tessera.protocol");
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const maxFrameBytes = checkMaxFrameBytes(opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
+  const started = Date.now();
+
+  return new Promise<Comm>((resolve, reject) => {
+    let socket: net.Socket;
+    const fail = (err: Error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(err);
+    };
+    const timer = setTimeout(
+      () => fail(new ConnectError(`could not connect to ${address} within ${timeoutMs} ms (is the scheduler running and reachable?)`)),
+      timeoutMs,
+    );
+    timer.unref();
+    const onError = (err: NodeJS.ErrnoException) => {
+      const what =
+        err.code === "ECONNREFUSED"
+          ? "connection refused (is the scheduler running?)"
+          : err.code === "ENOTFOUND"
+            ? `host '${host}' not found`
+            : err.message;
+      fail(new ConnectError(`could not connect to ${address}: ${what}`, { cause: err }));
+    };
+    const onConnected = () => {
+      socket.off("error", onError);
+      clearTimeout(timer); // the handshake's own timer covers the rest of the budget
+      const comm = new FramedComm(new SocketTransport(socket, scheme), { log, maxFrameBytes });
+      const remaining = Math.max(1, timeoutMs - (Date.now() - started));
+      initiateHandshake(comm, address, { security, timeoutMs: remaining, maxFrameBytes }).then(
+        (authed) => resolve(authed),
+        (err: Error) => reject(err),
+      );
+    };
+    if (scheme === "tls") {
+      socket = tls.connect({ host, port, ...tlsContext(security), servername: "tessera", checkServerIdentity: () => undefined }, onConnected);
+    } else {
+      socket = net.connect({ host, port }, onConnected);
+    }
+    socket.on("error", onError);
+  });
+}
