@@ -3,7 +3,7 @@
  * in-process executor import all of them before running tasks. Paths are relative to this file.
  */
 export const builtinOpModules: readonly string[] = [
-  // "../array/ops-register.js",   // added by the array layer
+  "../array/ops-register.js",
 ];
 
 export async function importBuiltinOps(): Promise<void> {

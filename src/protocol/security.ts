@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import selfsigned from "selfsigned";
+import type selfsignedModule from "selfsigned";
 import { SecurityConfigError } from "../util/errors.js";
 
 export interface TlsMaterial {
@@ -67,6 +67,8 @@ async function temporaryTls(): Promise<TlsMaterial> {
   // A self-signed CA certificate that is also the server/client certificate: peers verify it against
   // itself as CA (checkServerIdentity is skipped; the name is a fixed "tessera").
   const notAfter = new Date(Date.now() + 365 * 24 * 3600 * 1000);
+  // Loaded on demand: selfsigned (node-forge) takes ~100-250 ms to import, and most processes never need it.
+  const selfsigned = ((await import("selfsigned")) as unknown as { default: typeof selfsignedModule }).default;
   const pems = await selfsigned.generate([{ name: "commonName", value: TEMPORARY_CERT_NAME }], {
     keySize: 2048,
     algorithm: "sha256",
@@ -77,7 +79,7 @@ async function temporaryTls(): Promise<TlsMaterial> {
       { name: "extKeyUsage", serverAuth: true, clientAuth: true },
       { name: "subjectAltName", altNames: [{ type: 2, value: TEMPORARY_CERT_NAME }] },
     ],
-  } as Parameters<typeof selfsigned.generate>[1]);
+  } as Parameters<typeof selfsignedModule.generate>[1]);
   return { cert: pems.cert, key: pems.private, ca: pems.cert };
 }
 

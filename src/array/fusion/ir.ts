@@ -1,6 +1,25 @@
 /**
  * Chunk programs: the intermediate representation of per-chunk array work.
  *
+ * CHANGES (array layer, backwards compatible additions):
+ *  - `const` is a scalar: its space has extent 1 on every axis, so it broadcasts against any
+ *    node (it never makes a node's space bigger). Needed when a consumer program is fused into a
+ *    producer whose leaf space is larger (e.g. `(xy**2).sum(-1) < 1`: the `1` lives in the
+ *    reduced space, not in xy's leaf space).
+ *  - new leaves `fill` (a constant over the leaf space: ones/zeros/full) and `iota`
+ *    (value = a + b·i, i the element's global flat index: arange/linspace; `last`, when given,
+ *    replaces the value of the final element of the whole array, as numpy's linspace does).
+ *  - `rand`'s value is read as a number and then converted to `dtype` like every other node.
+ *  - Every node's value is converted to its dtype after it is computed (float32: Math.fround,
+ *    int32: |0, uint8: &255, bool: !== 0, int64: truncation), exactly as storing it in a typed
+ *    array of that dtype would; this is what makes fused and unfused results bit-identical.
+ *  - `ChunkProgram.squeeze` (optional): axes (of the leaf space, all extent 1 in every output)
+ *    dropped from the outputs' shapes; applied by the `array.program` op after the kernel runs,
+ *    so backends ignore it. It lets a reduction without a tree (`sum(axis=-1)` over whole rows)
+ *    be one program whose consumers fuse into it.
+ *  - reduce accumulates in a JS double (int64 sums exact below 2^53) in C order of the child's
+ *    space for each output element, and converts to `dtype` once at the end.
+ *
  * Every elementwise operation, random draw, and within-chunk reduction of the array layer is a
  * chunk program. Unfused, the graph has one task per operation, each a one-node program over
  * its input chunks; the optimiser (src/graph/optimize.ts + ./fuse.ts) merges producer programs
@@ -37,7 +56,12 @@ export type RandomDist = "uniform" | "normal" | "integers" | "random";
 export type ProgramNode =
   /** Input chunk number `slot` of the task (an NDChunk argument). */
   | { readonly op: "in"; readonly slot: number; readonly dtype: DType }
+  /** A scalar constant (extent 1 on every axis; broadcasts). */
   | { readonly op: "const"; readonly value: number; readonly dtype: DType }
+  /** `value` at every element of the leaf space. */
+  | { readonly op: "fill"; readonly value: number; readonly dtype: DType }
+  /** a + b·i over the leaf space, i = global flat index; the array's final element is `last` if given. */
+  | { readonly op: "iota"; readonly a: number; readonly b: number; readonly last?: number; readonly dtype: DType }
   /**
    * Random draw whose value depends only on (seed, global flat index of the element in the
    * whole array) — see src/array/random/. `a`, `b`: low/high (uniform, integers) or mean/std
@@ -62,6 +86,8 @@ export interface ChunkProgram {
   readonly nodes: readonly ProgramNode[];
   /** Node indices whose values the task returns (one NDChunk each, in this order). */
   readonly outputs: readonly number[];
+  /** Unit axes dropped from every output's shape by the `array.program` op (backends ignore this). */
+  readonly squeeze?: readonly number[];
 }
 
 /** Where a chunk sits in its array: needed by `rand` leaves (global index) and for shapes. */

@@ -1,0 +1,116 @@
+/**
+ * SLURMCluster on the real SLURM (start one with `sudo bash scripts/slurm-dev-cluster.sh up`).
+ *   npm run bench:slurm      [BENCH_SLURM_REPEATS=3] [BENCH_SLURM_BIG_SECONDS=60]
+ * Figures (the tutorial's cluster: cores 2, processes 2, memory 4GB, queue short):
+ *   scaleToWorkersS          time from scale({jobs: 3}) to 6 connected workers (median of repeats)
+ *   workersUpAfterRunningS   time from a job starting to run (its script's first line) to all its
+ *                            workers connected (median over jobs; goal ≤ 1 s)
+ *   adaptIdleCoreSecondsRatio for adapt({minimumJobs: 1, maximumJobs: 4}) around a large π, from the
+ *                            start of the computation until it is back to 1 job: (core-seconds
+ *                            held − core-seconds busy) / core-seconds busy (goal ≤ 0.25)
+ * The last line is JSON.
+ */
+import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SLURMCluster } from "../src/cluster/slurm/index.js";
+import { Client } from "../src/client/client.js";
+import { random } from "../src/array/index.js";
+
+process.env["TESSERA_LOG_LEVEL"] ??= "warn";
+const repeats = Number(process.env["BENCH_SLURM_REPEATS"] ?? 3);
+/** The large π's size in seconds of work for one job (2 cores); sized by measuring the kernel's speed. */
+const bigSeconds = Number(process.env["BENCH_SLURM_BIG_SECONDS"] ?? 60);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? Number.NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(what: string, cond: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+const logDirectory = mkdtempSync(join(tmpdir(), "tessera-bench-slurm-"));
+const cluster = await SLURMCluster.create({
+  cores: 2,
+  processes: 2,
+  memory: "4GB",
+  queue: "short",
+  walltime: "00:20:00",
+  logDirectory,
+  deathTimeout: 10,
+  // The job's start, written by the job itself, to measure how fast its workers come up.
+  jobScriptPrologue: ['echo "TESSERA_JOB_STARTED_AT $(date +%s.%N)"'],
+});
+const client = await Client.connect(cluster);
+const scaleTimes: number[] = [];
+const upTimes: number[] = [];
+try {
+  for (let r = 0; r < repeats; r++) {
+    const t0 = performance.now();
+    const connectedAt = new Map<string, number>();
+    await cluster.scale({ jobs: 3 });
+    await until("6 workers", () => {
+      for (const j of cluster.jobs) if (j.jobId && j.workers.length === 2 && !connectedAt.has(j.jobId)) connectedAt.set(j.jobId, Date.now());
+      return cluster.workers.length >= 6 && connectedAt.size >= 3;
+    }, 120_000);
+    scaleTimes.push((performance.now() - t0) / 1000);
+    for (const [id, at] of connectedAt) {
+      const out = join(logDirectory, `tessera-worker-${id}.out`);
+      const m = existsSync(out) ? /TESSERA_JOB_STARTED_AT (\d+\.\d+)/.exec(readFileSync(out, "utf8")) : null;
+      if (m) upTimes.push(at / 1000 - Number(m[1]));
+    }
+    await cluster.scale(0);
+    await until("no jobs", () => cluster.jobs.length === 0 && cluster.workers.length === 0, 60_000);
+  }
+  console.log(`scale({jobs: 3}) → 6 workers: ${scaleTimes.map((t) => t.toFixed(2)).join(", ")} s`);
+  console.log(`job running → its workers connected: ${upTimes.map((t) => t.toFixed(2)).join(", ")} s`);
+
+  // The tutorial's adaptive loop.
+  cluster.adapt({ minimumJobs: 1, maximumJobs: 4 });
+  const piOf = async (samples: number, chunkSize: number) =>
+    Number(await random.uniform(0, 1, { shape: [samples, 2], chunks: [chunkSize, 2], seed: 7 }).pow(2).sum({ axis: -1 }).lt(1).mean().mul(4).compute());
+  const tRate = performance.now();
+  await piOf(20_000_000, 20_000_000);
+  const rate = 20_000_000 / ((performance.now() - tRate) / 1000);
+  const bigSamples = Math.round((rate * 2 * bigSeconds) / 1e7) * 1e7;
+  // Tasks of about 0.25 s: large enough that per-task overhead is small (dask's advice: ≥ 100 ms).
+  const chunk = Math.max(1e6, Math.round((rate * 0.25) / 1e6) * 1e6);
+  await until("1 job with workers", () => cluster.jobs.length === 1 && cluster.workers.length === 2, 60_000);
+  const before = cluster.jobsSnapshot();
+  const t0 = performance.now();
+  let peak = 0;
+  const watch = setInterval(() => (peak = Math.max(peak, cluster.jobs.filter((j) => j.workers.length > 0).length)), 50);
+  const pi = await piOf(bigSamples, chunk);
+  const computeS = (performance.now() - t0) / 1000;
+  const atEnd = cluster.jobsSnapshot();
+  await until("back to 1 job", () => cluster.jobs.length === 1, 120_000);
+  const shrinkS = (performance.now() - t0) / 1000 - computeS;
+  clearInterval(watch);
+  const after = cluster.jobsSnapshot();
+  // The one job adapt keeps at its minimum is held before and after; count it only while it works.
+  const held = after.coreSecondsHeld - before.coreSecondsHeld;
+  const busy = (after.coreSecondsBusy ?? 0) - (before.coreSecondsBusy ?? 0);
+  const ratio = (held - busy) / busy;
+  console.log(
+    `adapt: core-seconds held during the computation ${(atEnd.coreSecondsHeld - before.coreSecondsHeld).toFixed(1)}, ` +
+      `after it until back to 1 job ${(after.coreSecondsHeld - atEnd.coreSecondsHeld).toFixed(1)} (${shrinkS.toFixed(1)} s)`,
+  );
+  console.log(
+    `adapt: π of ${bigSamples.toExponential(2)} samples in chunks of ${chunk.toExponential(1)} ≈ ${pi.toFixed(5)} in ${computeS.toFixed(1)} s, up to ${peak} jobs; core-seconds held ${held.toFixed(1)}, busy ${busy.toFixed(1)}, idle/busy ${ratio.toFixed(3)}`,
+  );
+  console.log(
+    JSON.stringify({
+      scaleToWorkersS: Number(median(scaleTimes).toFixed(3)),
+      workersUpAfterRunningS: Number(median(upTimes).toFixed(3)),
+      adaptIdleCoreSecondsRatio: Number(ratio.toFixed(3)),
+    }),
+  );
+} finally {
+  await client.close();
+  await cluster.close();
+}

@@ -1,0 +1,348 @@
+/**
+ * The lazy chunked array: (graph, name, chunks, dtype). Operations only build graphs; nothing
+ * runs until `compute()` / `persist()`. The graph is kept as layers (one per operation, keyed by
+ * name) so that combining arrays does not copy whole graphs.
+ */
+import { inspect } from "node:util";
+import { getDefaultExecutor, type GraphExecutor } from "../graph/default-executor.js";
+import "../graph/execute.js";
+import { tokenName } from "../graph/keys.js";
+import { optimizeGraph } from "../graph/optimize.js";
+import { blockKey, ref, type Arg, type Graph, type Key } from "../graph/spec.js";
+import { blockIndices, normalizeChunks, offsets, refine, sameChunks, shapeOfChunks, type ChunkSpec, type Chunks } from "./chunks.js";
+import { checkDType, floatResult, isFloat, itemSize, promote, promoteScalar, type DType } from "./dtype.js";
+import type { BinaryFn, ChunkInfo, ChunkProgram, ProgramNode, UnaryFn } from "./fusion/ir.js";
+import { ARRAY_OPS } from "./ops-names.js";
+import { NDArray, fromBlocks } from "./ndarray.js";
+import { reduction, type ReduceOptions, type VarOptions } from "./reductions.js";
+import { rechunk } from "./rechunk.js";
+import { reshape, sliceArray, transpose, type SliceSpec } from "./shape-ops.js";
+import { reprArray } from "./repr.js";
+import "./fusion/fuse.js";
+import "./fusion/fuse-leaves.js";
+
+export type Layers = ReadonlyMap<string, Graph>;
+export type Operand = TArray | number | boolean;
+export type Computed = number | boolean | NDArray;
+
+export interface ComputeOptions {
+  /** Run on this executor instead of the default one (Client or in-process). */
+  readonly executor?: GraphExecutor;
+  /** Fuse chunk programs before running (default true). */
+  readonly optimize?: boolean;
+  readonly progress?: (done: number, total: number) => void;
+}
+
+export class TArray {
+  readonly #layers: Layers;
+  #graph: Graph | undefined;
+  readonly name: string;
+  readonly chunks: Chunks;
+  readonly dtype: DType;
+
+  constructor(layers: Layers, name: string, chunks: Chunks, dtype: DType) {
+    this.#layers = layers;
+    this.name = name;
+    this.chunks = chunks.map((c) => [...c]);
+    this.dtype = checkDType(dtype);
+  }
+
+  get layers(): Layers { return this.#layers; }
+  /** The whole task graph (all layers merged). */
+  get graph(): Graph {
+    if (this.#graph === undefined) {
+      const g: Graph = {};
+      for (const layer of this.#layers.values()) Object.assign(g, layer);
+      this.#graph = g;
+    }
+    return this.#graph;
+  }
+  get shape(): number[] { return shapeOfChunks(this.chunks); }
+  get ndim(): number { return this.chunks.length; }
+  get size(): number { return this.shape.reduce((a, b) => a * b, 1); }
+  get itemsize(): number { return itemSize(this.dtype); }
+  get nbytes(): number { return this.size * this.itemsize; }
+  get numblocks(): number[] { return this.chunks.map((c) => c.length); }
+  get npartitions(): number { return this.numblocks.reduce((a, b) => a * b, 1); }
+  /** Largest block size per axis. */
+  get chunksize(): number[] { return this.chunks.map((c) => Math.max(0, ...c)); }
+
+  key(index: readonly number[]): Key { return blockKey(this.name, index); }
+  /** Block keys in C order of the block grid. */
+  keys(): Key[] { return blockIndices(this.numblocks).map((i) => this.key(i)); }
+
+  // ---- elementwise -------------------------------------------------------------------------
+  add(o: Operand): TArray { return binary("add", this, o); }
+  sub(o: Operand): TArray { return binary("sub", this, o); }
+  mul(o: Operand): TArray { return binary("mul", this, o); }
+  div(o: Operand): TArray { return binary("div", this, o); }
+  pow(o: Operand): TArray { return binary("pow", this, o); }
+  mod(o: Operand): TArray { return binary("mod", this, o); }
+  minimum(o: Operand): TArray { return binary("min", this, o); }
+  maximum(o: Operand): TArray { return binary("max", this, o); }
+  lt(o: Operand): TArray { return binary("lt", this, o); }
+  le(o: Operand): TArray { return binary("le", this, o); }
+  gt(o: Operand): TArray { return binary("gt", this, o); }
+  ge(o: Operand): TArray { return binary("ge", this, o); }
+  eq(o: Operand): TArray { return binary("eq", this, o); }
+  ne(o: Operand): TArray { return binary("ne", this, o); }
+  and(o: Operand): TArray { return binary("and", this, o); }
+  or(o: Operand): TArray { return binary("or", this, o); }
+  not(): TArray { return unary("not", this); }
+  neg(): TArray { return unary("neg", this); }
+  abs(): TArray { return unary("abs", this); }
+  sqrt(): TArray { return unary("sqrt", this); }
+  exp(): TArray { return unary("exp", this); }
+  log(): TArray { return unary("log", this); }
+  sin(): TArray { return unary("sin", this); }
+  cos(): TArray { return unary("cos", this); }
+  floor(): TArray { return unary("floor", this); }
+  ceil(): TArray { return unary("ceil", this); }
+  clip(lo: number | null, hi: number | null): TArray { return clip(this, lo, hi); }
+  astype(dtype: DType): TArray { return astype(this, dtype); }
+
+  // ---- reductions --------------------------------------------------------------------------
+  sum(opts?: ReduceOptions): TArray { return reduction(this, "sum", opts); }
+  prod(opts?: ReduceOptions): TArray { return reduction(this, "prod", opts); }
+  min(opts?: ReduceOptions): TArray { return reduction(this, "min", opts); }
+  max(opts?: ReduceOptions): TArray { return reduction(this, "max", opts); }
+  any(opts?: ReduceOptions): TArray { return reduction(this, "any", opts); }
+  all(opts?: ReduceOptions): TArray { return reduction(this, "all", opts); }
+  count_nonzero(opts?: ReduceOptions): TArray { return reduction(this, "count_nonzero", opts); }
+  mean(opts?: ReduceOptions): TArray { return reduction(this, "mean", opts); }
+  var(opts?: VarOptions): TArray { return reduction(this, "var", opts); }
+  std(opts?: VarOptions): TArray { return reduction(this, "std", opts); }
+
+  // ---- shape -------------------------------------------------------------------------------
+  rechunk(chunks: ChunkSpec): TArray { return rechunk(this, chunks); }
+  /** Basic slicing: per axis an integer, [start, stop, step?] (null = default), or null for ':'; or one string '0:10:2, 3'. */
+  slice(...spec: SliceSpec[]): TArray { return sliceArray(this, spec); }
+  transpose(axes?: readonly number[]): TArray { return transpose(this, axes); }
+  get T(): TArray { return transpose(this); }
+  reshape(...shape: (number | readonly number[])[]): TArray {
+    const s = shape.length === 1 && Array.isArray(shape[0]) ? (shape[0] as readonly number[]) : (shape as number[]);
+    return reshape(this, s);
+  }
+
+  // ---- running -----------------------------------------------------------------------------
+  /** The graph to run for this array's blocks (optimised unless optimize: false). */
+  buildGraph(optimize = true): Graph {
+    return optimize ? optimizeGraph(this.graph, this.keys()) : this.graph;
+  }
+
+  async compute(opts: ComputeOptions = {}): Promise<Computed> {
+    const keys = this.keys();
+    const graph = this.buildGraph(opts.optimize !== false);
+    const ex = opts.executor ?? getDefaultExecutor();
+    const values = await ex.computeGraph(graph, keys, opts.progress ? { progress: opts.progress } : undefined);
+    const nd = fromBlocks(this.dtype, this.chunks, values);
+    return nd.ndim === 0 ? nd.item() : nd;
+  }
+
+  /** Compute to an NDArray even for 0-d results. */
+  async computeArray(opts: ComputeOptions = {}): Promise<NDArray> {
+    const r = await this.compute(opts);
+    return r instanceof NDArray ? r : NDArray.scalar(this.dtype, r);
+  }
+
+  /** Compute the blocks and keep them where they are (on workers with a Client); returns an array over them. */
+  async persist(opts: ComputeOptions = {}): Promise<TArray> {
+    const keys = this.keys();
+    const graph = this.buildGraph(opts.optimize !== false);
+    const ex = opts.executor ?? getDefaultExecutor();
+    let held: Graph;
+    if (ex.persistGraph) held = await ex.persistGraph(graph, keys);
+    else {
+      const values = await ex.computeGraph(graph, keys);
+      held = {};
+      keys.forEach((k, i) => { held[k] = { data: values[i] as Arg }; });
+    }
+    return new TArray(new Map([[this.name, held]]), this.name, this.chunks, this.dtype);
+  }
+
+  toString(): string { return reprArray(this, false); }
+  [inspect.custom](): string { return reprArray(this, true); }
+}
+
+// ---- building blocks -------------------------------------------------------------------------
+
+export function mergeLayers(arrays: readonly TArray[], name: string, layer: Graph): Layers {
+  const m = new Map<string, Graph>();
+  for (const a of arrays) for (const [k, v] of a.layers) m.set(k, v);
+  m.set(name, layer);
+  return m;
+}
+
+/** ChunkInfo of each block of a chunking (block offsets computed once). */
+export function chunkInfos(chunks: Chunks, globalShape: readonly number[]): (index: readonly number[]) => ChunkInfo {
+  const offs = chunks.map((c) => offsets(c));
+  const gs = [...globalShape];
+  return (index) => ({
+    shape: index.map((b, k) => chunks[k]![b]!),
+    offset: index.map((b, k) => offs[k]![b]!),
+    globalShape: gs,
+  });
+}
+
+/** Broadcast shapes (NumPy rules), naming the operands that do not fit. */
+export function broadcastShapes(shapes: readonly (readonly number[])[], what = "operands"): number[] {
+  const nd = Math.max(0, ...shapes.map((s) => s.length));
+  const out = new Array<number>(nd).fill(1);
+  for (let k = 0; k < nd; k++) {
+    for (const s of shapes) {
+      const e = s[s.length - nd + k] ?? 1;
+      if (e === 1) continue;
+      if (out[k] === 1) out[k] = e;
+      else if (out[k] !== e) {
+        throw new RangeError(`${what} could not be broadcast together with shapes ${shapes.map((x) => `[${x.join(", ")}]`).join(" ")}`);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * A blockwise program over arrays (broadcasting, chunks unified by rechunking where they
+ * differ) and scalars (inlined as constants). `body` adds the op nodes given the operand node
+ * indices and returns the output node.
+ */
+export function blockwiseProgram(prefix: string, operands: readonly Operand[], constDtypes: readonly DType[], body: (nodes: ProgramNode[], ids: number[]) => number, outDtype: DType): TArray {
+  const arrays = operands.filter((o): o is TArray => o instanceof TArray);
+  const shape = broadcastShapes(arrays.map((a) => a.shape));
+  const nd = shape.length;
+  // Unify chunks per output axis across the arrays that span it.
+  const outChunks: number[][] = shape.map((e) => [e]);
+  for (let k = 0; k < nd; k++) {
+    let c: number[] | undefined;
+    for (const a of arrays) {
+      const ak = k - (nd - a.ndim);
+      if (ak < 0 || a.shape[ak] === 1 && shape[k] !== 1) continue;
+      c = c === undefined ? [...a.chunks[ak]!] : refine(c, a.chunks[ak]!);
+    }
+    if (c !== undefined) outChunks[k] = c;
+  }
+  const aligned = arrays.map((a) => {
+    const want = a.chunks.map((c, ak) => {
+      const k = ak + (nd - a.ndim);
+      return a.shape[ak] === 1 && shape[k] !== 1 ? c : outChunks[k]!;
+    });
+    return sameChunks(want, a.chunks) ? a : rechunk(a, want);
+  });
+  const nodes: ProgramNode[] = [];
+  const ids: number[] = [];
+  let slot = 0;
+  let ai = 0;
+  operands.forEach((o, i) => {
+    ids.push(nodes.length);
+    if (o instanceof TArray) nodes.push({ op: "in", slot: slot++, dtype: aligned[ai++]!.dtype });
+    else nodes.push({ op: "const", value: typeof o === "boolean" ? (o ? 1 : 0) : o, dtype: constDtypes[i]! });
+  });
+  const out = body(nodes, ids);
+  const program: ChunkProgram = { nodes, outputs: [out] };
+  return programArray(prefix, program, aligned, outChunks, outDtype, operands.map((o) => (o instanceof TArray ? o.name : o)));
+}
+
+/** One `array.program` task per output block; input block indices follow broadcasting. */
+export function programArray(prefix: string, program: ChunkProgram, inputs: readonly TArray[], outChunks: Chunks, dtype: DType, tokenParts: readonly unknown[]): TArray {
+  const shape = shapeOfChunks(outChunks);
+  const nd = shape.length;
+  const name = tokenName(prefix, program, tokenParts, outChunks);
+  const layer: Graph = {};
+  const info = chunkInfos(outChunks, shape);
+  for (const idx of blockIndices(outChunks.map((c) => c.length))) {
+    const refs = inputs.map((a) => {
+      const ai = a.chunks.map((c, ak) => (c.length === 1 ? 0 : idx[ak + (nd - a.ndim)]!));
+      return ref(a.key(ai));
+    });
+    layer[blockKey(name, idx)] = { op: ARRAY_OPS.program, args: [program as unknown as Arg, info(idx) as unknown as Arg, ...refs] };
+  }
+  return new TArray(mergeLayers(inputs, name, layer), name, outChunks, dtype);
+}
+
+// ---- elementwise ops -----------------------------------------------------------------------
+
+function operandDType(o: Operand, other: DType | undefined): DType {
+  if (o instanceof TArray) return o.dtype;
+  if (typeof o === "boolean") return "bool";
+  if (typeof o !== "number") throw new TypeError(`operand: expected an array, a number or a boolean, got ${typeof o}`);
+  return other === undefined ? (Number.isInteger(o) ? "int64" : "float64") : promoteScalar(other, o);
+}
+
+export function binary(fn: BinaryFn, a: Operand, b: Operand): TArray {
+  if (!(a instanceof TArray) && !(b instanceof TArray)) throw new TypeError(`${fn}: at least one operand must be an array`);
+  // x ** 2 is x * x, exactly (NumPy does the same), and much cheaper than Math.pow.
+  if (fn === "pow" && b === 2 && a instanceof TArray && a.dtype !== "bool") return unary("square", a);
+  const weak = (arr: DType, s: Operand): DType => {
+    if (typeof s === "boolean") return arr;
+    if (typeof s !== "number") throw new TypeError(`${fn}: operand must be an array, a number or a boolean, got ${typeof s}`);
+    return promoteScalar(arr, s);
+  };
+  const common: DType = a instanceof TArray && b instanceof TArray ? promote(a.dtype, b.dtype)
+    : a instanceof TArray ? weak(a.dtype, b) : weak((b as TArray).dtype, a);
+  let out: DType;
+  if (fn === "lt" || fn === "le" || fn === "gt" || fn === "ge" || fn === "eq" || fn === "ne" || fn === "and" || fn === "or") out = "bool";
+  else if (fn === "div") out = isFloat(common) ? common : "float64";
+  else out = common;
+  if (fn === "sub" && out === "bool") throw new TypeError("sub: subtracting booleans is not supported (as in NumPy); use .or/.and/.not, or astype('int32') first");
+  return blockwiseProgram(fn, [a, b], [common, common], (nodes, [x, y]) => {
+    nodes.push({ op: "binary", fn, x: x!, y: y!, dtype: out });
+    return nodes.length - 1;
+  }, out);
+}
+
+export function unary(fn: UnaryFn, a: TArray): TArray {
+  let out: DType;
+  switch (fn) {
+    case "not": out = "bool"; break;
+    case "neg":
+      if (a.dtype === "bool") throw new TypeError("neg: negating a bool array is not supported (as in NumPy); use .not()");
+      out = a.dtype;
+      break;
+    case "abs": case "floor": case "ceil": case "square": out = a.dtype; break;
+    default: out = floatResult(a.dtype);
+  }
+  return blockwiseProgram(fn, [a], [], (nodes, [x]) => {
+    nodes.push({ op: "unary", fn, x: x!, dtype: out });
+    return nodes.length - 1;
+  }, out);
+}
+
+export function clip(a: TArray, lo: number | null, hi: number | null): TArray {
+  for (const [n, v] of [["lo", lo], ["hi", hi]] as const) {
+    if (v !== null && typeof v !== "number") throw new TypeError(`clip: ${n} must be a number or null, got ${typeof v}`);
+  }
+  const l = lo ?? -Infinity, h = hi ?? Infinity;
+  let out = a.dtype;
+  for (const v of [lo, hi]) if (v !== null) out = promoteScalar(out, v);
+  return blockwiseProgram("clip", [a], [], (nodes, [x]) => {
+    nodes.push({ op: "clip", x: x!, lo: l, hi: h, dtype: out });
+    return nodes.length - 1;
+  }, out);
+}
+
+export function astype(a: TArray, dtype: DType): TArray {
+  const d = checkDType(dtype, "astype: dtype");
+  if (d === a.dtype) return a;
+  return blockwiseProgram("astype", [a], [], (nodes, [x]) => {
+    nodes.push({ op: "cast", x: x!, dtype: d });
+    return nodes.length - 1;
+  }, d);
+}
+
+/** where(cond, x, y): x where cond is true, else y (broadcast; dtype of x and y promoted). */
+export function where(cond: Operand, x: Operand, y: Operand): TArray {
+  if (![cond, x, y].some((o) => o instanceof TArray)) throw new TypeError("where: at least one of cond, x, y must be an array");
+  const arrDt = [x, y].filter((o): o is TArray => o instanceof TArray).map((o) => o.dtype);
+  let out: DType = arrDt.length === 0 ? promote(operandDType(x, undefined), operandDType(y, undefined)) : arrDt.reduce((p, q) => promote(p, q));
+  for (const o of [x, y]) if (typeof o === "number" && arrDt.length > 0) out = promoteScalar(out, o);
+  const cd = [typeof cond === "number" ? "float64" : "bool", out, out] as DType[];
+  return blockwiseProgram("where", [cond, x, y], cd, (nodes, [c, p, q]) => {
+    nodes.push({ op: "where", cond: c!, x: p!, y: q!, dtype: out });
+    return nodes.length - 1;
+  }, out);
+}
+
+/** Normalise chunks for a new array of `shape` (throws naming `chunks`). */
+export function newChunks(spec: ChunkSpec | undefined, shape: readonly number[], dtype: DType): number[][] {
+  return normalizeChunks(spec, shape, dtype, "chunks");
+}

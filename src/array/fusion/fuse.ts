@@ -1,0 +1,190 @@
+/**
+ * Chunk-program fusion: merge a producer `array.program` task into its only consumer, so that a
+ * chain of elementwise operations and the chunk step of a reduction become one task per chunk
+ * running one kernel. Registered as the graph pass "array.fuse-programs" (src/graph/optimize.ts).
+ *
+ * A producer P merges into consumer C when P has one output, P's key is needed by C alone and is
+ * not requested, both have the same number of axes, and their leaf spaces agree: equal, or P's
+ * leaf space is larger only on axes where C's is 1 and P's output is provably extent 1 (a
+ * reduction over that axis): then C's nodes run inside P's leaf space. Leaves that live in the
+ * leaf space (rand, fill, iota) pin a program's ChunkInfo, so they only merge when it matches.
+ */
+import { dependencies, topologicalOrder } from "../../graph/execute.js";
+import { registerGraphPass } from "../../graph/optimize.js";
+import { isRef, isTask, type Arg, type Graph, type Key, type TaskNode } from "../../graph/spec.js";
+import { ARRAY_OPS } from "../ops-names.js";
+import type { ChunkInfo, ChunkProgram, ProgramNode } from "./ir.js";
+
+interface ProgramTask {
+  readonly program: ChunkProgram;
+  readonly info: ChunkInfo;
+  readonly refs: readonly Arg[];
+}
+
+function asProgramTask(node: Graph[string] | undefined): ProgramTask | undefined {
+  if (node === undefined || !isTask(node) || node.op !== ARRAY_OPS.program) return undefined;
+  const [program, info, ...refs] = node.args;
+  return { program: program as unknown as ChunkProgram, info: info as unknown as ChunkInfo, refs };
+}
+
+function toTask(t: ProgramTask): TaskNode {
+  return { op: ARRAY_OPS.program, args: [t.program as unknown as Arg, t.info as unknown as Arg, ...t.refs] };
+}
+
+const hasLeafSpaceLeaves = (p: ChunkProgram): boolean => p.nodes.some((n) => n.op === "rand" || n.op === "fill" || n.op === "iota");
+const sameArr = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+const sameInfo = (a: ChunkInfo, b: ChunkInfo): boolean => sameArr(a.shape, b.shape) && sameArr(a.offset, b.offset) && sameArr(a.globalShape, b.globalShape);
+
+/** Is node `i`'s extent on axis `k` certainly 1 whatever the inputs? */
+function definitelyOne(p: ChunkProgram, i: number, k: number, d: number): boolean {
+  const n = p.nodes[i]!;
+  switch (n.op) {
+    case "const": return true;
+    case "in": case "rand": case "fill": case "iota": return false;
+    case "reduce": return n.axes.some((a) => (a < 0 ? a + d : a) === k) || definitelyOne(p, n.x, k, d);
+    case "unary": case "cast": case "clip": return definitelyOne(p, n.x, k, d);
+    case "binary": return definitelyOne(p, n.x, k, d) && definitelyOne(p, n.y, k, d);
+    case "where": return definitelyOne(p, n.cond, k, d) && definitelyOne(p, n.x, k, d) && definitelyOne(p, n.y, k, d);
+  }
+}
+
+/** The ChunkInfo of P merged into C, or undefined when they cannot merge. */
+function mergedInfo(P: ProgramTask, C: ProgramTask): ChunkInfo | undefined {
+  const d = P.info.shape.length;
+  if (C.info.shape.length !== d || P.program.outputs.length !== 1) return undefined;
+  const lp = hasLeafSpaceLeaves(P.program), lc = hasLeafSpaceLeaves(C.program);
+  if (sameArr(P.info.shape, C.info.shape)) {
+    if (lp && lc) return sameInfo(P.info, C.info) ? P.info : undefined;
+    return lc ? C.info : P.info;
+  }
+  if (lc) return undefined;
+  const out = P.program.outputs[0]!;
+  for (let k = 0; k < d; k++) {
+    if (P.info.shape[k] === C.info.shape[k]) continue;
+    if (C.info.shape[k] !== 1 || !definitelyOne(P.program, out, k, d)) return undefined;
+  }
+  return P.info;
+}
+
+function remap(n: ProgramNode, m: (i: number) => number): ProgramNode {
+  switch (n.op) {
+    case "in": case "const": case "fill": case "rand": case "iota": return n;
+    case "unary": case "cast": case "clip": case "reduce": return { ...n, x: m(n.x) };
+    case "binary": return { ...n, x: m(n.x), y: m(n.y) };
+    case "where": return { ...n, cond: m(n.cond), x: m(n.x), y: m(n.y) };
+  }
+}
+
+/**
+ * A producer with `squeeze` axes S returns its outputs without them, so its consumer's leaf
+ * space has d - |S| axes. Lift the consumer into P's d axes (unit axes at S) so the two can
+ * merge; possible when the consumer reads nothing but P's value and scalars.
+ */
+function lift(P: ProgramTask, C: ProgramTask, pKey: Key): ProgramTask | undefined {
+  const S = [...(P.program.squeeze ?? [])].sort((x, y) => x - y);
+  const d = P.info.shape.length;
+  const dc = C.info.shape.length;
+  if (S.length === 0) return dc === d ? C : undefined;
+  if (dc !== d - S.length) return undefined;
+  if (hasLeafSpaceLeaves(C.program)) return undefined;
+  if (C.program.nodes.some((n) => n.op === "in" && !(isRef(C.refs[n.slot]) && (C.refs[n.slot] as { $ref: Key }).$ref === pKey))) return undefined;
+  const kept = [...Array(d).keys()].filter((k) => !S.includes(k));
+  const up = (a: number): number => kept[a < 0 ? a + dc : a]!;
+  const insert = (xs: readonly number[], fill: number): number[] => {
+    const out: number[] = [];
+    let j = 0;
+    for (let k = 0; k < d; k++) out.push(S.includes(k) ? fill : xs[j++]!);
+    return out;
+  };
+  const nodes = C.program.nodes.map((n) => (n.op === "reduce" ? { ...n, axes: n.axes.map(up) } : n));
+  const squeeze = [...S, ...(C.program.squeeze ?? []).map(up)].sort((x, y) => x - y);
+  const program: ChunkProgram = { nodes, outputs: C.program.outputs, squeeze };
+  const info: ChunkInfo = { shape: insert(C.info.shape, 1), offset: insert(C.info.offset, 0), globalShape: insert(C.info.globalShape, 1) };
+  return { program, info, refs: C.refs };
+}
+
+/** Merged programs, memoised: blocks of one operation share program objects, so do their fusions. */
+const memo = new WeakMap<ChunkProgram, WeakMap<ChunkProgram, Map<string, ChunkProgram | null>>>();
+
+function mergePrograms(P: ChunkProgram, C: ChunkProgram, cSlotIsP: readonly boolean[], slotIds: readonly number[], nP: number): ChunkProgram {
+  const nodes: ProgramNode[] = [];
+  for (const n of P.nodes) nodes.push(n.op === "in" ? { ...n, slot: slotIds[n.slot]! } : n);
+  const pOut = P.outputs[0]!;
+  const map: number[] = [];
+  for (const n of C.nodes) {
+    if (n.op === "in") {
+      if (cSlotIsP[n.slot]) { map.push(pOut); continue; }
+      map.push(nodes.push({ ...n, slot: slotIds[nP + n.slot]! }) - 1);
+    } else {
+      map.push(nodes.push(remap(n, (i) => map[i]!)) - 1);
+    }
+  }
+  const merged: ChunkProgram = { nodes, outputs: C.outputs.map((o) => map[o]!) };
+  return C.squeeze !== undefined && C.squeeze.length > 0 ? { ...merged, squeeze: C.squeeze } : merged;
+}
+
+/** Merge producer P (key pKey) into consumer C; undefined when not allowed. */
+export function mergeProgramTasks(P: ProgramTask, Cin: ProgramTask, pKey: Key): ProgramTask | undefined {
+  const C = lift(P, Cin, pKey);
+  if (C === undefined) return undefined;
+  const info = mergedInfo(P, C);
+  if (info === undefined) return undefined;
+  // Slots of the merged task: P's refs, then C's refs other than P, identical refs shared.
+  const refs: Arg[] = [];
+  const slotOf = new Map<string, number>();
+  const all = [...P.refs, ...C.refs];
+  const cSlotIsP = C.refs.map((r) => isRef(r) && r.$ref === pKey);
+  const slotIds = all.map((r, i) => {
+    if (i >= P.refs.length && cSlotIsP[i - P.refs.length]) return -1;
+    const id = isRef(r) ? `ref:${r.$ref}` : `arg:${i}`;
+    let s = slotOf.get(id);
+    if (s === undefined) { s = refs.length; refs.push(r); slotOf.set(id, s); }
+    return s;
+  });
+  const pattern = `${slotIds.join(",")}|${cSlotIsP.map((b) => (b ? 1 : 0)).join("")}`;
+  let byC = memo.get(P.program);
+  if (!byC) { byC = new WeakMap(); memo.set(P.program, byC); }
+  let byPattern = byC.get(C.program);
+  if (!byPattern) { byPattern = new Map(); byC.set(C.program, byPattern); }
+  let program = byPattern.get(pattern);
+  if (program === undefined) {
+    program = mergePrograms(P.program, C.program, cSlotIsP, slotIds, P.refs.length);
+    byPattern.set(pattern, program);
+  }
+  if (program === null) return undefined;
+  return { program, info, refs };
+}
+
+/** The pass: fuse producer programs into single consumers, in topological order. */
+export function fusePrograms(graph: Graph, keys: readonly Key[]): Graph {
+  const out: Graph = { ...graph };
+  const consumers = new Map<Key, number>();
+  for (const node of Object.values(graph)) {
+    for (const d of dependencies(isTask(node) ? node.args : node.data)) consumers.set(d, (consumers.get(d) ?? 0) + 1);
+  }
+  const wanted = new Set(keys);
+  for (const key of topologicalOrder(graph, keys)) {
+    let C = asProgramTask(out[key]);
+    if (C === undefined) continue;
+    let merged = false;
+    for (let changed = true; changed;) {
+      changed = false;
+      for (const r of C.refs) {
+        if (!isRef(r) || wanted.has(r.$ref) || consumers.get(r.$ref) !== 1) continue;
+        const P = asProgramTask(out[r.$ref]);
+        if (P === undefined) continue;
+        const m = mergeProgramTasks(P, C, r.$ref);
+        if (m === undefined) continue;
+        delete out[r.$ref];
+        // P's inputs now feed this task (still one consumer each: P is gone).
+        C = m;
+        merged = changed = true;
+        break;
+      }
+    }
+    if (merged) out[key] = toTask(C);
+  }
+  return out;
+}
+
+registerGraphPass("array.fuse-programs", fusePrograms);

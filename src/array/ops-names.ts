@@ -1,0 +1,11 @@
+/** Names of the array layer's ops (registered by ./ops-register.ts in every task thread). */
+export const ARRAY_OPS = {
+  program: "array.program",
+  assemble: "array.assemble",
+  transpose: "array.transpose",
+  reshape: "array.reshape",
+  combine: "array.reduce_combine",
+  aggregate: "array.reduce_aggregate",
+  /** A combine/aggregate step that first runs its (input-less) chunk programs: see fusion/fuse-leaves.ts. */
+  reduceLeaves: "array.reduce_leaves",
+} as const;

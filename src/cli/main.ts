@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+/**
+ * `tessera <command> [options]`: worker, scheduler, and commands other parts add (e.g. `pi`, from
+ * ./pi.js when present). Each command module exports `<name>Command(argv): Promise<number>`.
+ */
+import { existsSync, realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const HELP = `usage: tessera <command> [options]
+
+commands:
+  worker      start worker process(es) for a scheduler   (tessera worker --help)
+  scheduler   run a scheduler                            (tessera scheduler --help)
+  pi          the Monte-Carlo π tutorial (when installed) (tessera pi --help)
+
+The cluster's secret is passed by --secret-file or TESSERA_SECRET_FILE, never on the command line.
+`;
+
+type Command = (argv: readonly string[]) => Promise<number>;
+
+/** Commands by name: module (relative to this file) and the exported function. */
+const COMMANDS: Record<string, { module: string; fn: string }> = {
+  worker: { module: "./worker.js", fn: "workerCommand" },
+  scheduler: { module: "./scheduler.js", fn: "schedulerCommand" },
+  pi: { module: "./pi.js", fn: "piCommand" },
+};
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(HELP);
+    return name === undefined ? 2 : 0;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    process.stderr.write(`tessera: unknown command '${name}'; commands: ${Object.keys(COMMANDS).join(", ")} (tessera --help)\n`);
+    return 2;
+  }
+  const url = new URL(entry.module, import.meta.url);
+  if (!existsSync(fileURLToPath(url))) {
+    process.stderr.write(`tessera: the '${name}' command is not installed in this build\n`);
+    return 2;
+  }
+  const mod = (await import(url.href)) as Record<string, unknown>;
+  const fn = mod[entry.fn];
+  if (typeof fn !== "function") {
+    process.stderr.write(`tessera: ${entry.module} does not export ${entry.fn}\n`);
+    return 2;
+  }
+  return (fn as Command)(rest);
+}
+
+function isEntryPoint(): boolean {
+  const arg = process.argv[1];
+  if (arg === undefined) return false;
+  try {
+    return realpathSync(arg) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+const isEntry = isEntryPoint();
+if (isEntry) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`tessera: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

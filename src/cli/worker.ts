@@ -1,0 +1,96 @@
+/**
+ * `tessera worker tcp://HOST:PORT [--name N] [--nthreads T] [--memory-limit 55.88GiB] [--nworkers P]
+ *  [--nanny|--no-nanny] [--death-timeout 60] [--local-directory DIR] ...`
+ *
+ * One worker in this process (--no-nanny, one worker), or P workers named `<name>-0..P-1`, each in
+ * its own process, under a Nanny that restarts it when it dies (--nanny, the default). The secret
+ * comes from --secret-file or TESSERA_SECRET / TESSERA_SECRET_FILE, never from the command line.
+ */
+import { fileURLToPath } from "node:url";
+import { hostname } from "node:os";
+import { parseWorkerArgs, WorkerArgsError, type WorkerCliOptions } from "./worker-args.js";
+import { Nanny } from "../worker/nanny.js";
+import { runWorker, WORKER_CONFIG_ENV, type WorkerProcessConfig } from "../worker/process.js";
+import { Security } from "../protocol/index.js";
+
+const WORKER_MAIN = fileURLToPath(new URL("../worker/main.js", import.meta.url));
+
+export const WORKER_HELP = `usage: tessera worker tcp://HOST:PORT [options]
+
+Start worker process(es) that connect to a Tessera scheduler.
+
+  --name N              worker name (with --nworkers P: N-0 … N-(P-1))
+  --nthreads T          task threads per worker process (default: cores / nworkers)
+  --memory-limit SIZE   per worker process: '55.88GiB', '120GB', 'auto' (default) or 0 (no limit)
+  --nworkers P          worker processes to start (default 1)
+  --nanny / --no-nanny  run each worker under a nanny that restarts it when it dies (default --nanny)
+  --death-timeout DUR   exit when the scheduler cannot be reached for this long ('60', '60s', '1m')
+  --local-directory DIR scratch and spill space
+  --lifetime DUR        retire gracefully after this long (--lifetime-stagger DUR spreads it)
+  --host HOST           address to listen on for peers (default: the one used to reach the scheduler)
+  --secret-file PATH    the cluster's secret (a 0600 file); or set TESSERA_SECRET_FILE / TESSERA_SECRET
+  --protocol tcp|tls    transport (tls needs the certificates beside the secret file)
+`;
+
+function processConfig(o: WorkerCliOptions, name: string): WorkerProcessConfig {
+  const c: WorkerProcessConfig = { schedulerAddress: o.schedulerAddress, name, nthreads: o.nthreads, memoryLimit: o.memoryLimit };
+  if (o.host !== undefined) c.host = o.host;
+  if (o.deathTimeoutS !== undefined) c.deathTimeoutS = o.deathTimeoutS;
+  if (o.localDirectory !== undefined) c.localDirectory = o.localDirectory;
+  if (o.secretFile !== undefined) c.secretFile = o.secretFile;
+  if (o.lifetimeS !== undefined) c.lifetimeS = o.lifetimeS + (Math.random() * 2 - 1) * o.lifetimeStaggerS;
+  return c;
+}
+
+/** Runs the worker command; resolves with the process exit code. */
+export async function workerCommand(argv: readonly string[]): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(WORKER_HELP);
+    return 0;
+  }
+  let o: WorkerCliOptions;
+  try {
+    o = parseWorkerArgs(argv);
+  } catch (e) {
+    if (e instanceof WorkerArgsError) {
+      process.stderr.write(`tessera worker: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  // Fail early (before spawning anything) when there is no secret.
+  try {
+    if (o.secretFile) await Security.fromSecretFile(o.secretFile);
+    else if (!Security.fromEnv()) {
+      process.stderr.write(
+        "tessera worker: no cluster secret; pass --secret-file PATH (the scheduler's 0600 secret file) or set TESSERA_SECRET_FILE\n",
+      );
+      return 2;
+    }
+  } catch (e) {
+    process.stderr.write(`tessera worker: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const base = o.name ?? `${hostname()}-${process.pid}`;
+  const names = o.nworkers === 1 ? [base] : Array.from({ length: o.nworkers }, (_, i) => `${base}-${i}`);
+  if (!o.nanny && names.length === 1) return runWorker(processConfig(o, names[0]!));
+
+  // One process per worker; under a nanny unless --no-nanny.
+  const children = names.map((name) => {
+    const env = { ...process.env, [WORKER_CONFIG_ENV]: JSON.stringify(processConfig(o, name)) };
+    if (o.nanny) {
+      const nanny = Nanny.start({ entry: WORKER_MAIN, env, stdio: "inherit" });
+      return { stop: (sig: NodeJS.Signals) => nanny.stop(sig), done: nanny.stopped };
+    }
+    // Without a nanny, several workers still need processes of their own; nothing restarts them.
+    const n = Nanny.start({ entry: WORKER_MAIN, env, stdio: "inherit", policy: { maxRestarts: 0, windowS: 1, initialBackoffS: 0, maxBackoffS: 0 } });
+    return { stop: (sig: NodeJS.Signals) => n.stop(sig), done: n.stopped };
+  });
+  const onSignal = (sig: NodeJS.Signals) => {
+    for (const c of children) void c.stop(sig);
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  await Promise.all(children.map((c) => c.done));
+  return 0;
+}

@@ -1,0 +1,719 @@
+/**
+ * The Client: submits work to a scheduler and gets results back from the workers holding them.
+ *
+ *   const client = await Client.connect();              // starts a LocalCluster
+ *   const client = await Client.connect("tcp://host:8786", { security });
+ *   const f = client.submit((x: number) => x + 1, 10);  // a Future
+ *   await f;                                            // 11
+ *   await client.gather(client.map((x: number) => x * 2, [1, 2, 3]));
+ *
+ * Hot paths are batched: all tasks submitted in one tick go in one update-graph message, results
+ * are reported in batches, and gathering asks each worker once for all its keys.
+ */
+import { inspect } from "node:util";
+import { connect, Security, type Comm } from "../protocol/index.js";
+import { ConnectionPool } from "../protocol/rpc.js";
+import { sendMessage } from "../protocol/messages.js";
+import type {
+  ClusterSummary,
+  DataMsg,
+  Message,
+  SchedulerInfo,
+  SchedulerToClient,
+  WireError,
+  WireTask,
+} from "../protocol/messages.js";
+import type { Arg, Graph, Key } from "../graph/spec.js";
+import { isTask } from "../graph/spec.js";
+import { dependencies, topologicalOrder } from "../graph/execute.js";
+import { setDefaultExecutor, getDefaultExecutor, hasDefaultClient, type GraphExecutor } from "../graph/default-executor.js";
+import { tokenize } from "../graph/keys.js";
+import { formatBytesDecimal } from "../util/sizes.js";
+import { createLogger, type Logger } from "../util/log.js";
+import { isClusterLike, startLocalCluster, type ClusterLike } from "./cluster-like.js";
+import { describeFunction, type FunctionDescriptor } from "./functions.js";
+import { Future, KeyState, type FutureOwner } from "./future.js";
+import { CancelledError, ClientClosedError, SchedulerGoneError, errorFor } from "./errors.js";
+
+export interface ClientOptions {
+  /** The cluster's secret (default: the cluster's, else TESSERA_SECRET / TESSERA_SECRET_FILE). */
+  security?: Security;
+  name?: string;
+  connectTimeoutMs?: number;
+  /** Register as the default executor for array compute() (default true). */
+  setAsDefault?: boolean;
+  log?: Logger;
+  /** Options for the LocalCluster started when no address is given. */
+  localCluster?: Record<string, unknown>;
+}
+
+export interface SubmitOptions {
+  /** The key to use (default: `<function name>-<hash of function and arguments>`). */
+  key?: string;
+  /** Run again this many times if it fails. */
+  retries?: number;
+  /** Higher runs earlier. */
+  priority?: number;
+  /** Same function and arguments → same key (default true). */
+  pure?: boolean;
+}
+
+const SUBMIT_OPTION_KEYS = new Set(["key", "retries", "priority", "pure"]);
+
+/** A trailing plain object whose keys are all submit options is taken as the options. */
+function isSubmitOptions(x: unknown): x is SubmitOptions {
+  if (typeof x !== "object" || x === null || Object.getPrototypeOf(x) !== Object.prototype) return false;
+  const keys = Object.keys(x);
+  return keys.length > 0 && keys.every((k) => SUBMIT_OPTION_KEYS.has(k));
+}
+
+// eslint-disable-next-line @typescript-eslint/ban-types
+type AnyFunction = Function;
+
+interface Callable {
+  op: string;
+  /** The function descriptor for op "call" (sent once per message). */
+  fn: FunctionDescriptor | undefined;
+  name: string;
+  token: string;
+}
+
+interface Batch {
+  tasks: WireTask[];
+  wanted: Key[];
+  functions: unknown[];
+  fnIndex: Map<unknown, number>;
+}
+
+type Status = "connecting" | "running" | "closing" | "closed";
+
+export class Client implements GraphExecutor, FutureOwner {
+  readonly log: Logger;
+  #opts: ClientOptions;
+  #status: Status = "connecting";
+  #ready: Promise<void>;
+  #comm: Comm | undefined;
+  #outbox: Message[] = [];
+  #address = "";
+  #clientId = "";
+  #dashboardLink: string | undefined;
+  #cluster: ClusterLike | undefined;
+  #ownsCluster = false;
+  #summary: ClusterSummary = { workers: 0, threads: 0, memoryLimit: 0 };
+  #summaryWaiters: (() => void)[] = [];
+  #keys = new Map<Key, KeyState>();
+  #requests = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  #nextRequest = 1;
+  #workers: ConnectionPool | undefined;
+  #callables = new WeakMap<AnyFunction, Callable>();
+  #pendingTasks = new Map<number, Batch>();
+  #pendingReleases: Key[] = [];
+  #flushQueued = false;
+  #persisted = new Map<Key, Future>();
+  #keyCounter = 0;
+  #lostReason = "";
+
+  constructor(target?: string | ClusterLike, opts: ClientOptions = {}) {
+    this.#opts = opts;
+    this.log = opts.log ?? createLogger("tessera.client");
+    this.#ready = this.#start(target);
+    this.#ready.catch(() => undefined); // reported by the methods that await it
+  }
+
+  /** Connect (starting a LocalCluster when no address or cluster is given) and wait until ready. */
+  static async connect(target?: string | ClusterLike, opts: ClientOptions = {}): Promise<Client> {
+    const c = new Client(target, opts);
+    await c.ready();
+    return c;
+  }
+
+  ready(): Promise<void> {
+    return this.#ready;
+  }
+
+  get status(): Status {
+    return this.#status;
+  }
+
+  get schedulerAddress(): string {
+    return this.#address;
+  }
+
+  get dashboardLink(): string | undefined {
+    return this.#dashboardLink;
+  }
+
+  get cluster(): ClusterLike | undefined {
+    return this.#cluster;
+  }
+
+  async #start(target: string | ClusterLike | undefined): Promise<void> {
+    if (target === undefined) {
+      this.#cluster = await startLocalCluster(this.#opts.localCluster ?? {});
+      this.#ownsCluster = true;
+      target = this.#cluster;
+    }
+    let security: Security | undefined = this.#opts.security;
+    if (isClusterLike(target)) {
+      this.#cluster ??= target;
+      this.#address = target.schedulerAddress;
+      security ??= target.security;
+      this.#dashboardLink = target.dashboardLink;
+    } else if (typeof target === "string") {
+      this.#address = target;
+      security ??= Security.fromEnv();
+      if (!security) {
+        throw new ClientClosedError(
+          `no secret to connect to ${target}: pass {security} (e.g. the cluster's), or set TESSERA_SECRET_FILE to the cluster's 0600 secret file`,
+        );
+      }
+    } else {
+      throw new TypeError(`Client: expected a scheduler address (tcp://HOST:PORT) or a cluster, got ${inspect(target)}`);
+    }
+    const comm = await connect(this.#address, { security, timeoutMs: this.#opts.connectTimeoutMs ?? 10_000, log: this.log });
+    this.#workers = new ConnectionPool({ security, log: this.log });
+    const registered = new Promise<void>((resolve, reject) => {
+      comm.onClose((reason) => {
+        reject(new SchedulerGoneError(`the scheduler at ${this.#address} closed the connection during registration: ${reason}`));
+        this.#onLost(reason);
+      });
+      comm.onMessage((msg: SchedulerToClient) => {
+        if (msg.op === "client-registered") {
+          this.#clientId = msg.clientId;
+          this.#summary = msg.cluster;
+          if (msg.dashboardLink) this.#dashboardLink = msg.dashboardLink;
+          comm.onMessage((m: SchedulerToClient) => this.#onMessage(m));
+          resolve();
+        }
+      });
+    });
+    sendMessage(comm, { op: "register-client", name: this.#opts.name ?? `client-${process.pid}` });
+    await registered;
+    this.#comm = comm;
+    this.#status = "running";
+    for (const m of this.#outbox) sendMessage(comm, m);
+    this.#outbox = [];
+    if (this.#opts.setAsDefault !== false) setDefaultExecutor(this);
+  }
+
+  // ------------------------------------------------------------------ messages
+
+  #send(msg: Message): void {
+    if (this.#status === "closed") return;
+    if (this.#comm) sendMessage(this.#comm, msg);
+    else this.#outbox.push(msg);
+  }
+
+  #onMessage(msg: SchedulerToClient): void {
+    switch (msg.op) {
+      case "keys-in-memory":
+        for (const loc of msg.keys) {
+          const st = this.#keys.get(loc.key);
+          if (st === undefined || st.status === "cancelled") continue;
+          st.status = "finished";
+          st.workers = loc.workers;
+          st.nbytes = loc.nbytes;
+          st.type = loc.type;
+          st.error = undefined;
+          st.settle();
+        }
+        return;
+      case "keys-erred":
+        for (const { key, error } of msg.errors) {
+          const st = this.#keys.get(key);
+          if (st === undefined || st.status === "cancelled") continue;
+          st.status = "error";
+          st.error = error;
+          st.settle();
+        }
+        return;
+      case "keys-lost":
+        for (const key of msg.keys) {
+          const st = this.#keys.get(key);
+          if (st !== undefined && st.status === "finished") {
+            st.status = "pending";
+            st.workers = [];
+          }
+        }
+        return;
+      case "keys-cancelled":
+        for (const key of msg.keys) this.#markCancelled(key, msg.reason);
+        return;
+      case "cluster-changed":
+        this.#summary = msg.cluster;
+        for (const w of this.#summaryWaiters.splice(0)) w();
+        return;
+      case "reply": {
+        const r = this.#requests.get(msg.id);
+        if (!r) return;
+        this.#requests.delete(msg.id);
+        if (msg.error) r.reject(errorFor("", msg.error));
+        else r.resolve(msg.result);
+        return;
+      }
+      case "client-registered":
+        return;
+      default: {
+        const never: never = msg;
+        this.log.warn({ op: (never as { op: string }).op }, "unknown message from scheduler; ignored");
+      }
+    }
+  }
+
+  #onLost(reason: string): void {
+    if (this.#status === "closed") return;
+    const closing = this.#status === "closing";
+    this.#status = "closed";
+    this.#lostReason = closing ? "the client was closed" : `lost the connection to the scheduler at ${this.#address} (${reason})`;
+    const err = closing ? new ClientClosedError(`the client was closed before the result arrived`) : new SchedulerGoneError(`${this.#lostReason}; pending results are lost`);
+    for (const st of this.#keys.values()) {
+      if (st.status !== "pending") continue;
+      st.status = "error";
+      st.error = err;
+      st.settle();
+    }
+    for (const r of this.#requests.values()) r.reject(err);
+    this.#requests.clear();
+    for (const w of this.#summaryWaiters.splice(0)) w();
+    this.#workers?.close();
+    if (getDefaultExecutorIs(this)) setDefaultExecutor(null);
+  }
+
+  #request<T>(msg: { op: string; [k: string]: unknown }): Promise<T> {
+    if (this.#status === "closed") return Promise.reject(new ClientClosedError(`the client is closed (${this.#lostReason})`));
+    const id = this.#nextRequest++;
+    return new Promise<T>((resolve, reject) => {
+      this.#requests.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.#send({ ...msg, id } as unknown as Message);
+    });
+  }
+
+  // ------------------------------------------------------------------ submitting
+
+  #callable(fn: AnyFunction | string): Callable {
+    if (typeof fn === "string") return { op: fn, fn: undefined, name: opPrefix(fn), token: fn };
+    if (typeof fn !== "function") throw new TypeError(`submit/map: expected a function or an op name, got ${inspect(fn)}`);
+    let c = this.#callables.get(fn);
+    if (c === undefined) {
+      const desc: FunctionDescriptor = describeFunction(fn);
+      const name = opPrefix(fn.name || "lambda");
+      c = { op: "call", fn: desc, name, token: tokenize(desc) };
+      this.#callables.set(fn, c);
+    }
+    return c;
+  }
+
+  /** Futures in arguments become references (and dependencies). */
+  #toArg(x: unknown, deps: Key[]): Arg {
+    if (x instanceof Future) {
+      if (!deps.includes(x.key)) deps.push(x.key);
+      return { $ref: x.key };
+    }
+    if (x === null || typeof x !== "object" || ArrayBuffer.isView(x)) return x as Arg;
+    if (Array.isArray(x)) {
+      let out: Arg[] | undefined;
+      for (let i = 0; i < x.length; i++) {
+        const v = x[i];
+        const a = this.#toArg(v, deps);
+        if (a !== v && out === undefined) out = x.slice(0, i) as Arg[];
+        if (out !== undefined) out.push(a);
+      }
+      return (out ?? x) as Arg;
+    }
+    if (Object.getPrototypeOf(x) === Object.prototype) {
+      const out: Record<string, Arg> = {};
+      for (const k of Object.keys(x)) out[k] = this.#toArg((x as Record<string, unknown>)[k], deps);
+      return out;
+    }
+    return x as Arg;
+  }
+
+  #keyState(key: Key): KeyState {
+    let st = this.#keys.get(key);
+    if (st === undefined || st.status === "cancelled" || (st.status === "error" && st.refs === 0)) {
+      st = new KeyState(key);
+      this.#keys.set(key, st);
+    }
+    return st;
+  }
+
+  #queueTask(task: WireTask, priority: number, fn: FunctionDescriptor | undefined): void {
+    let batch = this.#pendingTasks.get(priority);
+    if (!batch) this.#pendingTasks.set(priority, (batch = { tasks: [], wanted: [], functions: [], fnIndex: new Map() }));
+    if (fn !== undefined) {
+      let i = batch.fnIndex.get(fn);
+      if (i === undefined) {
+        i = batch.functions.length;
+        batch.functions.push(fn);
+        batch.fnIndex.set(fn, i);
+      }
+      task.fn = i;
+    }
+    batch.tasks.push(task);
+    batch.wanted.push(task.key);
+    this.#queueFlush();
+  }
+
+  #queueFlush(): void {
+    if (this.#flushQueued) return;
+    this.#flushQueued = true;
+    queueMicrotask(() => this.#flush());
+  }
+
+  #flush(): void {
+    this.#flushQueued = false;
+    for (const [priority, b] of this.#pendingTasks) {
+      const msg: Message = { op: "update-graph", tasks: b.tasks, wanted: b.wanted };
+      if (b.functions.length > 0) msg.functions = b.functions;
+      if (priority !== 0) msg.priority = priority;
+      this.#send(msg);
+    }
+    this.#pendingTasks.clear();
+    if (this.#pendingReleases.length > 0) {
+      this.#send({ op: "client-releases-keys", keys: this.#pendingReleases });
+      this.#pendingReleases = [];
+    }
+  }
+
+  #checkOpen(): void {
+    if (this.#status === "closed" || this.#status === "closing") {
+      throw new ClientClosedError(`cannot submit: the client is closed${this.#lostReason ? ` (${this.#lostReason})` : ""}`);
+    }
+  }
+
+  /**
+   * Run `fn(...args)` on a worker. `fn` is a self-contained function (shipped as source), a module
+   * function tagged with `remote()`, or the name of a registered op. Futures among the arguments are
+   * replaced by their values on the worker. A trailing `{key?, retries?, priority?, pure?}` object is
+   * taken as options.
+   */
+  submit<T = unknown>(fn: AnyFunction | string, ...args: unknown[]): Future<T> {
+    this.#checkOpen();
+    let opts: SubmitOptions = {};
+    if (args.length > 0 && isSubmitOptions(args[args.length - 1])) opts = args.pop() as SubmitOptions;
+    const c = this.#callable(fn);
+    const deps: Key[] = [];
+    const wireArgs = args.map((a) => this.#toArg(a, deps));
+    const key = opts.key ?? (opts.pure === false ? `${c.name}-${this.#uniqueToken()}` : `${c.name}-${tokenize(c.token, wireArgs)}`);
+    const st = this.#keyState(key);
+    const task: WireTask = { key, op: c.op, args: wireArgs };
+    if (deps.length > 0) task.deps = deps;
+    if (opts.retries) task.retries = opts.retries;
+    this.#queueTask(task, opts.priority ?? 0, c.fn);
+    return new Future<T>(this, st);
+  }
+
+  /**
+   * `fn` over the elements of one or more arrays (zipped): one task per element, all in one message.
+   * Options as for submit, as a trailing object (a `key` here is a key prefix).
+   */
+  map<T = unknown>(fn: AnyFunction | string, ...iterables: unknown[]): Future<T>[] {
+    this.#checkOpen();
+    let opts: SubmitOptions = {};
+    if (iterables.length > 0 && isSubmitOptions(iterables[iterables.length - 1])) opts = iterables.pop() as SubmitOptions;
+    if (iterables.length === 0) throw new TypeError("map: give at least one array of arguments");
+    const lists = iterables.map((it, i) => {
+      if (it === null || typeof it !== "object" || !(Symbol.iterator in it)) {
+        throw new TypeError(`map: argument ${i + 1} is not iterable (${inspect(it)}); pass arrays of arguments`);
+      }
+      return Array.isArray(it) ? it : [...(it as Iterable<unknown>)];
+    });
+    const n = Math.min(...lists.map((l) => l.length));
+    const c = this.#callable(fn);
+    const prefix = opts.key ?? c.name;
+    const hasFutures = lists.some((l) => l.some((v) => v instanceof Future || (typeof v === "object" && v !== null && !ArrayBuffer.isView(v))));
+    const token = opts.pure === false ? this.#uniqueToken() : hasFutures ? "" : tokenize(c.token, lists);
+    const futures: Future<T>[] = new Array(n);
+    const priority = opts.priority ?? 0;
+    for (let i = 0; i < n; i++) {
+      const deps: Key[] = [];
+      const wireArgs: Arg[] = new Array(lists.length);
+      for (let j = 0; j < lists.length; j++) wireArgs[j] = this.#toArg(lists[j]![i], deps);
+      const key = token === "" ? `${prefix}-${tokenize(c.token, wireArgs)}` : `${prefix}-${token}-${i}`;
+      const task: WireTask = { key, op: c.op, args: wireArgs };
+      if (deps.length > 0) task.deps = deps;
+      if (opts.retries) task.retries = opts.retries;
+      this.#queueTask(task, priority, c.fn);
+      futures[i] = new Future<T>(this, this.#keyState(key));
+    }
+    return futures;
+  }
+
+  #uniqueToken(): string {
+    return `${this.#clientId.slice(0, 8) || process.pid}${(this.#keyCounter++).toString(36)}`;
+  }
+
+  // ------------------------------------------------------------------ results
+
+  /** Resolves when none of `states` is pending. */
+  #waitAll(states: readonly KeyState[], onEach?: () => void): Promise<void> {
+    let pending = 0;
+    for (const st of states) if (st.status === "pending") pending++;
+    if (pending === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        onEach?.();
+        if (--pending === 0) resolve();
+      };
+      for (const st of states) if (st.status === "pending") (st.waiters ??= []).push(done);
+    });
+  }
+
+  /** Values of `states`, fetched from the workers holding them (one request per worker). */
+  async #gatherStates(states: readonly KeyState[], onEach?: () => void): Promise<unknown[]> {
+    await this.#ready;
+    const values = new Map<Key, unknown>();
+    for (let attempt = 0; ; attempt++) {
+      await this.#waitAll(states, attempt === 0 ? onEach : undefined);
+      for (const st of states) {
+        if (st.status === "error") throw st.error instanceof Error ? st.error : errorFor(st.key, st.error as WireError);
+        if (st.status === "cancelled") throw new CancelledError(st.key);
+      }
+      const byWorker = new Map<string, Key[]>();
+      const asked = new Set<Key>();
+      for (const st of states) {
+        if (values.has(st.key) || asked.has(st.key)) continue;
+        const w = st.workers[attempt % Math.max(1, st.workers.length)];
+        if (w === undefined) continue;
+        asked.add(st.key);
+        let list = byWorker.get(w);
+        if (!list) byWorker.set(w, (list = []));
+        list.push(st.key);
+      }
+      const failed: Key[] = [];
+      await Promise.all(
+        [...byWorker].map(async ([worker, keys]) => {
+          try {
+            const reply = await this.#workers!.request<DataMsg & Record<string, unknown>>(worker, { op: "get-data", keys });
+            for (const k of keys) {
+              if (Object.prototype.hasOwnProperty.call(reply.data, k)) values.set(k, reply.data[k]);
+              else failed.push(k);
+            }
+          } catch {
+            this.#workers!.forget(worker);
+            failed.push(...keys);
+          }
+        }),
+      );
+      if (states.every((st) => values.has(st.key))) return states.map((st) => values.get(st.key));
+      if (this.#status === "closed") throw new SchedulerGoneError(`${this.#lostReason}; cannot fetch results`);
+      if (attempt >= 20) throw new Error(`could not fetch ${failed.slice(0, 5).join(", ")} from the workers holding them after ${attempt + 1} attempts`);
+      // Ask the scheduler where the missing values are now; wait for recomputation if nowhere.
+      const where = await this.#request<Record<Key, string[]>>({ op: "who-has", keys: failed });
+      for (const k of failed) {
+        const st = this.#keys.get(k);
+        if (st === undefined) continue;
+        const ws = where[k] ?? [];
+        if (ws.length > 0) st.workers = ws;
+        else if (st.status === "finished") {
+          st.status = "pending";
+          st.workers = [];
+        }
+      }
+      await new Promise((r) => setTimeout(r, Math.min(200, 5 * (attempt + 1))));
+    }
+  }
+
+  resultOf(state: KeyState): Promise<unknown> {
+    return this.#gatherStates([state]).then((v) => v[0]);
+  }
+
+  /** The values of futures (a Future, an array of them, or an array mixing futures and plain values). */
+  gather<T>(future: Future<T>): Promise<T>;
+  gather<T>(futures: readonly Future<T>[]): Promise<T[]>;
+  gather(futures: readonly unknown[]): Promise<unknown[]>;
+  async gather(x: unknown): Promise<unknown> {
+    if (x instanceof Future) return this.resultOf(x.state);
+    if (!Array.isArray(x)) throw new TypeError(`gather: expected a Future or an array of futures, got ${inspect(x)}`);
+    const states: KeyState[] = [];
+    for (const v of x) if (v instanceof Future) states.push(v.state);
+    const values = await this.#gatherStates(states);
+    const byKey = new Map<Key, unknown>();
+    states.forEach((st, i) => byKey.set(st.key, values[i]));
+    return x.map((v) => (v instanceof Future ? byKey.get(v.key) : v));
+  }
+
+  /** Resolves when all futures are done (finished, failed or cancelled); never rejects for task errors. */
+  async wait(futures: readonly Future[]): Promise<void> {
+    await this.#waitAll(futures.map((f) => f.state));
+  }
+
+  releaseRef(state: KeyState): void {
+    state.refs--;
+    if (state.refs > 0) return;
+    if (this.#keys.get(state.key) === state) this.#keys.delete(state.key);
+    if (this.#status === "closed") return;
+    this.#pendingReleases.push(state.key);
+    this.#queueFlush();
+  }
+
+  /** Stop computing these futures (and forget their results); awaiting them rejects with CancelledError. */
+  async cancel(futures: Future | readonly Future[]): Promise<void> {
+    const list = futures instanceof Future ? [futures] : futures;
+    await this.cancelKeys(list.map((f) => f.key));
+  }
+
+  async cancelKeys(keys: readonly Key[]): Promise<void> {
+    for (const k of keys) this.#markCancelled(k, "it was cancelled");
+    this.#flush();
+    this.#send({ op: "cancel-keys", keys: [...keys] });
+  }
+
+  #markCancelled(key: Key, why: string): void {
+    const st = this.#keys.get(key);
+    if (st === undefined) return;
+    st.status = "cancelled";
+    st.error = new CancelledError(key, why);
+    st.settle();
+  }
+
+  // ------------------------------------------------------------------ graphs (the default executor)
+
+  #submitGraph(graph: Graph, keys: readonly Key[]): Future[] {
+    this.#checkOpen();
+    const order = topologicalOrder(graph, keys);
+    const tasks: WireTask[] = new Array(order.length);
+    for (let i = 0; i < order.length; i++) {
+      const key = order[i]!;
+      const node = graph[key]!;
+      if (isTask(node)) {
+        const t: WireTask = { key, op: node.op, args: node.args as Arg[] };
+        const deps = dependencies(node.args);
+        if (deps.size > 0) t.deps = [...deps];
+        tasks[i] = t;
+      } else tasks[i] = { key, data: node.data };
+    }
+    const unique = [...new Set(keys)];
+    const futures = unique.map((k) => new Future(this, this.#keyState(k)));
+    this.#send({ op: "update-graph", tasks, wanted: unique });
+    return futures;
+  }
+
+  /** Compute `keys` of `graph` on the cluster; resolves with their values in order. */
+  async computeGraph(graph: Graph, keys: readonly Key[], opts: { progress?: (done: number, total: number) => void } = {}): Promise<unknown[]> {
+    const futures = this.#submitGraph(graph, keys);
+    let done = 0;
+    const progress = opts.progress;
+    const onEach = progress ? () => progress(++done, futures.length) : undefined;
+    try {
+      const values = await this.#gatherStates(futures.map((f) => f.state), onEach);
+      const byKey = new Map<Key, unknown>();
+      futures.forEach((f, i) => byKey.set(f.key, values[i]));
+      return keys.map((k) => byKey.get(k));
+    } finally {
+      for (const f of futures) f.release();
+    }
+  }
+
+  /** Compute `keys` and keep them on the workers (held by this client until it closes); returns their lineage graph. */
+  async persistGraph(graph: Graph, keys: readonly Key[]): Promise<Graph> {
+    const futures = this.#submitGraph(graph, keys);
+    for (const f of futures) {
+      const old = this.#persisted.get(f.key);
+      this.#persisted.set(f.key, f);
+      old?.release();
+    }
+    await this.#waitAll(futures.map((f) => f.state));
+    const lineage: Graph = {};
+    for (const k of topologicalOrder(graph, keys)) lineage[k] = graph[k]!;
+    return lineage;
+  }
+
+  /** Compute `keys` of a graph (or one key); resolves with the values. */
+  compute(graph: Graph, keys: Key | readonly Key[]): Promise<unknown[]> {
+    return this.computeGraph(graph, typeof keys === "string" ? [keys] : keys);
+  }
+
+  /** Start computing `keys` of a graph; returns futures for them. */
+  persist(graph: Graph, keys: Key | readonly Key[]): Future[] {
+    return this.#submitGraph(graph, typeof keys === "string" ? [keys] : keys);
+  }
+
+  // ------------------------------------------------------------------ cluster
+
+  /** Resolves once at least `n` workers are connected (rejects after `timeoutMs`). */
+  async waitForWorkers(n: number, opts: { timeoutMs?: number } = {}): Promise<void> {
+    await this.#ready;
+    const deadline = opts.timeoutMs !== undefined ? Date.now() + opts.timeoutMs : Infinity;
+    while (this.#summary.workers < n) {
+      if (this.#status === "closed") throw new ClientClosedError(`the client closed while waiting for ${n} workers`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for ${n} workers (have ${this.#summary.workers})`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(left, 60_000));
+        this.#summaryWaiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  async schedulerInfo(opts: { gc?: boolean } = {}): Promise<SchedulerInfo> {
+    await this.#ready;
+    return this.#request<SchedulerInfo>({ op: "scheduler-info", ...(opts.gc ? { gc: true } : {}) });
+  }
+
+  /** Retire workers gracefully (their results move to other workers first). */
+  async retireWorkers(opts: { names?: string[]; addresses?: string[]; closeWorkers?: boolean }): Promise<string[]> {
+    await this.#ready;
+    return this.#request<string[]>({ op: "retire-workers", ...opts });
+  }
+
+  /** Workers, threads and memory as last reported by the scheduler. */
+  get clusterSummary(): ClusterSummary {
+    return { ...this.#summary };
+  }
+
+  async close(): Promise<void> {
+    if (this.#status === "closed") {
+      if (this.#ownsCluster) await this.#cluster?.close();
+      return;
+    }
+    this.#status = "closing";
+    try {
+      await this.#ready;
+    } catch {
+      /* never connected */
+    }
+    this.#flush();
+    for (const f of this.#persisted.values()) f.release();
+    this.#persisted.clear();
+    if (this.#comm) {
+      const comm = this.#comm;
+      await new Promise<void>((resolve) => {
+        comm.onClose(() => resolve());
+        comm.close("client closing");
+        setTimeout(resolve, 1000).unref();
+      });
+    }
+    this.#onLost("client closed");
+    if (this.#ownsCluster) await this.#cluster?.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  toString(): string {
+    return this[inspect.custom]();
+  }
+
+  [inspect.custom](): string {
+    const s = this.#summary;
+    const lines = [`Client (${this.#status})`, `  Scheduler: ${this.#address || "(connecting)"}`];
+    if (this.#dashboardLink) lines.push(`  Dashboard: ${this.#dashboardLink}`);
+    lines.push(`  Workers: ${s.workers} · Cores: ${s.threads} · Memory: ${formatBytesDecimal(s.memoryLimit)}`);
+    return lines.join("\n");
+  }
+}
+
+function getDefaultExecutorIs(c: Client): boolean {
+  return hasDefaultClient() && getDefaultExecutor() === c;
+}
+
+/** A key prefix from a function or op name: letters, digits, '_' and '.' only. */
+function opPrefix(name: string): string {
+  const p = name.replace(/[^A-Za-z0-9_.]/g, "_");
+  return /^[A-Za-z_]/.test(p) ? p : `f_${p}`;
+}

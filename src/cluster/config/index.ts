@@ -1,0 +1,1 @@
+export { loadJobQueueConfig, configSources, optionsFromEnv, readConfigFile, sectionFromDocument, userConfigPath, camelKey } from "./jobqueue-config.js";

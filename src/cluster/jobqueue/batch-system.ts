@@ -1,0 +1,72 @@
+/**
+ * A batch system as data: how to write its job header, submit, cancel and list jobs, and read the
+ * answers. SLURM, PBS, SGE, LSF, HTCondor or OAR each fill one of these in; the cluster machinery
+ * (script rendering, reconcile loop, polling, adapt) is shared.
+ */
+import type { ResolvedJobOptions } from "./options.js";
+
+/** Job states, normalised (SLURM's names; other systems map theirs onto these). */
+export type JobState =
+  | "PENDING"
+  | "CONFIGURING"
+  | "RUNNING"
+  | "COMPLETING"
+  | "SUSPENDED"
+  | "COMPLETED"
+  | "CANCELLED"
+  | "FAILED"
+  | "TIMEOUT"
+  | "NODE_FAIL"
+  | "PREEMPTED"
+  | "OUT_OF_MEMORY"
+  | "BOOT_FAIL"
+  | "DEADLINE"
+  | "UNKNOWN";
+
+/** States after which the job holds no resources and runs nothing. */
+export const ENDED_STATES: ReadonlySet<JobState> = new Set<JobState>([
+  "COMPLETED", "CANCELLED", "FAILED", "TIMEOUT", "NODE_FAIL", "PREEMPTED", "OUT_OF_MEMORY", "BOOT_FAIL", "DEADLINE",
+]);
+
+/** One row of the batch system's job listing. */
+export interface JobStatusRow {
+  jobId: string;
+  state: JobState;
+  /** Why a pending job waits (Resources, Priority, QOSMaxJobsPerUserLimit…), or why it ended. */
+  reason: string | undefined;
+  /** Epoch ms when it started (or is expected to), if known. */
+  startTimeMs: number | undefined;
+  /** Seconds of walltime left, if known. */
+  timeLeftS: number | undefined;
+  /** Epoch ms when an ended job ended (or a running one will hit its limit), if known. */
+  endTimeMs?: number;
+}
+
+export interface BatchSystem {
+  /** Short name, the YAML section: 'slurm', 'pbs', … */
+  readonly name: string;
+  /** Header directive prefix, e.g. '#SBATCH'. */
+  readonly directivePrefix: string;
+  /** Header lines (without extra/skip processing) for these options. */
+  headerLines(opts: ResolvedJobOptions): string[];
+  /** argv to submit a script file. */
+  submitCommand(scriptPath: string): string[];
+  /** The job id in the submit command's stdout. */
+  readonly jobIdPattern: RegExp;
+  /** argv to cancel jobs. */
+  cancelCommand(jobIds: readonly string[]): string[];
+  /** argv to list these jobs (including recently ended ones where the system allows). */
+  statusCommand(jobIds: readonly string[]): string[];
+  /** Parse the status command's stdout. */
+  parseStatus(stdout: string): JobStatusRow[];
+  /** The stdout/stderr files a job writes, for failure reports. */
+  logFiles(opts: ResolvedJobOptions, jobId: string, submitDir: string): string[];
+  /** Check the walltime format; return an error message or undefined. */
+  checkWalltime?(walltime: string): string | undefined;
+}
+
+/** Extract the job id from submit output, or undefined. */
+export function parseJobId(system: BatchSystem, stdout: string): string | undefined {
+  const m = system.jobIdPattern.exec(stdout);
+  return m ? (m.groups?.["jobId"] ?? m[1] ?? m[0]) : undefined;
+}

@@ -1,0 +1,116 @@
+/**
+ * What a JobQueueCluster needs from the scheduler it runs in-process, and how it starts one.
+ * Kept narrow so the reconcile/adapt machinery can be read without the scheduler's internals.
+ */
+import { networkInterfaces } from "node:os";
+import { Scheduler } from "../../scheduler/server.js";
+import type { SchedulerPlugin } from "../../scheduler/plugin.js";
+import type { Security } from "../../protocol/index.js";
+import type { Logger } from "../../util/log.js";
+import { startSchedulerDashboard } from "../../dashboard/scheduler-source.js";
+import type { JobsProvider } from "../../dashboard/source.js";
+import { JobQueueConfigError } from "./errors.js";
+import type { SchedulerOptions } from "./options.js";
+
+export interface WorkerSnapshot {
+  readonly name: string;
+  readonly address: string;
+  readonly nthreads: number;
+  readonly memoryLimit: number;
+  /** Tasks processing on it now. */
+  readonly processing: number;
+  /** Results it holds. */
+  readonly stored: number;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+export interface SchedulerPort {
+  readonly address: string;
+  readonly dashboardLink: string | undefined;
+  workers(): WorkerSnapshot[];
+  addPlugin(p: SchedulerPlugin): void;
+  adaptiveTarget(targetDurationS: number): number;
+  retireWorkers(opts: { names: readonly string[]; closeWorkers: boolean }): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/** IPv4 address of a network interface, or a clear error listing the interfaces there are. */
+export function interfaceAddress(name: string): string {
+  const nics = networkInterfaces();
+  const nic = nics[name];
+  const v4 = nic?.find((a) => a.family === "IPv4");
+  if (!v4) {
+    throw new JobQueueConfigError(
+      `interface '${name}' has no IPv4 address on this machine; interfaces: ${Object.keys(nics).join(", ")}`,
+    );
+  }
+  return v4.address;
+}
+
+/** Where workers on compute nodes can reach this machine: explicit host, an interface's address, else the first external IPv4. */
+export function schedulerHost(o: SchedulerOptions, workerInterface: string | undefined): string {
+  if (o.host !== undefined) return o.host;
+  const iface = o.interface ?? workerInterface;
+  if (iface !== undefined) return interfaceAddress(iface);
+  for (const addrs of Object.values(networkInterfaces())) {
+    const ext = addrs?.find((a) => a.family === "IPv4" && !a.internal);
+    if (ext) return ext.address;
+  }
+  return "127.0.0.1";
+}
+
+export async function startScheduler(opts: {
+  host: string;
+  port: number;
+  security: Security;
+  /** undefined: loopback, any free port (the link is in the REPL view); false: no dashboard. */
+  dashboardAddress: string | false | undefined;
+  jobs: JobsProvider;
+  log: Logger;
+}): Promise<SchedulerPort> {
+  const s = await Scheduler.start({
+    host: opts.host,
+    port: opts.port,
+    security: opts.security,
+    log: opts.log,
+  });
+  if (opts.dashboardAddress !== false) {
+    try {
+      await startSchedulerDashboard(s, {
+        address: opts.dashboardAddress ?? "127.0.0.1:0",
+        secret: opts.security.secret,
+        jobs: opts.jobs,
+        log: opts.log,
+      });
+    } catch (err) {
+      // An address the user chose must work; the default is a convenience.
+      if (opts.dashboardAddress !== undefined) {
+        await s.close();
+        throw err;
+      }
+      opts.log.warn({ err }, "dashboard not started");
+    }
+  }
+  return {
+    get address() {
+      return s.address;
+    },
+    get dashboardLink() {
+      return s.dashboardLink;
+    },
+    workers: () =>
+      s.workers().map((w) => ({
+        name: w.name,
+        address: w.address,
+        nthreads: w.nthreads,
+        memoryLimit: w.memoryLimit,
+        processing: w.processing,
+        stored: w.stored,
+        metadata: w.metadata,
+      })),
+    addPlugin: (p) => s.addPlugin(p),
+    adaptiveTarget: (d) => s.adaptiveTarget(d),
+    retireWorkers: (o) => s.retireWorkers(o),
+    close: () => s.close(),
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * Job script rendering with dask-jobqueue's layout: shebang, blank line, header, prologue, the worker
+ * command, epilogue. Pure. The cluster's secret never appears here: workers read it from the file
+ * named by TESSERA_SECRET_FILE, which the job inherits from the submitting environment.
+ */
+import { formatBytes } from "../../util/sizes.js";
+import type { BatchSystem } from "./batch-system.js";
+import type { ResolvedJobOptions } from "./options.js";
+
+/** `--memory-limit` value as dask writes it: binary units, 2 decimals, no space ('55.88GiB'). */
+export function formatMemoryLimit(bytes: number): string {
+  return formatBytes(bytes).replace(" ", "");
+}
+
+/** Header after skip-filtering (only generated lines) and with extra directives appended. */
+export function renderHeader(system: BatchSystem, opts: ResolvedJobOptions): string[] {
+  const generated = system.headerLines(opts).filter((line) => !opts.jobDirectivesSkip.some((skip) => line.includes(skip)));
+  return [...generated, ...opts.jobExtraDirectives.map((d) => `${system.directivePrefix} ${d}`)];
+}
+
+/** The worker command line a job runs. `workerEntry` is the absolute path of dist/src/cli/main.js. */
+export function renderWorkerCommand(
+  opts: ResolvedJobOptions,
+  args: { schedulerAddress: string; workerName: string; workerEntry: string },
+): string {
+  const parts: string[] = [
+    opts.command,
+    args.workerEntry,
+    "worker",
+    args.schedulerAddress,
+    "--name", args.workerName,
+    "--nthreads", String(opts.nthreads),
+    "--memory-limit", formatMemoryLimit(opts.workerMemoryBytes),
+  ];
+  if (opts.processes > 1) parts.push("--nworkers", String(opts.processes));
+  parts.push(opts.nanny ? "--nanny" : "--no-nanny");
+  parts.push("--death-timeout", String(opts.deathTimeoutS));
+  if (opts.localDirectory !== undefined) parts.push("--local-directory", opts.localDirectory);
+  parts.push(...opts.workerExtraArgs);
+  if (opts.interface !== undefined) parts.push("--interface", opts.interface);
+  return parts.join(" ");
+}
+
+export function renderJobScript(
+  system: BatchSystem,
+  opts: ResolvedJobOptions,
+  args: { schedulerAddress: string; workerName: string; workerEntry: string },
+): string {
+  // dask-jobqueue's template: an empty prologue/epilogue still leaves its (blank) line.
+  return [
+    opts.shebang,
+    "",
+    renderHeader(system, opts).join("\n"),
+    opts.jobScriptPrologue.join("\n"),
+    renderWorkerCommand(opts, args),
+    opts.jobScriptEpilogue.join("\n"),
+  ].join("\n");
+}

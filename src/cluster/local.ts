@@ -1,0 +1,297 @@
+/**
+ * LocalCluster: a scheduler in this process and worker processes on this machine, over TCP on
+ * 127.0.0.1 with a fresh secret. Worker processes are spawned before the scheduler listens (they load
+ * their code and start their task threads meanwhile) and learn its address over their IPC channel,
+ * so a small cluster is ready in a few hundred milliseconds.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { availableParallelism, totalmem } from "node:os";
+import { inspect } from "node:util";
+import { fileURLToPath } from "node:url";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Security } from "../protocol/index.js";
+import { Scheduler, type SchedulerOptions } from "../scheduler/server.js";
+import type { SchedulerPlugin } from "../scheduler/plugin.js";
+import { parseBytes, formatBytesDecimal } from "../util/sizes.js";
+import { createLogger, type Logger } from "../util/log.js";
+import { registerLocalClusterFactory } from "../client/cluster-like.js";
+import type { Cluster, ScaleRequest } from "./cluster.js";
+import { WORKER_CONFIG_ENV, type WorkerProcessConfig } from "../worker/process.js";
+
+export interface LocalClusterOptions {
+  /** Worker processes (default: from the machine's cores, like Dask). */
+  nWorkers?: number;
+  /** Task threads per worker (default: cores / nWorkers). */
+  threadsPerWorker?: number;
+  /** Per worker: bytes, a size ('4GB', '3.5GiB'), 'auto' (machine memory / nWorkers) or 0 (no limit). */
+  memoryLimit?: number | string;
+  /** A Security, or true for TLS with temporary certificates (default: a fresh secret, plain TCP). */
+  security?: Security | boolean;
+  /** Dashboard settings, passed to the scheduler (the dashboard helper serves it). */
+  dashboard?: SchedulerOptions["dashboard"];
+  /** Worker name prefix (names are `<name>-0`, `<name>-1`, ...). */
+  name?: string;
+  /** Log level for the scheduler and the workers (default 'warn', like Dask's silence_logs). */
+  logLevel?: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** More scheduler options (allowed failures, worker TTL, ...). */
+  scheduler?: Partial<Omit<SchedulerOptions, "security" | "host" | "port">>;
+  /** Seconds workers wait for a scheduler they lost before exiting. */
+  deathTimeoutS?: number;
+  /** Extra environment for worker processes. */
+  env?: Record<string, string>;
+  /** Extra node flags for worker processes (e.g. ['--cpu-prof']). */
+  workerExecArgv?: string[];
+}
+
+/** Dask's nprocesses_nthreads: ≤ 4 cores → one single-threaded worker per core; else ~√cores workers. */
+export function defaultWorkersAndThreads(cores: number): { nWorkers: number; threadsPerWorker: number } {
+  if (cores <= 4) return { nWorkers: Math.max(1, cores), threadsPerWorker: 1 };
+  let p = Math.ceil(Math.sqrt(cores));
+  while (cores % p !== 0) p++;
+  return { nWorkers: p, threadsPerWorker: cores / p };
+}
+
+const WORKER_MAIN = fileURLToPath(new URL("../worker/main.js", import.meta.url));
+
+interface LocalWorker {
+  name: string;
+  child: ChildProcess;
+  exited: Promise<void>;
+}
+
+export class LocalCluster implements Cluster {
+  readonly log: Logger;
+  readonly nThreads: number;
+  readonly memoryLimit: number;
+  #opts: LocalClusterOptions;
+  #scheduler: Scheduler | undefined;
+  #security!: Security;
+  #workers = new Map<string, LocalWorker>();
+  #nextIndex = 0;
+  #ready: Promise<void>;
+  #closed = false;
+  #waiting = new Set<ChildProcess>();
+  #readyWaiters: (() => void)[] = [];
+  #exitHandler = (): void => {
+    for (const w of this.#workers.values()) w.child.kill("SIGKILL");
+  };
+  #startError: Error | undefined;
+  #tlsDir: string | undefined;
+  #securityEnv: Record<string, string> = {};
+
+  constructor(opts: LocalClusterOptions = {}) {
+    this.#opts = opts;
+    const machine = defaultWorkersAndThreads(availableParallelism());
+    const nWorkers = opts.nWorkers ?? (opts.threadsPerWorker ? Math.max(1, Math.floor(availableParallelism() / opts.threadsPerWorker)) : machine.nWorkers);
+    if (!Number.isInteger(nWorkers) || nWorkers < 0) throw new RangeError(`LocalCluster: nWorkers must be a whole number ≥ 0, got ${String(opts.nWorkers)}`);
+    this.nThreads = opts.threadsPerWorker ?? Math.max(1, Math.floor(availableParallelism() / Math.max(1, nWorkers)));
+    if (!Number.isInteger(this.nThreads) || this.nThreads < 1) {
+      throw new RangeError(`LocalCluster: threadsPerWorker must be a whole number ≥ 1, got ${String(opts.threadsPerWorker)}`);
+    }
+    const mem = opts.memoryLimit ?? "auto";
+    this.memoryLimit =
+      typeof mem === "string" && mem.trim().toLowerCase() === "auto" ? Math.floor(totalmem() / Math.max(1, nWorkers)) : parseBytes(mem, "memoryLimit");
+    const level = opts.logLevel ?? (process.env["TESSERA_LOG_LEVEL"] as LocalClusterOptions["logLevel"]) ?? "warn";
+    this.log = createLogger("tessera.cluster", { level: level ?? "warn" });
+    process.on("exit", this.#exitHandler);
+    this.#ready = this.#start(nWorkers);
+    this.#ready.catch(() => undefined);
+  }
+
+  static async start(opts: LocalClusterOptions = {}): Promise<LocalCluster> {
+    const c = new LocalCluster(opts);
+    try {
+      await c.ready();
+    } catch (err) {
+      await c.close();
+      throw err;
+    }
+    return c;
+  }
+
+  /** Resolves once the scheduler listens and every requested worker has registered. */
+  ready(): Promise<void> {
+    return this.#ready;
+  }
+
+  get scheduler(): Scheduler {
+    if (!this.#scheduler) throw new Error("LocalCluster: the scheduler is not started yet; await cluster.ready()");
+    return this.#scheduler;
+  }
+
+  get schedulerAddress(): string {
+    return this.scheduler.address;
+  }
+
+  get security(): Security {
+    return this.#security;
+  }
+
+  get dashboardLink(): string | undefined {
+    return this.#scheduler?.dashboardLink;
+  }
+
+  /** Names of the worker processes running now. */
+  get workerNames(): string[] {
+    return [...this.#workers.keys()];
+  }
+
+  /** Process ids of the workers (for tests and chaos). */
+  workerPids(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [n, w] of this.#workers) if (w.child.pid !== undefined) out.set(n, w.child.pid);
+    return out;
+  }
+
+  async #start(nWorkers: number): Promise<void> {
+    const sec = this.#opts.security;
+    if (sec === true) this.#security = await Security.temporary({ tls: true });
+    else if (sec === undefined || sec === false) this.#security = Security.temporary() as Security;
+    else this.#security = sec;
+    if (this.#security.tls) {
+      // Certificates reach the workers as 0600 files in a private temporary directory.
+      this.#tlsDir = await mkdtemp(join(tmpdir(), "tessera-local-"));
+      const secretFile = await Security.writeSecretFile(this.#security, this.#tlsDir);
+      this.#securityEnv = Security.toEnv(this.#security, secretFile, this.#tlsDir);
+    } else this.#securityEnv = { TESSERA_SECRET: this.#security.secret };
+    // Workers first: they boot while the scheduler starts.
+    for (let i = 0; i < nWorkers; i++) this.#spawnWorker();
+    const logLevel = this.log.level as LocalClusterOptions["logLevel"];
+    this.#scheduler = await Scheduler.start({
+      ...(this.#opts.scheduler ?? {}),
+      host: "127.0.0.1",
+      port: 0,
+      security: this.#security,
+      log: createLogger("tessera.scheduler", { level: logLevel ?? "warn" }),
+      ...(this.#opts.dashboard !== undefined ? { dashboard: this.#opts.dashboard } : {}),
+    });
+    const plugin: SchedulerPlugin = {
+      name: "local-cluster",
+      addWorker: () => {
+        for (const w of this.#readyWaiters.splice(0)) w();
+      },
+    };
+    this.#scheduler.addPlugin(plugin);
+    for (const child of this.#waiting) child.send({ schedulerAddress: this.#scheduler.address });
+    this.#waiting.clear();
+    await this.#waitForWorkers(nWorkers);
+  }
+
+  async #waitForWorkers(n: number): Promise<void> {
+    while (this.#scheduler!.state.workers.size < n) {
+      if (this.#startError) throw this.#startError;
+      if (this.#closed) throw new Error("LocalCluster closed while starting");
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 100);
+        this.#readyWaiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  #spawnWorker(): void {
+    const name = `${this.#opts.name ?? "local"}-${this.#nextIndex++}`;
+    const config: WorkerProcessConfig = {
+      name,
+      nthreads: this.nThreads,
+      memoryLimit: this.memoryLimit,
+      host: "127.0.0.1",
+      ...(this.#opts.deathTimeoutS !== undefined ? { deathTimeoutS: this.#opts.deathTimeoutS } : {}),
+    };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...(this.#opts.env ?? {}),
+      [WORKER_CONFIG_ENV]: JSON.stringify(config),
+      TESSERA_LOG_LEVEL: this.log.level,
+    };
+    delete env["TESSERA_SECRET_FILE"];
+    delete env["TESSERA_SECRET"];
+    Object.assign(env, this.#securityEnv);
+    const child = spawn(process.execPath, [...(this.#opts.workerExecArgv ?? []), WORKER_MAIN], { env, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    const w: LocalWorker = { name, child, exited };
+    this.#workers.set(name, w);
+    child.on("message", (m: { type?: string }) => {
+      if (m.type === "waiting-for-address") {
+        if (this.#scheduler) child.send({ schedulerAddress: this.#scheduler.address });
+        else this.#waiting.add(child);
+      }
+    });
+    child.once("exit", (code, signal) => {
+      this.#waiting.delete(child);
+      if (this.#workers.get(name) === w) this.#workers.delete(name);
+      if (!this.#closed && code !== 0) {
+        this.log.warn({ worker: name, code, signal }, "local worker process exited");
+        if (!this.#scheduler || this.#scheduler.state.workers.size === 0) {
+          this.#startError ??= new Error(`worker process ${name} exited (code ${code}, signal ${signal}) before the cluster was ready`);
+        }
+      }
+      for (const f of this.#readyWaiters.splice(0)) f();
+    });
+    child.on("error", (err) => this.log.error({ worker: name, err: err.message }, "cannot start worker process"));
+  }
+
+  /** Scale to `n` workers: start more, or retire the newest gracefully (results move first). */
+  async scale(n: number | ScaleRequest): Promise<void> {
+    await this.#ready;
+    let target: number;
+    if (typeof n === "number") target = n;
+    else if (n.cores !== undefined) target = Math.ceil(n.cores / this.nThreads);
+    else if (n.memory !== undefined) target = Math.ceil(parseBytes(n.memory, "memory") / Math.max(1, this.memoryLimit));
+    else target = n.jobs ?? this.#workers.size;
+    if (!Number.isInteger(target) || target < 0) throw new RangeError(`scale: expected a whole number of workers ≥ 0, got ${String(target)}`);
+    const current = this.#workers.size;
+    if (target > current) {
+      for (let i = current; i < target; i++) this.#spawnWorker();
+      await this.#waitForWorkers(target);
+    } else if (target < current) {
+      const names = [...this.#workers.keys()].slice(target);
+      const leaving = names.map((nm) => this.#workers.get(nm)!);
+      await this.scheduler.retireWorkers({ names, closeWorkers: true });
+      await this.#reap(leaving, 5000);
+    }
+  }
+
+  async #reap(workers: LocalWorker[], timeoutMs: number): Promise<void> {
+    await Promise.all(
+      workers.map(async (w) => {
+        const t = setTimeout(() => w.child.kill("SIGKILL"), timeoutMs);
+        await w.exited;
+        clearTimeout(t);
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const all = [...this.#workers.values()];
+    await this.#scheduler?.close();
+    for (const w of all) if (w.child.connected) w.child.disconnect();
+    for (const w of all) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill("SIGTERM");
+    await this.#reap(all, 3000);
+    process.off("exit", this.#exitHandler);
+    if (this.#tlsDir) await rm(this.#tlsDir, { recursive: true, force: true });
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  [inspect.custom](): string {
+    const n = this.#scheduler?.state.workers.size ?? 0;
+    const lines = [
+      `LocalCluster`,
+      `  Scheduler: ${this.#scheduler?.address ?? "(starting)"}`,
+      ...(this.dashboardLink ? [`  Dashboard: ${this.dashboardLink}`] : []),
+      `  Workers: ${n} · Cores: ${n * this.nThreads} · Memory: ${formatBytesDecimal(n * this.memoryLimit)}`,
+    ];
+    return lines.join("\n");
+  }
+}
+
+registerLocalClusterFactory(async (opts) => LocalCluster.start(opts as LocalClusterOptions));

@@ -1,0 +1,47 @@
+/**
+ * Graph optimisation before a graph runs: culling (keep only what the requested keys need) and
+ * registered passes (the array layer registers chunk-program fusion). Passes are pure functions
+ * graph → graph that must keep every requested key and its value.
+ */
+import { dependencies } from "./execute.js";
+import { isTask, type Graph, type Key } from "./spec.js";
+
+export type GraphPass = (graph: Graph, keys: readonly Key[]) => Graph;
+
+const passes = new Map<string, GraphPass>();
+
+/** Register an optimisation pass under a name (re-registering the same function is a no-op). */
+export function registerGraphPass(name: string, pass: GraphPass): void {
+  const existing = passes.get(name);
+  if (existing !== undefined && existing !== pass) throw new Error(`graph pass '${name}' is already registered with a different function`);
+  passes.set(name, pass);
+}
+
+export function graphPasses(): string[] {
+  return [...passes.keys()];
+}
+
+/** Only the nodes `keys` depend on (transitively). */
+export function cull(graph: Graph, keys: readonly Key[]): Graph {
+  const out: Graph = {};
+  const stack = [...keys];
+  while (stack.length > 0) {
+    const k = stack.pop()!;
+    if (out[k] !== undefined) continue;
+    const node = graph[k];
+    if (node === undefined) throw new Error(`key '${k}' is not in the graph`);
+    out[k] = node;
+    for (const d of dependencies(isTask(node) ? node.args : node.data)) if (out[d] === undefined) stack.push(d);
+  }
+  return out;
+}
+
+/** Cull, then run every registered pass (or only those named in `only`). */
+export function optimizeGraph(graph: Graph, keys: readonly Key[], opts: { readonly only?: readonly string[] } = {}): Graph {
+  let g = cull(graph, keys);
+  for (const [name, pass] of passes) {
+    if (opts.only && !opts.only.includes(name)) continue;
+    g = pass(g, keys);
+  }
+  return g;
+}

@@ -1,0 +1,26 @@
+/**
+ * Tessera: parallel computing for TypeScript on Node.js.
+ *
+ *   import { Client, LocalCluster } from "tessera";
+ *   const client = await Client.connect();          // starts a LocalCluster
+ *   await client.submit((x: number) => x + 1, 41);  // 42
+ *
+ * Arrays live in "tessera/array".
+ */
+import "./graph/execute.js"; // registers the in-process fallback executor
+
+export { Client, type ClientOptions, type SubmitOptions } from "./client/client.js";
+export { Future, type FutureStatus } from "./client/future.js";
+export { TaskError, KilledWorker, CancelledError, SchedulerGoneError, ClientClosedError } from "./client/errors.js";
+export { describeFunction, remote, UnshippableFunctionError, type FunctionDescriptor } from "./client/functions.js";
+export { LocalCluster, type LocalClusterOptions } from "./cluster/local.js";
+export type { Cluster, ScaleRequest, Adaptive, AdaptOptions } from "./cluster/cluster.js";
+export { Scheduler, type SchedulerOptions } from "./scheduler/server.js";
+export type { SchedulerPlugin, TransitionInfo, WorkerInfo } from "./scheduler/plugin.js";
+export type { SchedulerView, WorkerView, PrefixView } from "./scheduler/view.js";
+export { Worker, type WorkerOptions } from "./worker/server.js";
+export { Security } from "./protocol/index.js";
+export { registerOp } from "./graph/ops.js";
+export { ref, type Graph, type Key, type GraphNode, type TaskNode, type DataNode } from "./graph/spec.js";
+export { parseBytes, formatBytes, formatBytesDecimal } from "./util/sizes.js";
+export { parseDuration } from "./util/durations.js";

@@ -1,0 +1,41 @@
+/**
+ * Scheduler plugins observe the scheduler (the dashboard, metrics, tests). Hooks run synchronously
+ * on the scheduler's event loop, so they must be cheap; a hook that throws is logged and ignored.
+ */
+import type { Key } from "../graph/spec.js";
+import type { TaskStateName } from "./entities.js";
+import type { WireError } from "../protocol/messages.js";
+
+export interface TransitionInfo {
+  /** Task kind (key prefix), e.g. "add" for "add-3f9a2c:0,1". */
+  prefix: string;
+  /** Worker it is processing on (to = processing) or that produced it (to = memory/erred). */
+  worker: string | undefined;
+  nbytes: number;
+  type: string | undefined;
+  /** For to = memory/erred: run times reported by the worker (ms since epoch, seconds). */
+  start?: number;
+  duration?: number;
+  error?: WireError;
+}
+
+export interface WorkerInfo {
+  address: string;
+  name: string;
+  nthreads: number;
+  memoryLimit: number;
+  pid: number;
+  host: string;
+  metadata: Readonly<Record<string, string>>;
+}
+
+export interface SchedulerPlugin {
+  readonly name?: string;
+  transition?(key: Key, from: TaskStateName, to: TaskStateName, info: TransitionInfo): void;
+  addWorker?(info: WorkerInfo): void;
+  removeWorker?(address: string, reason: string): void;
+  addClient?(clientId: string): void;
+  removeClient?(clientId: string): void;
+  /** The scheduler is closing. */
+  close?(): void | Promise<void>;
+}

@@ -1,0 +1,82 @@
+/**
+ * Read-only snapshots of scheduler state for dashboards and `scheduler-info`: plain data, copied,
+ * so observers can never mutate the scheduler.
+ */
+import type { TaskStateName } from "./entities.js";
+import type { SchedulerState } from "./state.js";
+import type { WorkerMetrics } from "../protocol/messages.js";
+
+export interface WorkerView {
+  address: string;
+  name: string;
+  nthreads: number;
+  memoryLimit: number;
+  /** Bytes of results held (worker-reported managed memory when known). */
+  memory: number;
+  rss: number | undefined;
+  processing: number;
+  stored: number;
+  executed: number;
+  occupancy: number;
+  status: string;
+  lastSeen: number;
+  pid: number;
+  host: string;
+  metadata: Record<string, string>;
+  metrics: WorkerMetrics | undefined;
+}
+
+export interface PrefixView {
+  name: string;
+  counts: Record<TaskStateName, number>;
+  durationAverage: number;
+}
+
+export interface SchedulerView {
+  workers: WorkerView[];
+  prefixes: PrefixView[];
+  tasks: number;
+  queued: number;
+  clients: number;
+  counters: Readonly<SchedulerState["counters"]>;
+}
+
+export function workerViews(state: SchedulerState): WorkerView[] {
+  const out: WorkerView[] = [];
+  for (const ws of state.workers.values()) {
+    out.push({
+      address: ws.address,
+      name: ws.name,
+      nthreads: ws.nthreads,
+      memoryLimit: ws.memoryLimit,
+      memory: ws.metrics?.managedBytes ?? ws.nbytes,
+      rss: ws.metrics?.rss,
+      processing: ws.processing.size,
+      stored: ws.hasWhat.size,
+      executed: ws.executedCount,
+      occupancy: ws.occupancy,
+      status: ws.status,
+      lastSeen: ws.lastSeen,
+      pid: ws.pid,
+      host: ws.host,
+      metadata: { ...ws.metadata },
+      metrics: ws.metrics ? { ...ws.metrics } : undefined,
+    });
+  }
+  return out;
+}
+
+export function schedulerView(state: SchedulerState): SchedulerView {
+  const prefixes: PrefixView[] = [];
+  for (const p of state.prefixes.values()) {
+    prefixes.push({ name: p.name, counts: { ...p.counts }, durationAverage: p.durationAverage });
+  }
+  return {
+    workers: workerViews(state),
+    prefixes,
+    tasks: state.tasks.size,
+    queued: state.queued.size,
+    clients: state.clients.size,
+    counters: { ...state.counters },
+  };
+}

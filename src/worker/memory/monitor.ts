@@ -1,0 +1,109 @@
+/**
+ * The worker's memory monitor: every `intervalS` (Dask: 100 ms) it samples process memory (RSS) and
+ * managed memory (the store's in-memory bytes), applies the threshold policy (./thresholds.ts) and
+ * acts: spill LRU values, pause/resume task execution (callback), report that the terminate line is
+ * crossed (callback; the nanny watches that line itself too, from outside, see ../nanny.ts).
+ */
+import { decideMemory, defaultMemoryThresholds, validateThresholds, type MemoryDecision, type MemorySample, type MemoryThresholds } from "./thresholds.js";
+import { ownRss } from "./rss.js";
+
+export interface EvictableStore {
+  readonly memoryBytes: number;
+  evict(bytes: number): Promise<number>;
+}
+
+export interface MemoryMonitorOptions {
+  /** Bytes; 0 = no limit (the monitor samples but never acts). */
+  limitBytes: number;
+  store: EvictableStore;
+  thresholds?: Partial<MemoryThresholds>;
+  /** Seconds between samples. Default 0.1. */
+  intervalS?: number;
+  /** Process memory in bytes; default this process's RSS. */
+  rss?: () => number;
+  onPause?: (paused: boolean, sample: MemorySample) => void;
+  onSpill?: (info: { requestedBytes: number; spilledBytes: number; reason: MemoryDecision["reason"]; sample: MemorySample }) => void;
+  onTerminate?: (sample: MemorySample) => void;
+  onError?: (e: Error) => void;
+  /**
+   * Seconds after a spill during which process memory is taken as at most (RSS at the spill − bytes
+   * spilled): V8 frees dropped buffers at its next GC, not at once, so without this the monitor would
+   * see the old RSS and spill far more than needed. Default 1.
+   */
+  releaseGraceS?: number;
+  /** Monotonic clock in seconds (tests). */
+  now?: () => number;
+}
+
+export class MemoryMonitor {
+  private timer: NodeJS.Timeout | undefined;
+  private ticking = false;
+  private pausedNow = false;
+  private terminateReported = false;
+  private readonly thresholds: MemoryThresholds;
+  /** Expected RSS after recent spills, until the grace period ends. */
+  private expected: { rss: number; until: number } | undefined;
+  lastSample: MemorySample | undefined;
+  lastDecision: MemoryDecision | undefined;
+
+  constructor(private readonly opts: MemoryMonitorOptions) {
+    this.thresholds = validateThresholds({ ...defaultMemoryThresholds, ...opts.thresholds });
+    if (!(opts.limitBytes >= 0)) throw new Error(`memory limit must be ≥ 0 bytes, got ${String(opts.limitBytes)}`);
+  }
+
+  get paused(): boolean {
+    return this.pausedNow;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.tick(), (this.opts.intervalS ?? 0.1) * 1000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** One sample-decide-act round (the timer calls this; tests call it directly). */
+  async tick(): Promise<MemoryDecision | undefined> {
+    if (this.ticking) return undefined; // a slow spill is still running: skip this round
+    this.ticking = true;
+    try {
+      const now = (this.opts.now ?? (() => performance.now() / 1000))();
+      let processBytes = (this.opts.rss ?? ownRss)();
+      if (this.expected && now < this.expected.until) processBytes = Math.min(processBytes, this.expected.rss);
+      else this.expected = undefined;
+      const sample: MemorySample = {
+        processBytes,
+        managedBytes: this.opts.store.memoryBytes,
+        limitBytes: this.opts.limitBytes,
+      };
+      const d = decideMemory(sample, this.thresholds);
+      this.lastSample = sample;
+      this.lastDecision = d;
+      if (d.paused !== this.pausedNow) {
+        this.pausedNow = d.paused;
+        this.opts.onPause?.(d.paused, sample);
+      }
+      if (d.terminate && !this.terminateReported) {
+        this.terminateReported = true;
+        this.opts.onTerminate?.(sample);
+      } else if (!d.terminate) this.terminateReported = false;
+      if (d.spillBytes > 0) {
+        const spilled = await this.opts.store.evict(d.spillBytes);
+        if (spilled > 0) {
+          this.expected = { rss: Math.max(0, sample.processBytes - spilled), until: now + (this.opts.releaseGraceS ?? 1) };
+        }
+        this.opts.onSpill?.({ requestedBytes: d.spillBytes, spilledBytes: spilled, reason: d.reason, sample });
+      }
+      return d;
+    } catch (e) {
+      this.opts.onError?.(e as Error);
+      return undefined;
+    } finally {
+      this.ticking = false;
+    }
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Names of spill directories, so that what a killed worker left behind can be found and removed:
+ * `<local-directory>/tessera-spill-<host>-<pid>-XXXXXX`. The host is part of the name because a
+ * --local-directory may be on a filesystem shared between nodes: only this host's dead pids are
+ * swept.
+ */
+import { readdirSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { hostname } from "node:os";
+import { join } from "node:path";
+
+function safeHost(): string {
+  return hostname().replace(/[^A-Za-z0-9.]/g, "_");
+}
+
+export function spillDirPrefix(pid: number = process.pid): string {
+  return `tessera-spill-${safeHost()}-${pid}-`;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Remove the spill directories of process `pid` on this host (the nanny calls this when its worker dies). */
+export async function removeSpillDirsOf(localDirectory: string, pid: number): Promise<string[]> {
+  const prefix = spillDirPrefix(pid);
+  let names: string[];
+  try {
+    names = readdirSync(localDirectory);
+  } catch {
+    return [];
+  }
+  const gone = names.filter((n) => n.startsWith(prefix)).map((n) => join(localDirectory, n));
+  await Promise.all(gone.map((d) => rm(d, { recursive: true, force: true })));
+  return gone;
+}
+
+/** Remove spill directories left by dead processes of this host (a worker calls this at start). */
+export async function sweepStaleSpillDirs(localDirectory: string): Promise<string[]> {
+  const prefix = `tessera-spill-${safeHost()}-`;
+  let names: string[];
+  try {
+    names = readdirSync(localDirectory);
+  } catch {
+    return [];
+  }
+  const stale: string[] = [];
+  for (const n of names) {
+    if (!n.startsWith(prefix)) continue;
+    const pid = Number(n.slice(prefix.length).split("-")[0]);
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid)) stale.push(join(localDirectory, n));
+  }
+  await Promise.all(stale.map((d) => rm(d, { recursive: true, force: true })));
+  return stale;
+}

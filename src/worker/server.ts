@@ -1,0 +1,456 @@
+/**
+ * The worker's IO shell: registers with the scheduler, runs tasks on the TaskThreadPool (the main
+ * thread stays free for heartbeats and transfers), keeps results in its data store, fetches inputs
+ * directly from peer workers and serves get-data to peers and clients. Decisions live in the IO-free
+ * WorkerStateMachine (./state.ts).
+ */
+import { hostname } from "node:os";
+import { connect, listen, parseAddress, type Comm, type Listener, type Security } from "../protocol/index.js";
+import { ConnectionPool } from "../protocol/rpc.js";
+import { sendMessage } from "../protocol/messages.js";
+import type {
+  DataMsg,
+  ErredTask,
+  FinishedTask,
+  GetDataMsg,
+  KeyLocation,
+  Message,
+  SchedulerToWorker,
+} from "../protocol/messages.js";
+import type { Key } from "../graph/spec.js";
+import { createLogger, type Logger } from "../util/log.js";
+import { TaskThreadPool, type TaskOutcome } from "./executor/index.js";
+import { DataStore, type WorkerDataStore } from "./store.js";
+import { WorkerStateMachine, type WorkerInstruction, type WorkerTask } from "./state.js";
+import { resolveArgs, typeName } from "./args.js";
+
+export interface WorkerOptions {
+  /** tcp://HOST:PORT or tls://HOST:PORT of the scheduler (a promise: start the threads while it is not known yet). */
+  schedulerAddress: string | Promise<string>;
+  security: Security;
+  name?: string;
+  nthreads?: number;
+  /** Bytes; 0 = no limit. */
+  memoryLimit?: number;
+  /** Host to listen on for peers and clients (default: the address used to reach the scheduler). */
+  host?: string;
+  /** Exit when the scheduler cannot be reached for this long (ms). Default: keep trying forever. */
+  deathTimeoutMs?: number;
+  localDirectory?: string;
+  log?: Logger;
+  /** A store that can spill (memory management); default: in-memory DataStore. */
+  store?: WorkerDataStore;
+  metadata?: Record<string, string>;
+  /** Extra modules registering ops, imported by every task thread. */
+  opModules?: string[];
+  /** Nanny restarts so far (reported to the scheduler). */
+  restarts?: number;
+  /** A thread pool already starting (the process entry starts it before loading the rest). */
+  pool?: Promise<TaskThreadPool>;
+}
+
+type CloseReason = string;
+
+export class Worker {
+  readonly name: string;
+  readonly nthreads: number;
+  readonly memoryLimit: number;
+  readonly log: Logger;
+  readonly store: WorkerDataStore;
+  readonly state: WorkerStateMachine;
+  /** Resolves with the reason once the worker has closed. */
+  readonly closed: Promise<CloseReason>;
+  #opts: WorkerOptions;
+  #pool: TaskThreadPool | undefined;
+  #listener: Listener | undefined;
+  #starting: Promise<void>[] = [];
+  #pendingComm: Comm | undefined;
+  #scheduler: Comm | undefined;
+  #peers: ConnectionPool;
+  #address = "";
+  #schedulerAddress = "";
+  #finished: FinishedTask[] = [];
+  #erred: ErredTask[] = [];
+  #flushScheduled = false;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #isClosed = false;
+  #closing = false;
+  #resolveClosed!: (r: CloseReason) => void;
+  #retireResolve: (() => void) | undefined;
+
+  private constructor(opts: WorkerOptions) {
+    this.#opts = opts;
+    this.name = opts.name ?? `worker-${process.pid}`;
+    this.nthreads = opts.nthreads ?? 1;
+    this.memoryLimit = opts.memoryLimit ?? 0;
+    this.log = opts.log ?? createLogger("tessera.worker", { bindings: { worker: this.name } });
+    this.store = opts.store ?? new DataStore();
+    this.state = new WorkerStateMachine({ nthreads: this.nthreads });
+    this.#peers = new ConnectionPool({ security: opts.security, log: this.log });
+    this.closed = new Promise((r) => (this.#resolveClosed = r));
+  }
+
+  static async start(opts: WorkerOptions): Promise<Worker> {
+    const w = new Worker(opts);
+    try {
+      await w.#start();
+    } catch (err) {
+      await w.close(`start failed: ${(err as Error).message}`);
+      throw err;
+    }
+    return w;
+  }
+
+  get address(): string {
+    return this.#address;
+  }
+
+  async #start(): Promise<void> {
+    const poolP =
+      this.#opts.pool ?? TaskThreadPool.start({ nthreads: this.nthreads, ...(this.#opts.opModules ? { opModules: this.#opts.opModules } : {}) });
+    // Kept so close() can stop whatever started, even if start-up fails half-way.
+    this.#starting.push(poolP.then((p) => void (this.#pool = p), () => undefined));
+    this.#schedulerAddress = await this.#opts.schedulerAddress;
+    const sched = parseAddress(this.#schedulerAddress);
+    const commP = this.#connectScheduler(Date.now());
+    this.#starting.push(commP.then((c) => void (this.#pendingComm = c), () => undefined));
+    let host = this.#opts.host;
+    if (host === undefined) {
+      if (isLoopback(sched.host)) host = "127.0.0.1";
+      else host = parseAddress((await commP).localAddress).host;
+    }
+    const hostPart = host.includes(":") ? `[${host}]` : host;
+    const listenerP = listen({
+      address: `${sched.scheme}://${hostPart}:0`,
+      security: this.#opts.security,
+      onComm: (comm) => this.#onPeer(comm),
+      log: this.log,
+    });
+    this.#starting.push(listenerP.then((l) => void (this.#listener = l), () => undefined));
+    const [pool, comm, listener] = await Promise.all([poolP, commP, listenerP]);
+    this.#pool = pool;
+    this.#listener = listener;
+    this.#address = listener.address;
+    await this.#register(comm);
+  }
+
+  /** Connect, retrying until the death timeout (measured from `since`). */
+  async #connectScheduler(since: number): Promise<Comm> {
+    const deadline = this.#opts.deathTimeoutMs !== undefined ? since + this.#opts.deathTimeoutMs : Infinity;
+    let delay = 50;
+    for (;;) {
+      if (this.#isClosed) throw new Error("worker closed");
+      try {
+        return await connect(this.#schedulerAddress, {
+          security: this.#opts.security,
+          timeoutMs: Math.max(100, Math.min(10_000, deadline - Date.now())),
+          log: this.log,
+        });
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code === "TESSERA_ERR_AUTHENTICATION" || code === "TESSERA_ERR_VERSION_MISMATCH" || code === "TESSERA_ERR_SECURITY_CONFIG") throw err;
+        if (Date.now() + delay >= deadline) {
+          throw new Error(`cannot reach the scheduler at ${this.#schedulerAddress} within the death timeout: ${(err as Error).message}`);
+        }
+        this.log.debug({ err: (err as Error).message }, "scheduler not reachable yet; retrying");
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(1000, delay * 2);
+      }
+    }
+  }
+
+  async #register(comm: Comm): Promise<void> {
+    const keys: KeyLocation[] = [];
+    for (const k of this.state.inMemory) keys.push({ key: k, workers: [this.#address], nbytes: this.store.nbytes(k) ?? 0 });
+    const metadata: Record<string, string> = { ...(this.#opts.metadata ?? {}) };
+    const jobId = process.env["SLURM_JOB_ID"];
+    if (jobId && metadata["slurmJobId"] === undefined) metadata["slurmJobId"] = jobId;
+    if (this.#opts.localDirectory) metadata["localDirectory"] = this.#opts.localDirectory;
+    const answer = new Promise<SchedulerToWorker>((resolve, reject) => {
+      comm.onMessage((msg: SchedulerToWorker) => {
+        if (msg.op === "worker-registered" || msg.op === "register-refused") {
+          comm.onMessage((m: SchedulerToWorker) => this.#onSchedulerMessage(m));
+          resolve(msg);
+        }
+      });
+      comm.onClose((reason) => reject(new Error(`scheduler closed the connection during registration: ${reason}`)));
+    });
+    sendMessage(comm, {
+      op: "register-worker",
+      address: this.#address,
+      name: this.name,
+      nthreads: this.nthreads,
+      memoryLimit: this.memoryLimit,
+      pid: process.pid,
+      host: hostname(),
+      metadata,
+      keys,
+    });
+    const reply = await answer;
+    if (reply.op === "register-refused") {
+      comm.close("refused");
+      throw new Error(`the scheduler refused this worker: ${reply.reason}`);
+    }
+    if (reply.op !== "worker-registered") throw new Error("unexpected registration reply");
+    this.#scheduler = comm;
+    comm.onClose((reason) => this.#onSchedulerLost(reason));
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    this.#heartbeat = setInterval(() => this.#sendHeartbeat(), reply.heartbeatIntervalMs);
+    this.#heartbeat.unref();
+    this.log.info({ address: this.#address, scheduler: this.#schedulerAddress }, "worker registered");
+  }
+
+  #onSchedulerLost(reason: string): void {
+    this.#scheduler = undefined;
+    if (this.#closing || this.#isClosed) return;
+    this.log.warn({ reason }, "lost the scheduler; reconnecting");
+    const since = Date.now();
+    void (async () => {
+      try {
+        const comm = await this.#connectScheduler(since);
+        await this.#register(comm);
+      } catch (err) {
+        this.log.error({ err: (err as Error).message }, "giving up on the scheduler");
+        await this.close(`scheduler unreachable: ${(err as Error).message}`);
+      }
+    })();
+  }
+
+  #sendHeartbeat(): void {
+    if (!this.#scheduler) return;
+    const restarts = this.#opts.restarts;
+    sendMessage(this.#scheduler, {
+      op: "heartbeat-worker",
+      metrics: {
+        managedBytes: this.store.memoryBytes,
+        spilledBytes: this.store.spilledBytes,
+        rss: process.memoryUsage.rss(),
+        executing: this.state.executing,
+        ready: this.state.readyCount,
+        inMemory: this.state.inMemory.size,
+        paused: this.state.paused,
+        ...(restarts !== undefined ? { restarts } : {}),
+      },
+    });
+  }
+
+  #send(msg: Message): void {
+    if (this.#scheduler && !this.#scheduler.closed) sendMessage(this.#scheduler, msg);
+  }
+
+  // ------------------------------------------------------------------ scheduler messages
+
+  #onSchedulerMessage(msg: SchedulerToWorker): void {
+    switch (msg.op) {
+      case "compute-tasks":
+        this.state.computeTasks(msg);
+        break;
+      case "free-keys":
+        this.state.freeKeys(msg.keys);
+        break;
+      case "steal-request": {
+        const r = this.state.stealRequest(msg.keys);
+        this.#send({ op: "steal-response", released: r.released, kept: r.kept });
+        break;
+      }
+      case "acquire-replicas":
+        this.state.acquireReplicas(msg.whoHas);
+        break;
+      case "close-worker":
+        this.log.info({ reason: msg.reason }, "scheduler asked this worker to close");
+        if (this.#retireResolve) this.#retireResolve();
+        else void this.close(msg.reason);
+        return;
+      case "worker-registered":
+      case "register-refused":
+        return;
+      default: {
+        const never: never = msg;
+        this.log.warn({ op: (never as { op: string }).op }, "unknown message from scheduler; ignored");
+        return;
+      }
+    }
+    this.#process(this.state.take());
+  }
+
+  #process(instructions: WorkerInstruction[]): void {
+    for (const ins of instructions) {
+      switch (ins.type) {
+        case "execute":
+          this.#execute(ins.task);
+          break;
+        case "store-data":
+          this.#storeData(ins.task);
+          break;
+        case "fetch":
+          this.#fetch(ins.peer, ins.keys);
+          break;
+        case "drop":
+          for (const k of ins.keys) this.store.delete(k);
+          break;
+        case "missing-data":
+          this.#send({ op: "missing-data", keys: ins.keys, worker: ins.from });
+          break;
+        case "add-keys":
+          this.#send({
+            op: "add-keys",
+            keys: ins.keys.map((key) => ({ key, workers: [this.#address], nbytes: this.store.nbytes(key) ?? 0 })),
+          });
+          break;
+      }
+    }
+  }
+
+  #storeData(t: WorkerTask): void {
+    if (!this.store.has(t.key)) this.store.set(t.key, t.data);
+    const nbytes = this.store.nbytes(t.key) ?? 0;
+    this.#finished.push({ key: t.key, nbytes, type: typeName(t.data), duration: 0, start: Date.now() });
+    this.#scheduleFlush();
+  }
+
+  #execute(t: WorkerTask): void {
+    let args: readonly unknown[];
+    try {
+      args = t.deps === null ? (t.args ?? []) : (resolveArgs(t.args ?? [], this.store) as unknown[]);
+      if (t.fn !== undefined) args = [t.fn, ...args];
+    } catch (err) {
+      this.#onOutcome(t, {
+        status: "error",
+        error: { name: (err as Error).name, message: (err as Error).message, stack: (err as Error).stack ?? "", key: t.key },
+        startTime: Date.now() / 1000,
+        stopTime: Date.now() / 1000,
+      });
+      return;
+    }
+    this.#pool!.run({ key: t.key, op: t.op!, args }).then((o) => this.#onOutcome(t, o));
+  }
+
+  #onOutcome(t: WorkerTask, o: TaskOutcome): void {
+    if (this.#isClosed) return;
+    const duration = Math.max(0, o.stopTime - o.startTime);
+    const decision = this.state.taskDone(t.key, o.status === "ok", duration);
+    if (decision === "report") {
+      if (o.status === "ok") {
+        this.store.set(t.key, o.value, o.nbytes);
+        this.#finished.push({ key: t.key, nbytes: o.nbytes, type: typeName(o.value), duration, start: o.startTime * 1000 });
+      } else {
+        const e = o.error;
+        this.#erred.push({ key: t.key, error: { name: e.name, message: e.message, stack: e.stack, key: e.key || t.key }, duration, start: o.startTime * 1000 });
+      }
+      this.#scheduleFlush();
+    }
+    this.#process(this.state.take());
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      if (this.#finished.length > 0) {
+        this.#send({ op: "task-finished", tasks: this.#finished });
+        this.#finished = [];
+      }
+      if (this.#erred.length > 0) {
+        this.#send({ op: "task-erred", tasks: this.#erred });
+        this.#erred = [];
+      }
+    });
+  }
+
+  #fetch(peer: string, keys: Key[]): void {
+    this.#peers.request<DataMsg & Record<string, unknown>>(peer, { op: "get-data", keys }).then(
+      (reply) => {
+        if (this.#isClosed) return;
+        const found: Key[] = [];
+        for (const k of keys) {
+          if (Object.prototype.hasOwnProperty.call(reply.data, k)) {
+            this.store.set(k, reply.data[k]);
+            found.push(k);
+          }
+        }
+        const missing = keys.filter((k) => !found.includes(k));
+        this.state.fetchDone(peer, found, missing);
+        this.#process(this.state.take());
+      },
+      (err: Error) => {
+        if (this.#isClosed) return;
+        this.log.warn({ peer, err: err.message }, "fetching inputs from a peer failed");
+        this.#peers.forget(peer);
+        this.state.fetchFailed(peer, keys);
+        this.#process(this.state.take());
+      },
+    );
+  }
+
+  // ------------------------------------------------------------------ peers and clients
+
+  #onPeer(comm: Comm): void {
+    comm.onMessage((msg: GetDataMsg) => {
+      if (msg.op !== "get-data" || !Array.isArray(msg.keys)) {
+        this.log.warn({ peer: comm.peerAddress, op: (msg as { op?: unknown }).op }, "unexpected message on the worker port; closing");
+        comm.close("unexpected message");
+        return;
+      }
+      void this.#serveData(comm, msg);
+    });
+  }
+
+  async #serveData(comm: Comm, msg: GetDataMsg): Promise<void> {
+    const data: Record<Key, unknown> = {};
+    const missing: Key[] = [];
+    for (const k of msg.keys) {
+      if (!this.store.has(k)) {
+        missing.push(k);
+        continue;
+      }
+      try {
+        // get() is synchronous for values in memory; load() reads spilled ones back from disk.
+        data[k] = this.store.spilledCount > 0 ? await this.store.load(k) : this.store.get(k);
+      } catch {
+        missing.push(k);
+      }
+    }
+    if (!comm.closed) sendMessage(comm, { op: "data", id: msg.id, data, missing });
+  }
+
+  // ------------------------------------------------------------------ leaving
+
+  /**
+   * Leave gracefully (SIGTERM): ask the scheduler to move this worker's results to peers, wait for
+   * its close-worker (at most `timeoutMs`), then close.
+   */
+  async retire(timeoutMs = 30_000): Promise<void> {
+    if (this.#isClosed || this.#closing) return;
+    if (this.#scheduler && !this.#scheduler.closed) {
+      const done = new Promise<void>((resolve) => {
+        this.#retireResolve = resolve;
+        this.#scheduler!.onClose(() => resolve());
+        setTimeout(resolve, timeoutMs).unref();
+      });
+      this.#send({ op: "retire-me", reason: "worker received SIGTERM" });
+      await done;
+    }
+    await this.close("retired");
+  }
+
+  async close(reason = "closed"): Promise<void> {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    this.#closing = true;
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    await Promise.allSettled(this.#starting);
+    this.#scheduler?.close(reason);
+    if (this.#pendingComm && !this.#pendingComm.closed) this.#pendingComm.close(reason);
+    this.#peers.close();
+    await Promise.allSettled([this.#listener?.close(), this.#pool?.close(), this.store.close()]);
+    this.log.info({ reason }, "worker closed");
+    this.#resolveClosed(reason);
+  }
+}
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host.startsWith("127.") || host === "::1";
+}
+
+

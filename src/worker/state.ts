@@ -1,0 +1,334 @@
+/**
+ * The worker's IO-free state machine: which tasks wait for inputs, which are ready, which run, which
+ * inputs to fetch from which peer. Events in (compute-tasks, free-keys, steal-request, task done,
+ * fetch done/failed), instructions out (execute, fetch, drop, report missing data). The shell
+ * (./server.ts) owns the thread pool, the data store and the sockets.
+ *
+ * Task states here: fetching (inputs not all local) → ready → executing → memory | erred; a task
+ * freed while executing is "cancelled" and its result is dropped when it comes back.
+ */
+import type { Arg, Key } from "../graph/spec.js";
+import type { ComputeTask, ComputeTasksMsg } from "../protocol/messages.js";
+
+export type WorkerTaskState = "fetching" | "ready" | "executing" | "cancelled" | "memory" | "erred";
+
+export interface WorkerTask {
+  readonly key: Key;
+  state: WorkerTaskState;
+  readonly op: string | undefined;
+  readonly args: Arg[] | undefined;
+  /** Function descriptor for op "call" (prepended to args when run). */
+  readonly fn: unknown;
+  readonly data: Arg | undefined;
+  readonly hasData: boolean;
+  readonly deps: Key[] | null;
+  priority: number;
+  /** Inputs not yet local. */
+  missing: number;
+}
+
+export type WorkerInstruction =
+  | { type: "execute"; task: WorkerTask }
+  | { type: "store-data"; task: WorkerTask }
+  | { type: "fetch"; peer: string; keys: Key[] }
+  | { type: "drop"; keys: Key[] }
+  | { type: "missing-data"; keys: Key[]; from: string }
+  | { type: "add-keys"; keys: Key[] };
+
+/** One input being fetched: who may have it, who was tried, who waits for it. */
+interface Fetch {
+  peers: string[];
+  tried: Set<string>;
+  inFlightFrom: string | null;
+  dependents: Set<WorkerTask>;
+  /** Acquired for graceful retirement of a peer (kept, reported with add-keys). */
+  replica: boolean;
+}
+
+/** Seconds of expected work handed to the thread pool at once, per thread (hides the hand-off). */
+const POOL_PIPELINE_SECONDS = 0.005;
+const MAX_POOL_TASKS_PER_THREAD = 128;
+
+export class WorkerStateMachine {
+  readonly nthreads: number;
+  readonly tasks = new Map<Key, WorkerTask>();
+  /** Keys whose values are in the store: computed here, fetched as inputs, or acquired replicas. */
+  readonly inMemory = new Set<Key>();
+  /** Inputs fetched for local tasks: key → number of local tasks still needing it. */
+  readonly inputRefs = new Map<Key, number>();
+  readonly fetches = new Map<Key, Fetch>();
+  /** Ready tasks, lowest priority first (kept sorted lazily). */
+  #ready: WorkerTask[] = [];
+  #readySorted = true;
+  executing = 0;
+  /** Exponential average of task run time (seconds). */
+  avgDuration = 0.05;
+  #out: WorkerInstruction[] = [];
+  paused = false;
+
+  constructor(opts: { nthreads: number }) {
+    this.nthreads = opts.nthreads;
+  }
+
+  get readyCount(): number {
+    return this.#ready.length;
+  }
+
+  /** Take the instructions produced so far. */
+  take(): WorkerInstruction[] {
+    this.#schedule();
+    const out = this.#out;
+    this.#out = [];
+    return out;
+  }
+
+  computeTasks(msg: ComputeTasksMsg): void {
+    for (const ct of msg.tasks) this.#addTask(ct, msg.whoHas, msg.functions);
+    this.#planFetches();
+  }
+
+  #addTask(ct: ComputeTask, whoHas: Record<Key, string[]>, functions: unknown[] | undefined): void {
+    const existing = this.tasks.get(ct.key);
+    if (existing !== undefined) {
+      if (existing.state === "cancelled") existing.state = "executing"; // wanted again: keep its run
+      else if (existing.state === "memory") {
+        this.#out.push({ type: "store-data", task: existing }); // already here: report again
+      }
+      return;
+    }
+    const t: WorkerTask = {
+      key: ct.key,
+      state: "fetching",
+      op: ct.op,
+      args: ct.args,
+      fn: ct.fn !== undefined ? functions?.[ct.fn] : undefined,
+      data: ct.data,
+      hasData: ct.data !== undefined || ct.op === undefined,
+      deps: ct.deps && ct.deps.length > 0 ? ct.deps : null,
+      priority: ct.priority,
+      missing: 0,
+    };
+    this.tasks.set(t.key, t);
+    if (t.hasData) {
+      t.state = "memory";
+      this.inMemory.add(t.key);
+      this.#out.push({ type: "store-data", task: t });
+      return;
+    }
+    if (t.deps !== null) {
+      for (const dk of t.deps) {
+        this.inputRefs.set(dk, (this.inputRefs.get(dk) ?? 0) + 1);
+        if (this.inMemory.has(dk)) continue;
+        t.missing++;
+        let f = this.fetches.get(dk);
+        if (f === undefined) {
+          f = { peers: [...(whoHas[dk] ?? [])], tried: new Set(), inFlightFrom: null, dependents: new Set(), replica: false };
+          this.fetches.set(dk, f);
+        } else {
+          for (const p of whoHas[dk] ?? []) if (!f.peers.includes(p)) f.peers.push(p);
+        }
+        f.dependents.add(t);
+      }
+    }
+    if (t.missing === 0) this.#makeReady(t);
+  }
+
+  #makeReady(t: WorkerTask): void {
+    t.state = "ready";
+    this.#ready.push(t);
+    this.#readySorted = false;
+  }
+
+  /** Hand ready tasks to the pool while it has room (by priority). */
+  #schedule(): void {
+    if (this.paused || this.#ready.length === 0) return;
+    const limit =
+      this.avgDuration > 0 && this.avgDuration < POOL_PIPELINE_SECONDS
+        ? Math.min(MAX_POOL_TASKS_PER_THREAD, Math.ceil(POOL_PIPELINE_SECONDS / this.avgDuration)) * this.nthreads
+        : this.nthreads;
+    if (this.executing >= limit) return;
+    if (!this.#readySorted) {
+      // Sorted descending so pop() yields the lowest priority number (runs first).
+      this.#ready.sort((a, b) => b.priority - a.priority);
+      this.#readySorted = true;
+    }
+    while (this.executing < limit && this.#ready.length > 0) {
+      const t = this.#ready.pop()!;
+      if (t.state !== "ready") continue;
+      t.state = "executing";
+      this.executing++;
+      this.#out.push({ type: "execute", task: t });
+    }
+  }
+
+  /** Group inputs to fetch by peer: one get-data per peer. */
+  #planFetches(): void {
+    const byPeer = new Map<string, Key[]>();
+    for (const [key, f] of this.fetches) {
+      if (f.inFlightFrom !== null) continue;
+      const peer = f.peers.find((p) => !f.tried.has(p));
+      if (peer === undefined) {
+        this.#giveUp(key, f);
+        continue;
+      }
+      f.inFlightFrom = peer;
+      let list = byPeer.get(peer);
+      if (!list) byPeer.set(peer, (list = []));
+      list.push(key);
+    }
+    for (const [peer, keys] of byPeer) this.#out.push({ type: "fetch", peer, keys });
+  }
+
+  /** No peer had the input: drop the tasks that needed it and tell the scheduler. */
+  #giveUp(key: Key, f: Fetch): void {
+    this.fetches.delete(key);
+    const from = f.peers[f.peers.length - 1] ?? "";
+    for (const t of f.dependents) this.#forgetTask(t);
+    this.#out.push({ type: "missing-data", keys: [key], from });
+  }
+
+  /** A get-data answer arrived: `data` holds the values found (the shell stored them). */
+  fetchDone(peer: string, found: readonly Key[], missing: readonly Key[]): void {
+    for (const key of found) {
+      const f = this.fetches.get(key);
+      this.inMemory.add(key);
+      if (f === undefined) continue;
+      this.fetches.delete(key);
+      for (const t of f.dependents) {
+        if (t.state !== "fetching") continue;
+        t.missing--;
+        if (t.missing === 0) this.#makeReady(t);
+      }
+      if (f.replica) {
+        this.replicas.add(key);
+        this.#out.push({ type: "add-keys", keys: [key] });
+      } else if ((this.inputRefs.get(key) ?? 0) === 0 && !this.tasks.has(key)) {
+        this.inMemory.delete(key);
+        this.#out.push({ type: "drop", keys: [key] });
+      }
+    }
+    for (const key of missing) {
+      const f = this.fetches.get(key);
+      if (f === undefined) continue;
+      f.tried.add(peer);
+      f.inFlightFrom = null;
+    }
+    this.#planFetches();
+  }
+
+  /** The peer could not be reached: try the next holder of each key. */
+  fetchFailed(peer: string, keys: readonly Key[]): void {
+    this.fetchDone(peer, [], keys);
+  }
+
+  /** Replicas to acquire from retiring peers (kept, then reported with add-keys). */
+  acquireReplicas(whoHas: Record<Key, string[]>): void {
+    for (const [key, peers] of Object.entries(whoHas)) {
+      if (this.inMemory.has(key)) continue;
+      let f = this.fetches.get(key);
+      if (f === undefined) {
+        f = { peers: [...peers], tried: new Set(), inFlightFrom: null, dependents: new Set(), replica: true };
+        this.fetches.set(key, f);
+      } else f.replica = true;
+    }
+    this.#planFetches();
+  }
+
+  taskDone(key: Key, ok: boolean, durationS: number): "report" | "drop" {
+    const t = this.tasks.get(key);
+    this.executing = Math.max(0, this.executing - 1);
+    if (durationS >= 0) this.avgDuration = 0.8 * this.avgDuration + 0.2 * durationS;
+    if (t === undefined) return "drop";
+    if (t.state === "cancelled") {
+      this.tasks.delete(key);
+      this.#releaseInputs(t);
+      return "drop";
+    }
+    t.state = ok ? "memory" : "erred";
+    if (ok) this.inMemory.add(key);
+    this.#releaseInputs(t);
+    if (!ok) this.tasks.delete(key);
+    return "report";
+  }
+
+  #releaseInputs(t: WorkerTask): void {
+    if (t.deps === null) return;
+    const drop: Key[] = [];
+    for (const dk of t.deps) {
+      const n = (this.inputRefs.get(dk) ?? 1) - 1;
+      if (n > 0) {
+        this.inputRefs.set(dk, n);
+        continue;
+      }
+      this.inputRefs.delete(dk);
+      // Fetched only as an input (not computed here, not a replica): drop it.
+      if (!this.tasks.has(dk) && this.inMemory.has(dk) && !this.#isKeptReplica(dk)) {
+        this.inMemory.delete(dk);
+        drop.push(dk);
+      }
+    }
+    if (drop.length > 0) this.#out.push({ type: "drop", keys: drop });
+  }
+
+  readonly replicas = new Set<Key>();
+  #isKeptReplica(key: Key): boolean {
+    return this.replicas.has(key);
+  }
+
+  /** The scheduler no longer wants these here: forget tasks, drop values, cancel runs. */
+  freeKeys(keys: readonly Key[]): void {
+    const drop: Key[] = [];
+    for (const key of keys) {
+      const t = this.tasks.get(key);
+      if (t !== undefined) {
+        if (t.state === "executing") {
+          t.state = "cancelled";
+          continue;
+        }
+        if (t.state === "cancelled") continue;
+        this.#forgetTask(t);
+      }
+      this.replicas.delete(key);
+      if (this.inMemory.has(key) && (this.inputRefs.get(key) ?? 0) === 0) {
+        this.inMemory.delete(key);
+        drop.push(key);
+      }
+    }
+    if (drop.length > 0) this.#out.push({ type: "drop", keys: drop });
+  }
+
+  #forgetTask(t: WorkerTask): void {
+    this.tasks.delete(t.key);
+    if (t.state === "fetching" && t.deps !== null) {
+      for (const dk of t.deps) {
+        const f = this.fetches.get(dk);
+        if (f !== undefined) {
+          f.dependents.delete(t);
+          if (f.dependents.size === 0 && !f.replica && f.inFlightFrom === null) this.fetches.delete(dk);
+        }
+      }
+    }
+    if (t.state === "fetching" || t.state === "ready") this.#releaseInputs(t);
+    t.state = "erred";
+  }
+
+  /** Steal: give up tasks not yet running. */
+  stealRequest(keys: readonly Key[]): { released: Key[]; kept: Key[] } {
+    const released: Key[] = [];
+    const kept: Key[] = [];
+    for (const key of keys) {
+      const t = this.tasks.get(key);
+      if (t !== undefined && (t.state === "ready" || t.state === "fetching")) {
+        this.#forgetTask(t);
+        released.push(key);
+      } else if (t === undefined) released.push(key);
+      else kept.push(key);
+    }
+    return { released, kept };
+  }
+
+  /** Keys held, for re-registration and heartbeats. */
+  memoryKeys(): Key[] {
+    return [...this.inMemory];
+  }
+}

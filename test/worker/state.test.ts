@@ -1,0 +1,106 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { WorkerStateMachine, type WorkerInstruction } from "../../src/worker/state.js";
+import type { ComputeTask } from "../../src/protocol/messages.js";
+
+function ct(key: string, deps: string[] = [], priority = 0): ComputeTask {
+  return { key, op: "inc", args: deps.map((d) => ({ $ref: d })), ...(deps.length ? { deps } : {}), priority };
+}
+
+function kinds(ins: WorkerInstruction[]): string[] {
+  return ins.map((i) => {
+    switch (i.type) {
+      case "execute":
+      case "store-data":
+        return `${i.type}:${i.task.key}`;
+      case "fetch":
+        return `fetch:${i.peer}:${i.keys.join(",")}`;
+      case "drop":
+      case "add-keys":
+        return `${i.type}:${i.keys.join(",")}`;
+      case "missing-data":
+        return `missing:${i.keys.join(",")}@${i.from}`;
+    }
+  });
+}
+
+test("tasks with local inputs run at once, by priority, up to the thread count", () => {
+  const w = new WorkerStateMachine({ nthreads: 1 });
+  w.computeTasks({ op: "compute-tasks", tasks: [ct("b", [], 2), ct("a", [], 1)], whoHas: {} });
+  assert.deepEqual(kinds(w.take()), ["execute:a"], "one thread: one task handed to the pool while durations are unknown");
+  assert.equal(w.taskDone("a", true, 0.5), "report");
+  assert.deepEqual(kinds(w.take()), ["execute:b"]);
+});
+
+test("short tasks get a deeper pipeline to the thread pool", () => {
+  const w = new WorkerStateMachine({ nthreads: 1 });
+  w.avgDuration = 0.0001;
+  w.computeTasks({ op: "compute-tasks", tasks: Array.from({ length: 10 }, (_, i) => ct(`t${i}`, [], i)), whoHas: {} });
+  assert.equal(kinds(w.take()).length, 10);
+});
+
+test("missing inputs are fetched, one request per peer, and the task runs when they arrive", () => {
+  const w = new WorkerStateMachine({ nthreads: 2 });
+  w.computeTasks({
+    op: "compute-tasks",
+    tasks: [ct("z", ["x", "y", "v"])],
+    whoHas: { x: ["p1"], y: ["p1"], v: ["p2"] },
+  });
+  assert.deepEqual(kinds(w.take()).sort(), ["fetch:p1:x,y", "fetch:p2:v"]);
+  w.fetchDone("p1", ["x", "y"], []);
+  assert.deepEqual(kinds(w.take()), []);
+  w.fetchDone("p2", ["v"], []);
+  assert.deepEqual(kinds(w.take()), ["execute:z"]);
+  // Inputs fetched only for z are dropped once z is done.
+  w.taskDone("z", true, 0.01);
+  assert.deepEqual(kinds(w.take()).map((s) => s.split(":")[0]), ["drop"]);
+  assert.deepEqual([...w.inMemory], ["z"]);
+});
+
+test("an unreachable peer: the next holder is tried, then the scheduler is told", () => {
+  const w = new WorkerStateMachine({ nthreads: 1 });
+  w.computeTasks({ op: "compute-tasks", tasks: [ct("z", ["x"])], whoHas: { x: ["p1", "p2"] } });
+  assert.deepEqual(kinds(w.take()), ["fetch:p1:x"]);
+  w.fetchFailed("p1", ["x"]);
+  assert.deepEqual(kinds(w.take()), ["fetch:p2:x"]);
+  w.fetchDone("p2", [], ["x"]);
+  assert.deepEqual(kinds(w.take()), ["missing:x@p2"]);
+  assert.equal(w.tasks.has("z"), false, "the task that needed x is dropped (the scheduler reschedules it)");
+});
+
+test("freeing a running task cancels it: its result is dropped", () => {
+  const w = new WorkerStateMachine({ nthreads: 1 });
+  w.computeTasks({ op: "compute-tasks", tasks: [ct("a")], whoHas: {} });
+  w.take();
+  w.freeKeys(["a"]);
+  assert.equal(w.tasks.get("a")!.state, "cancelled");
+  assert.equal(w.taskDone("a", true, 0.1), "drop");
+  assert.equal(w.inMemory.has("a"), false);
+});
+
+test("steal requests give up tasks not yet running and keep running ones", () => {
+  const w = new WorkerStateMachine({ nthreads: 1 });
+  w.computeTasks({ op: "compute-tasks", tasks: [ct("a", [], 1), ct("b", [], 2)], whoHas: {} });
+  w.take();
+  assert.deepEqual(w.stealRequest(["a", "b"]), { released: ["b"], kept: ["a"] });
+  w.taskDone("a", true, 1);
+  assert.deepEqual(kinds(w.take()), [], "b is gone");
+});
+
+test("replicas acquired for a retiring peer are kept and reported", () => {
+  const w = new WorkerStateMachine({ nthreads: 1 });
+  w.acquireReplicas({ r: ["p1"] });
+  assert.deepEqual(kinds(w.take()), ["fetch:p1:r"]);
+  w.fetchDone("p1", ["r"], []);
+  assert.deepEqual(kinds(w.take()), ["add-keys:r"]);
+  assert.ok(w.inMemory.has("r"));
+  w.freeKeys(["r"]);
+  assert.deepEqual(kinds(w.take()), ["drop:r"]);
+});
+
+test("data tasks are stored without running anything", () => {
+  const w = new WorkerStateMachine({ nthreads: 1 });
+  w.computeTasks({ op: "compute-tasks", tasks: [{ key: "d", data: 42, priority: 0 }], whoHas: {} });
+  assert.deepEqual(kinds(w.take()), ["store-data:d"]);
+  assert.ok(w.inMemory.has("d"));
+});
