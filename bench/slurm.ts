@@ -1,6 +1,6 @@
 /**
  * SLURMCluster on the real SLURM (start one with `sudo bash scripts/slurm-dev-cluster.sh up`).
- *   npm run bench:slurm      [BENCH_SLURM_REPEATS=3] [BENCH_SLURM_BIG_SECONDS=60]
+ *   npm run bench:slurm      [BENCH_SLURM_REPEATS=3] [BENCH_SLURM_BIG_SECONDS=30]
  * Figures (the tutorial's cluster: cores 2, processes 2, memory 4GB, queue short):
  *   scaleToWorkersS          time from scale({jobs: 3}) to 6 connected workers (median of repeats)
  *   workersUpAfterRunningS   time from a job starting to run (its script's first line) to all its
@@ -20,7 +20,7 @@ import { random } from "../src/array/index.js";
 process.env["TESSERA_LOG_LEVEL"] ??= "warn";
 const repeats = Number(process.env["BENCH_SLURM_REPEATS"] ?? 3);
 /** The large π's size in seconds of work for one job (2 cores); sized by measuring the kernel's speed. */
-const bigSeconds = Number(process.env["BENCH_SLURM_BIG_SECONDS"] ?? 60);
+const bigSeconds = Number(process.env["BENCH_SLURM_BIG_SECONDS"] ?? 30);
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? Number.NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
@@ -74,9 +74,10 @@ try {
   cluster.adapt({ minimumJobs: 1, maximumJobs: 4 });
   const piOf = async (samples: number, chunkSize: number) =>
     Number(await random.uniform(0, 1, { shape: [samples, 2], chunks: [chunkSize, 2], seed: 7 }).pow(2).sum({ axis: -1 }).lt(1).mean().mul(4).compute());
+  await piOf(10_000_000, 10_000_000); // warm-up: the first call compiles the fused kernel
   const tRate = performance.now();
-  await piOf(20_000_000, 20_000_000);
-  const rate = 20_000_000 / ((performance.now() - tRate) / 1000);
+  await piOf(100_000_000, 100_000_000);
+  const rate = 100_000_000 / ((performance.now() - tRate) / 1000);
   const bigSamples = Math.round((rate * 2 * bigSeconds) / 1e7) * 1e7;
   // Tasks of about 0.25 s: large enough that per-task overhead is small (dask's advice: ≥ 100 ms).
   const chunk = Math.max(1e6, Math.round((rate * 0.25) / 1e6) * 1e6);

@@ -15,6 +15,8 @@ export { TaskError, KilledWorker, CancelledError, SchedulerGoneError, ClientClos
 export { describeFunction, remote, UnshippableFunctionError, type FunctionDescriptor } from "./client/functions.js";
 export { LocalCluster, type LocalClusterOptions } from "./cluster/local.js";
 export type { Cluster, ScaleRequest, Adaptive, AdaptOptions } from "./cluster/cluster.js";
+export { SLURMCluster, type SLURMClusterOptions } from "./cluster/slurm/index.js";
+export { JobQueueCluster, type JobQueueClusterOptions, type JobInfo } from "./cluster/jobqueue/index.js";
 export { Scheduler, type SchedulerOptions } from "./scheduler/server.js";
 export type { SchedulerPlugin, TransitionInfo, WorkerInfo } from "./scheduler/plugin.js";
 export type { SchedulerView, WorkerView, PrefixView } from "./scheduler/view.js";

@@ -79,7 +79,14 @@ export async function workerCommand(argv: readonly string[]): Promise<number> {
   const children = names.map((name) => {
     const env = { ...process.env, [WORKER_CONFIG_ENV]: JSON.stringify(processConfig(o, name)) };
     if (o.nanny) {
-      const nanny = Nanny.start({ entry: WORKER_MAIN, env, stdio: "inherit" });
+      const nanny = Nanny.start({
+        entry: WORKER_MAIN,
+        env,
+        stdio: "inherit",
+        // The nanny kills (and restarts) a worker above 95 % of its memory limit, like Dask's.
+        ...(o.memoryLimit > 0 ? { memory: { limitBytes: o.memoryLimit } } : {}),
+        ...(o.localDirectory !== undefined ? { localDirectory: o.localDirectory } : {}),
+      });
       return { stop: (sig: NodeJS.Signals) => nanny.stop(sig), done: nanny.stopped };
     }
     // Without a nanny, several workers still need processes of their own; nothing restarts them.

@@ -107,7 +107,8 @@ export class Client implements GraphExecutor, FutureOwner {
   #workers: ConnectionPool | undefined;
   #callables = new WeakMap<AnyFunction, Callable>();
   #pendingTasks = new Map<number, Batch>();
-  #pendingReleases: Key[] = [];
+  /** Keys whose last future was dropped, released at the next flush (unless wanted again meanwhile). */
+  #pendingReleases = new Set<Key>();
   #flushQueued = false;
   #persisted = new Map<Key, Future>();
   #keyCounter = 0;
@@ -117,7 +118,8 @@ export class Client implements GraphExecutor, FutureOwner {
     this.#opts = opts;
     this.log = opts.log ?? createLogger("tessera.client");
     this.#ready = this.#start(target);
-    this.#ready.catch(() => undefined); // reported by the methods that await it
+    // Reported by the methods that await it; futures submitted meanwhile fail with the same error.
+    this.#ready.catch((err: Error) => this.#failStart(err));
   }
 
   /** Connect (starting a LocalCluster when no address or cluster is given) and wait until ready. */
@@ -260,6 +262,20 @@ export class Client implements GraphExecutor, FutureOwner {
     }
   }
 
+  #failStart(err: Error): void {
+    if (this.#status === "closed") return;
+    this.#status = "closed";
+    this.#lostReason = `could not connect: ${err.message}`;
+    this.#outbox = [];
+    for (const st of this.#keys.values()) {
+      if (st.status !== "pending") continue;
+      st.status = "error";
+      st.error = err;
+      st.settle();
+    }
+    if (this.#ownsCluster) void this.#cluster?.close();
+  }
+
   #onLost(reason: string): void {
     if (this.#status === "closed") return;
     const closing = this.#status === "closing";
@@ -329,6 +345,7 @@ export class Client implements GraphExecutor, FutureOwner {
   }
 
   #keyState(key: Key): KeyState {
+    this.#pendingReleases.delete(key);
     let st = this.#keys.get(key);
     if (st === undefined || st.status === "cancelled" || (st.status === "error" && st.refs === 0)) {
       st = new KeyState(key);
@@ -362,6 +379,11 @@ export class Client implements GraphExecutor, FutureOwner {
 
   #flush(): void {
     this.#flushQueued = false;
+    // Releases first: a key released and then submitted again in the same tick is not in this list.
+    if (this.#pendingReleases.size > 0) {
+      this.#send({ op: "client-releases-keys", keys: [...this.#pendingReleases] });
+      this.#pendingReleases.clear();
+    }
     for (const [priority, b] of this.#pendingTasks) {
       const msg: Message = { op: "update-graph", tasks: b.tasks, wanted: b.wanted };
       if (b.functions.length > 0) msg.functions = b.functions;
@@ -369,10 +391,6 @@ export class Client implements GraphExecutor, FutureOwner {
       this.#send(msg);
     }
     this.#pendingTasks.clear();
-    if (this.#pendingReleases.length > 0) {
-      this.#send({ op: "client-releases-keys", keys: this.#pendingReleases });
-      this.#pendingReleases = [];
-    }
   }
 
   #checkOpen(): void {
@@ -448,7 +466,10 @@ export class Client implements GraphExecutor, FutureOwner {
   /** Resolves when none of `states` is pending. */
   #waitAll(states: readonly KeyState[], onEach?: () => void): Promise<void> {
     let pending = 0;
-    for (const st of states) if (st.status === "pending") pending++;
+    for (const st of states) {
+      if (st.status === "pending") pending++;
+      else onEach?.(); // already done: counts for progress at once
+    }
     if (pending === 0) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const done = (): void => {
@@ -541,9 +562,11 @@ export class Client implements GraphExecutor, FutureOwner {
   releaseRef(state: KeyState): void {
     state.refs--;
     if (state.refs > 0) return;
-    if (this.#keys.get(state.key) === state) this.#keys.delete(state.key);
+    // An older state (e.g. cancelled, then the key submitted again) must not release the newer one.
+    if (this.#keys.get(state.key) !== state) return;
+    this.#keys.delete(state.key);
     if (this.#status === "closed") return;
-    this.#pendingReleases.push(state.key);
+    this.#pendingReleases.add(state.key);
     this.#queueFlush();
   }
 

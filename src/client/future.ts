@@ -75,7 +75,16 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** The value (fetched from the worker holding it); rejects with the task's error. */
   result(): Promise<T> {
-    return this.#owner.resultOf(this.#state) as Promise<T>;
+    // The continuation refers to `this`, so a Future being awaited cannot be garbage-collected (and its
+    // key released) before its result arrives: `await client.submit(f, x)` keeps no other reference.
+    return this.#owner.resultOf(this.#state).then((v) => {
+      this.#keepAlive();
+      return v as T;
+    });
+  }
+
+  #keepAlive(): void {
+    /* referenced from result()'s continuation; nothing to do */
   }
 
   then<R1 = T, R2 = never>(

@@ -29,8 +29,12 @@ export interface LocalClusterOptions {
   memoryLimit?: number | string;
   /** A Security, or true for TLS with temporary certificates (default: a fresh secret, plain TCP). */
   security?: Security | boolean;
-  /** Dashboard settings, passed to the scheduler (the dashboard helper serves it). */
-  dashboard?: SchedulerOptions["dashboard"];
+  /**
+   * Serve the dashboard (src/dashboard/) for this cluster: true for 127.0.0.1:8787 (any free port if
+   * taken), or {address: "HOST:PORT", requireToken?}. Default false (it is not needed to compute, and
+   * a cluster starts faster without it).
+   */
+  dashboard?: boolean | { address?: string; requireToken?: boolean };
   /** Worker name prefix (names are `<name>-0`, `<name>-1`, ...). */
   name?: string;
   /** Log level for the scheduler and the workers (default 'warn', like Dask's silence_logs). */
@@ -43,6 +47,12 @@ export interface LocalClusterOptions {
   env?: Record<string, string>;
   /** Extra node flags for worker processes (e.g. ['--cpu-prof']). */
   workerExecArgv?: string[];
+  /**
+   * Run each worker under a nanny process that restarts it when it dies and kills it above 95 % of
+   * its memory limit (Dask's default). Default false here: a nanny adds a process start to the
+   * cluster's start-up time; turn it on for long-running work.
+   */
+  nanny?: boolean;
 }
 
 /** Dask's nprocesses_nthreads: ≤ 4 cores → one single-threaded worker per core; else ~√cores workers. */
@@ -54,10 +64,14 @@ export function defaultWorkersAndThreads(cores: number): { nWorkers: number; thr
 }
 
 const WORKER_MAIN = fileURLToPath(new URL("../worker/main.js", import.meta.url));
+const NANNY_MAIN = fileURLToPath(new URL("../worker/nanny-main.js", import.meta.url));
 
 interface LocalWorker {
   name: string;
+  /** The worker process, or its nanny. */
   child: ChildProcess;
+  /** The worker's own pid when it runs under a nanny (from the nanny's events). */
+  workerPid: number | undefined;
   exited: Promise<void>;
 }
 
@@ -141,7 +155,10 @@ export class LocalCluster implements Cluster {
   /** Process ids of the workers (for tests and chaos). */
   workerPids(): Map<string, number> {
     const out = new Map<string, number>();
-    for (const [n, w] of this.#workers) if (w.child.pid !== undefined) out.set(n, w.child.pid);
+    for (const [n, w] of this.#workers) {
+      const pid = w.workerPid ?? w.child.pid;
+      if (pid !== undefined) out.set(n, pid);
+    }
     return out;
   }
 
@@ -165,7 +182,6 @@ export class LocalCluster implements Cluster {
       port: 0,
       security: this.#security,
       log: createLogger("tessera.scheduler", { level: logLevel ?? "warn" }),
-      ...(this.#opts.dashboard !== undefined ? { dashboard: this.#opts.dashboard } : {}),
     });
     const plugin: SchedulerPlugin = {
       name: "local-cluster",
@@ -176,7 +192,23 @@ export class LocalCluster implements Cluster {
     this.#scheduler.addPlugin(plugin);
     for (const child of this.#waiting) child.send({ schedulerAddress: this.#scheduler.address });
     this.#waiting.clear();
-    await this.#waitForWorkers(nWorkers);
+    await Promise.all([this.#waitForWorkers(nWorkers), this.#startDashboard()]);
+  }
+
+  async #startDashboard(): Promise<void> {
+    const d = this.#opts.dashboard;
+    if (!d) return;
+    try {
+      // Loaded only when asked for: the dashboard is not needed to compute.
+      const { startSchedulerDashboard } = await import("../dashboard/scheduler-source.js");
+      await startSchedulerDashboard(this.#scheduler!, {
+        ...(d === true ? {} : d),
+        secret: this.#security.secret,
+        log: this.#scheduler!.log,
+      });
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, "the dashboard could not start; the cluster runs without it");
+    }
   }
 
   async #waitForWorkers(n: number): Promise<void> {
@@ -211,11 +243,13 @@ export class LocalCluster implements Cluster {
     delete env["TESSERA_SECRET_FILE"];
     delete env["TESSERA_SECRET"];
     Object.assign(env, this.#securityEnv);
-    const child = spawn(process.execPath, [...(this.#opts.workerExecArgv ?? []), WORKER_MAIN], { env, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const entry = this.#opts.nanny ? NANNY_MAIN : WORKER_MAIN;
+    const child = spawn(process.execPath, [...(this.#opts.workerExecArgv ?? []), entry], { env, stdio: ["ignore", "inherit", "inherit", "ipc"] });
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    const w: LocalWorker = { name, child, exited };
+    const w: LocalWorker = { name, child, workerPid: undefined, exited };
     this.#workers.set(name, w);
-    child.on("message", (m: { type?: string }) => {
+    child.on("message", (m: { type?: string; event?: { type?: string; pid?: number } }) => {
+      if (m.type === "nanny-event" && m.event?.type === "started") w.workerPid = m.event.pid;
       if (m.type === "waiting-for-address") {
         if (this.#scheduler) child.send({ schedulerAddress: this.#scheduler.address });
         else this.#waiting.add(child);

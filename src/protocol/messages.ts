@@ -346,6 +346,8 @@ export interface SchedulerInfo {
     name: string;
     nthreads: number;
     memoryLimit: number;
+    pid: number;
+    host: string;
     metadata: Record<string, string>;
   }[];
   cluster: ClusterSummary;

@@ -48,8 +48,10 @@ export class TaskState {
   nWaiters = 0;
   /** True while this task counts itself in its dependencies' nWaiters. */
   holdsDeps = false;
-  /** Clients holding a future for it. */
+  /** Clients holding a future for it: how many, and which (one inline, a set only when several). */
   nWanted = 0;
+  wanter: ClientState | null = null;
+  wanters: Set<ClientState> | null = null;
   /** Lower runs first: graph order, shifted by the user priority. */
   priority = 0;
   processingOn: WorkerState | null = null;
@@ -114,9 +116,9 @@ export class WorkerState {
   }
 }
 
+/** A client; the keys it wants are recorded on the tasks (TaskState.wanter/wanters), not here. */
 export class ClientState {
   readonly id: string;
-  readonly wants = new Set<TaskState>();
   constructor(id: string) {
     this.id = id;
   }

@@ -4,9 +4,11 @@
  * (worker TTL, work stealing) and the plugins.
  */
 import { randomUUID } from "node:crypto";
+import { networkInterfaces } from "node:os";
 import { listen, type Comm, type Listener, type Security } from "../protocol/index.js";
 import type { Key } from "../graph/spec.js";
 import { sendMessage } from "../protocol/messages.js";
+import { invalidClientMessage, invalidWorkerMessage, RefusalLog } from "../protocol/validate-message.js";
 import type {
   ClientToScheduler,
   FinishedTask,
@@ -66,12 +68,14 @@ export class Scheduler {
   #gracefulRemovals = new Set<string>();
   #timing = new Map<Key, { start: number; duration: number; worker: string }>();
   #dashboardLink: string | undefined;
+  #refusals: RefusalLog;
 
   private constructor(opts: SchedulerOptions) {
     this.#opts = opts;
     this.log = opts.log ?? createLogger("tessera.scheduler");
     this.state = new SchedulerState(opts);
     if (opts.dashboard) this.#dashboardLink = opts.dashboard.address;
+    this.#refusals = new RefusalLog((fields, text) => this.log.warn(fields, text));
   }
 
   static async start(opts: SchedulerOptions): Promise<Scheduler> {
@@ -103,7 +107,7 @@ export class Scheduler {
       onComm: (comm) => this.#onComm(comm),
       log: this.log,
     });
-    this.#address = this.#listener.address;
+    this.#address = advertisedAddress(this.#listener.address);
     const ttl = this.#opts.workerTtlMs ?? 300_000;
     const ttlTimer = setInterval(() => this.#checkTtl(ttl), Math.min(ttl / 4, 10_000));
     ttlTimer.unref();
@@ -182,6 +186,8 @@ export class Scheduler {
         name: w.name,
         nthreads: w.nthreads,
         memoryLimit: w.memoryLimit,
+        pid: w.pid,
+        host: w.host,
         metadata: { ...w.metadata },
       })),
       cluster: this.state.clusterSummary(),
@@ -229,6 +235,18 @@ export class Scheduler {
     let id = "";
     comm.onMessage((msg: { op: string }) => {
       if (this.#closed) return;
+      // Authenticated peers may still send malformed messages (bugs, other versions): refuse them.
+      const bad =
+        role === "worker" || (role === "unknown" && msg.op === "register-worker")
+          ? invalidWorkerMessage(msg)
+          : role === "client" || msg.op === "register-client"
+            ? invalidClientMessage(msg)
+            : null;
+      if (bad !== null) {
+        this.#refusals.refused({ peer: comm.peerAddress }, `refused a message: ${bad}`);
+        if (role === "unknown") comm.close("malformed registration");
+        return;
+      }
       try {
         if (role === "worker") this.#onWorkerMessage(id, msg as WorkerToScheduler);
         else if (role === "client") this.#onClientMessage(id, comm, msg as ClientToScheduler);
@@ -441,6 +459,19 @@ export class Scheduler {
     await this.#listener?.close();
     this.log.info({ address: this.#address }, "scheduler closed");
   }
+}
+
+/**
+ * Listening on all interfaces (0.0.0.0 / ::) is not an address others can dial: advertise this
+ * machine's first external IPv4 address instead (what workers on other nodes must use).
+ */
+function advertisedAddress(address: string): string {
+  const m = /^(tcp|tls):\/\/(0\.0\.0\.0|\[::\]):(\d+)$/.exec(address);
+  if (!m) return address;
+  for (const list of Object.values(networkInterfaces())) {
+    for (const ni of list ?? []) if (ni.family === "IPv4" && !ni.internal) return `${m[1]}://${ni.address}:${m[3]}`;
+  }
+  return `${m[1]}://127.0.0.1:${m[3]}`;
 }
 
 function workerInfo(ws: { address: string; name: string; nthreads: number; memoryLimit: number; pid: number; host: string; metadata: Record<string, string> }): WorkerInfo {

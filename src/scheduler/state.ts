@@ -49,6 +49,13 @@ const MAX_USER_PRIORITY = 4000;
 
 type TransitionFn = (this: SchedulerState, ts: TaskState) => void;
 
+/**
+ * A target state, or "free": release (or forget) the task only if, when the work list reaches it,
+ * nothing needs it any more. Releases for lack of need use "free", so that a task needed again in
+ * the meantime (a dependent rescheduled, a client asking again) is not dropped by a stale decision.
+ */
+type Recommendation = TaskStateName | "free";
+
 export class SchedulerState {
   readonly tasks = new Map<Key, TaskState>();
   readonly workers = new Map<string, WorkerState>();
@@ -67,7 +74,7 @@ export class SchedulerState {
   readonly counters = { tasksFinished: 0, tasksErred: 0, workersLost: 0, stealsRequested: 0, stealsDone: 0 };
 
   #seq = 0;
-  #recs: [TaskState, TaskStateName][] = [];
+  #recs: [TaskState, Recommendation][] = [];
   #draining = false;
   // Outbox, flushed as batches.
   #compute = new Map<WorkerState, TaskState[]>();
@@ -104,8 +111,8 @@ export class SchedulerState {
     const cs = this.clients.get(id);
     if (!cs) return;
     this.clients.delete(id);
-    for (const ts of cs.wants) this.#unwant(ts);
-    cs.wants.clear();
+    // Rare (a client leaving), so a scan over the tasks instead of a per-client set of keys.
+    for (const ts of this.tasks.values()) if (this.#dropWanter(ts, cs)) this.#unwant(ts);
     this.#clientMemory.delete(cs);
     this.#clientErred.delete(cs);
     this.#clientLost.delete(cs);
@@ -118,6 +125,7 @@ export class SchedulerState {
     const shift = -userPriority * PRIORITY_SHIFT;
     const defaultRetries = msg.retries ?? 0;
     const fresh: TaskState[] = [];
+    const freshDeps: (readonly Key[] | undefined)[] = [];
     // First pass: create tasks (deps may refer to tasks later in the list).
     for (const wt of msg.tasks) {
       let ts = this.tasks.get(wt.key);
@@ -139,12 +147,12 @@ export class SchedulerState {
       ts.prefix.counts.released++;
       this.tasks.set(wt.key, ts);
       fresh.push(ts);
-      // Keep the wire task's deps for the second pass without another lookup table.
-      (ts as { deps: unknown }).deps = wt.deps && wt.deps.length > 0 ? (wt.deps as unknown as TaskState[]) : null;
+      freshDeps.push(wt.deps);
     }
-    for (const ts of fresh) {
-      const depKeys = ts.deps as unknown as Key[] | null;
-      if (depKeys === null) continue;
+    for (let f = 0; f < fresh.length; f++) {
+      const ts = fresh[f]!;
+      const depKeys = freshDeps[f];
+      if (depKeys === undefined || depKeys.length === 0) continue;
       const deps: TaskState[] = new Array(depKeys.length);
       for (let i = 0; i < depKeys.length; i++) {
         const dk = depKeys[i]!;
@@ -172,6 +180,8 @@ export class SchedulerState {
     for (const ts of fresh) {
       if (ts.error !== undefined) this.#recommend(ts, "erred");
       else if (ts.state === "released" && this.#needed(ts)) this.#recommend(ts, "waiting");
+      // Neither wanted nor an input of anything: nothing will ever ask for it.
+      else if (ts.dependents === null || ts.dependents.size === 0) this.#recommend(ts, "forgotten");
     }
     // Tasks a client wants that finished or failed before: tell it now.
     for (const key of msg.wanted) {
@@ -208,7 +218,7 @@ export class SchedulerState {
     if (!cs) return;
     for (const key of keys) {
       const ts = this.tasks.get(key);
-      if (ts !== undefined && cs.wants.delete(ts)) this.#unwant(ts);
+      if (ts !== undefined && this.#dropWanter(ts, cs)) this.#unwant(ts);
     }
     this.#drain();
   }
@@ -655,15 +665,42 @@ export class SchedulerState {
   }
 
   #want(cs: ClientState, ts: TaskState): void {
-    if (cs.wants.has(ts)) return;
-    cs.wants.add(ts);
+    if (ts.wanter === cs || (ts.wanters !== null && ts.wanters.has(cs))) return;
+    if (ts.nWanted === 0) ts.wanter = cs;
+    else {
+      if (ts.wanters === null) {
+        ts.wanters = new Set();
+        if (ts.wanter !== null) ts.wanters.add(ts.wanter);
+        ts.wanter = null;
+      }
+      ts.wanters.add(cs);
+    }
     ts.nWanted++;
+  }
+
+  /** Removes `cs` from the task's wanters; true if it was one. */
+  #dropWanter(ts: TaskState, cs: ClientState): boolean {
+    if (ts.wanter === cs) {
+      ts.wanter = null;
+      return true;
+    }
+    if (ts.wanters !== null && ts.wanters.delete(cs)) {
+      if (ts.wanters.size === 0) ts.wanters = null;
+      return true;
+    }
+    return false;
+  }
+
+  /** Queue `item` for every client that wants `ts`. */
+  #notifyWanters<T>(box: Map<ClientState, T[]>, ts: TaskState, item: T): void {
+    if (ts.wanter !== null) this.#pushClient(box, ts.wanter, item);
+    if (ts.wanters !== null) for (const cs of ts.wanters) this.#pushClient(box, cs, item);
   }
 
   #unwant(ts: TaskState): void {
     ts.nWanted--;
     if (ts.nWanted > 0 || ts.nWaiters > 0) return;
-    this.#recommend(ts, ts.dependents === null || ts.dependents.size === 0 ? "forgotten" : "released");
+    this.#recommend(ts, "free");
   }
 
   /** This task stops counting on its dependencies' values. */
@@ -674,13 +711,13 @@ export class SchedulerState {
       dep.nWaiters--;
       if (dep.nWaiters === 0 && dep.nWanted === 0) {
         if (dep.state === "memory" || dep.state === "waiting" || dep.state === "queued" || dep.state === "processing") {
-          this.#recommend(dep, "released");
+          this.#recommend(dep, "free");
         }
       }
     }
   }
 
-  #recommend(ts: TaskState, to: TaskStateName): void {
+  #recommend(ts: TaskState, to: Recommendation): void {
     this.#recs.push([ts, to]);
   }
 
@@ -699,9 +736,16 @@ export class SchedulerState {
     }
   }
 
-  #transition(ts: TaskState, to: TaskStateName): void {
+  #transition(ts: TaskState, rec: Recommendation): void {
     const from = ts.state;
-    if (from === to || from === "forgotten") return;
+    if (from === "forgotten") return;
+    let to: TaskStateName;
+    if (rec === "free") {
+      // Decided when the recommendation is carried out: the task may be needed again by then.
+      if (this.#needed(ts)) return;
+      to = ts.dependents === null || ts.dependents.size === 0 ? "forgotten" : "released";
+    } else to = rec;
+    if (from === to) return;
     // "Make it run" is moot for a task already queued, running or done (recommend "released" first to redo it).
     if (to === "waiting" && from !== "released") return;
     const fn = TRANSITIONS[`${from}>${to}`];
@@ -839,9 +883,9 @@ export class SchedulerState {
     }
     if (ts.nWanted > 0) {
       const loc = this.#location(ts);
-      for (const cs of this.clients.values()) if (cs.wants.has(ts)) this.#pushClient(this.#clientMemory, cs, loc);
+      this.#notifyWanters(this.#clientMemory, ts, loc);
     }
-    if (!this.#needed(ts)) this.#recommend(ts, "released");
+    if (!this.#needed(ts)) this.#recommend(ts, "free");
   }
 
   #addReplica(ts: TaskState, ws: WorkerState, nbytes: number, type: string | undefined): void {
@@ -880,7 +924,7 @@ export class SchedulerState {
     ts.whoHas = null;
     this.#setState(ts, "released");
     if (ts.nWanted > 0) {
-      for (const cs of this.clients.values()) if (cs.wants.has(ts)) this.#pushClient(this.#clientLost, cs, ts.key);
+      this.#notifyWanters(this.#clientLost, ts, ts.key);
     }
     if (ts.dependents !== null) {
       for (const dt of ts.dependents) {
@@ -934,7 +978,7 @@ export class SchedulerState {
     const error: WireError = ts.error ?? { name: "Error", message: `task '${ts.key}' failed`, key: ts.key };
     ts.error = error;
     if (ts.nWanted > 0) {
-      for (const cs of this.clients.values()) if (cs.wants.has(ts)) this.#pushClient(this.#clientErred, cs, { key: ts.key, error });
+      this.#notifyWanters(this.#clientErred, ts, { key: ts.key, error });
     }
     if (ts.dependents !== null) {
       for (const dt of ts.dependents) {

@@ -109,7 +109,9 @@ export class Nanny {
   }
 
   private launch(): void {
-    const env = { ...(this.opts.env ?? process.env), [RESTARTS_ENV]: String(this.restartCount) };
+    // Dask's pre-spawn environment: glibc returns freed memory to the OS promptly, so the RSS the
+    // memory thresholds watch drops after results are spilled (overridable through the env).
+    const env = { MALLOC_TRIM_THRESHOLD_: "65536", ...(this.opts.env ?? process.env), [RESTARTS_ENV]: String(this.restartCount) };
     const child = spawn(process.execPath, [...(this.opts.execArgv ?? []), this.opts.entry, ...(this.opts.args ?? [])], {
       env,
       stdio: this.opts.stdio ?? "inherit",

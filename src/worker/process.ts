@@ -8,8 +8,8 @@ import { Security } from "../protocol/index.js";
 import type { Logger } from "../util/log.js";
 import { createLogger } from "../util/log.js";
 import { Worker } from "./server.js";
-import { RESTARTS_ENV } from "./nanny.js";
 import type { TaskThreadPool } from "./executor/index.js";
+import { wireWorkerMemory, type WorkerMemoryWiring } from "./memory-wiring.js";
 
 export const WORKER_CONFIG_ENV = "TESSERA_WORKER_CONFIG";
 
@@ -50,6 +50,7 @@ function addressFromIpc(): Promise<string> {
       }
     };
     process.on("message", onMsg);
+    process.once("disconnect", () => reject(new Error("the parent process left before sending the scheduler address")));
     process.send({ type: "waiting-for-address" });
   });
 }
@@ -58,10 +59,20 @@ function addressFromIpc(): Promise<string> {
 export async function runWorker(config: WorkerProcessConfig, log?: Logger, pool?: Promise<TaskThreadPool>): Promise<number> {
   const logger = log ?? createLogger("tessera.worker", { bindings: { worker: config.name } });
   let worker: Worker;
+  let memory: WorkerMemoryWiring | undefined;
   try {
+    // Memory management (spilling, pausing) when there is a limit; a plain in-memory store otherwise.
+    if (config.memoryLimit > 0) {
+      memory = wireWorkerMemory({
+        memoryLimitBytes: config.memoryLimit,
+        log: logger,
+        ...(config.localDirectory !== undefined ? { localDirectory: config.localDirectory } : {}),
+      });
+    }
     const security = await securityFor(config);
     const schedulerAddress = config.schedulerAddress ?? addressFromIpc();
-    const restarts = Number(process.env[RESTARTS_ENV] ?? "0") || 0;
+    // Set by the nanny (src/worker/nanny.ts RESTARTS_ENV); not imported to keep start-up lean.
+    const restarts = Number(process.env["TESSERA_NANNY_RESTARTS"] ?? "0") || 0;
     worker = await Worker.start({
       schedulerAddress,
       security,
@@ -74,12 +85,15 @@ export async function runWorker(config: WorkerProcessConfig, log?: Logger, pool?
       ...(config.metadata !== undefined ? { metadata: config.metadata } : {}),
       restarts,
       log: logger,
+      ...(memory !== undefined ? { store: memory.store } : {}),
       ...(pool !== undefined ? { pool } : {}),
     });
   } catch (err) {
     logger.error({ err: (err as Error).message }, "worker failed to start");
+    await memory?.close();
     return 1;
   }
+  memory?.attach(worker);
   if (process.send) process.send({ type: "worker-started", address: worker.address });
   const onTerm = () => void worker.retire();
   process.on("SIGTERM", onTerm);
@@ -94,6 +108,7 @@ export async function runWorker(config: WorkerProcessConfig, log?: Logger, pool?
     lifetime.unref();
   }
   await worker.closed;
+  await memory?.close();
   if (lifetime) clearTimeout(lifetime);
   process.off("SIGTERM", onTerm);
   process.off("SIGINT", onTerm);

@@ -23,6 +23,8 @@ import { TaskThreadPool, type TaskOutcome } from "./executor/index.js";
 import { DataStore, type WorkerDataStore } from "./store.js";
 import { WorkerStateMachine, type WorkerInstruction, type WorkerTask } from "./state.js";
 import { resolveArgs, typeName } from "./args.js";
+import { anySpilled, loadArgs } from "./load-args.js";
+import { invalidPeerMessage, invalidSchedulerMessage, RefusalLog } from "../protocol/validate-message.js";
 
 export interface WorkerOptions {
   /** tcp://HOST:PORT or tls://HOST:PORT of the scheduler (a promise: start the threads while it is not known yet). */
@@ -51,6 +53,9 @@ export interface WorkerOptions {
 
 type CloseReason = string;
 
+/** Minimum spacing of result reports to the scheduler while busy (ms). */
+const REPORT_INTERVAL_MS = 1;
+
 export class Worker {
   readonly name: string;
   readonly nthreads: number;
@@ -62,6 +67,7 @@ export class Worker {
   readonly closed: Promise<CloseReason>;
   #opts: WorkerOptions;
   #pool: TaskThreadPool | undefined;
+  #poolReady: Promise<TaskThreadPool> | undefined;
   #listener: Listener | undefined;
   #starting: Promise<void>[] = [];
   #pendingComm: Comm | undefined;
@@ -77,6 +83,7 @@ export class Worker {
   #closing = false;
   #resolveClosed!: (r: CloseReason) => void;
   #retireResolve: (() => void) | undefined;
+  #refusals: RefusalLog;
 
   private constructor(opts: WorkerOptions) {
     this.#opts = opts;
@@ -88,6 +95,7 @@ export class Worker {
     this.state = new WorkerStateMachine({ nthreads: this.nthreads });
     this.#peers = new ConnectionPool({ security: opts.security, log: this.log });
     this.closed = new Promise((r) => (this.#resolveClosed = r));
+    this.#refusals = new RefusalLog((fields, text) => this.log.warn(fields, text));
   }
 
   static async start(opts: WorkerOptions): Promise<Worker> {
@@ -110,6 +118,7 @@ export class Worker {
       this.#opts.pool ?? TaskThreadPool.start({ nthreads: this.nthreads, ...(this.#opts.opModules ? { opModules: this.#opts.opModules } : {}) });
     // Kept so close() can stop whatever started, even if start-up fails half-way.
     this.#starting.push(poolP.then((p) => void (this.#pool = p), () => undefined));
+    this.#poolReady = poolP;
     this.#schedulerAddress = await this.#opts.schedulerAddress;
     const sched = parseAddress(this.#schedulerAddress);
     const commP = this.#connectScheduler(Date.now());
@@ -127,10 +136,15 @@ export class Worker {
       log: this.log,
     });
     this.#starting.push(listenerP.then((l) => void (this.#listener = l), () => undefined));
-    const [pool, comm, listener] = await Promise.all([poolP, commP, listenerP]);
-    this.#pool = pool;
+    // Register without waiting for the task threads: tasks that arrive first wait for them
+    // (thread start-up is then off the critical path of a cluster's start).
+    const [comm, listener] = await Promise.all([commP, listenerP]);
     this.#listener = listener;
     this.#address = listener.address;
+    poolP.catch((err: Error) => {
+      this.log.error({ err: err.message }, "task threads failed to start");
+      void this.close(`task threads failed to start: ${err.message}`);
+    });
     await this.#register(comm);
   }
 
@@ -210,7 +224,7 @@ export class Worker {
         const comm = await this.#connectScheduler(since);
         await this.#register(comm);
       } catch (err) {
-        this.log.error({ err: (err as Error).message }, "giving up on the scheduler");
+        this.log.warn({ err: (err as Error).message }, "giving up on the scheduler");
         await this.close(`scheduler unreachable: ${(err as Error).message}`);
       }
     })();
@@ -241,6 +255,11 @@ export class Worker {
   // ------------------------------------------------------------------ scheduler messages
 
   #onSchedulerMessage(msg: SchedulerToWorker): void {
+    const bad = invalidSchedulerMessage(msg);
+    if (bad !== null) {
+      this.#refusals.refused({}, `refused a message: ${bad}`);
+      return;
+    }
     switch (msg.op) {
       case "compute-tasks":
         this.state.computeTasks(msg);
@@ -308,21 +327,50 @@ export class Worker {
     this.#scheduleFlush();
   }
 
+  /**
+   * Pause (memory pressure): no new tasks start; the scheduler hears it at once and stops sending
+   * more. Resume: ready tasks start again.
+   */
+  setPaused(paused: boolean, reason?: string): void {
+    if (this.state.paused === paused) return;
+    this.state.paused = paused;
+    this.log.info({ reason }, paused ? "worker paused" : "worker resumed");
+    this.#sendHeartbeat();
+    if (!paused) this.#process(this.state.take());
+  }
+
   #execute(t: WorkerTask): void {
+    if (t.deps !== null && this.store.spilledCount > 0 && anySpilled(t.deps, this.store)) {
+      // Inputs on disk: read them without blocking the event loop, then run.
+      loadArgs(t.args ?? [], this.store).then(
+        (args) => this.#run(t, t.fn !== undefined ? [t.fn, ...args] : args),
+        (err: Error) => this.#fail(t, err),
+      );
+      return;
+    }
     let args: readonly unknown[];
     try {
       args = t.deps === null ? (t.args ?? []) : (resolveArgs(t.args ?? [], this.store) as unknown[]);
       if (t.fn !== undefined) args = [t.fn, ...args];
     } catch (err) {
-      this.#onOutcome(t, {
-        status: "error",
-        error: { name: (err as Error).name, message: (err as Error).message, stack: (err as Error).stack ?? "", key: t.key },
-        startTime: Date.now() / 1000,
-        stopTime: Date.now() / 1000,
-      });
+      this.#fail(t, err as Error);
       return;
     }
-    this.#pool!.run({ key: t.key, op: t.op!, args }).then((o) => this.#onOutcome(t, o));
+    this.#run(t, args);
+  }
+
+  #run(t: WorkerTask, args: readonly unknown[]): void {
+    if (this.#isClosed) return;
+    if (this.#pool === undefined) {
+      this.#poolReady?.then(() => this.#run(t, args), () => undefined);
+      return;
+    }
+    this.#pool.run({ key: t.key, op: t.op!, args }).then((o) => this.#onOutcome(t, o));
+  }
+
+  #fail(t: WorkerTask, err: Error): void {
+    const now = Date.now() / 1000;
+    this.#onOutcome(t, { status: "error", error: { name: err.name, message: err.message, stack: err.stack ?? "", key: t.key }, startTime: now, stopTime: now });
   }
 
   #onOutcome(t: WorkerTask, o: TaskOutcome): void {
@@ -342,11 +390,26 @@ export class Worker {
     this.#process(this.state.take());
   }
 
+  /**
+   * Results go out at once when no others are about to follow, else at most once per
+   * REPORT_INTERVAL_MS: a stream of short tasks then costs one message per millisecond instead of
+   * one per result, while a lone task's result is not delayed.
+   */
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    setImmediate(() => {
+    // Nothing else running or ready here: no more results are coming soon, so send now.
+    const more = this.state.executing > 0 || this.state.readyCount > 0;
+    const wait = more ? REPORT_INTERVAL_MS - (performance.now() - this.#lastReport) : 0;
+    if (wait <= 0) setImmediate(this.#flushReports);
+    else setTimeout(this.#flushReports, wait);
+  }
+
+  #lastReport = 0;
+  readonly #flushReports = (): void => {
+    {
       this.#flushScheduled = false;
+      this.#lastReport = performance.now();
       if (this.#finished.length > 0) {
         this.#send({ op: "task-finished", tasks: this.#finished });
         this.#finished = [];
@@ -355,8 +418,8 @@ export class Worker {
         this.#send({ op: "task-erred", tasks: this.#erred });
         this.#erred = [];
       }
-    });
-  }
+    }
+  };
 
   #fetch(peer: string, keys: Key[]): void {
     this.#peers.request<DataMsg & Record<string, unknown>>(peer, { op: "get-data", keys }).then(
@@ -387,8 +450,9 @@ export class Worker {
 
   #onPeer(comm: Comm): void {
     comm.onMessage((msg: GetDataMsg) => {
-      if (msg.op !== "get-data" || !Array.isArray(msg.keys)) {
-        this.log.warn({ peer: comm.peerAddress, op: (msg as { op?: unknown }).op }, "unexpected message on the worker port; closing");
+      const bad = invalidPeerMessage(msg);
+      if (bad !== null) {
+        this.#refusals.refused({ peer: comm.peerAddress }, `refused a message on the worker port: ${bad}; closing`);
         comm.close("unexpected message");
         return;
       }

@@ -224,7 +224,12 @@ export class WorkerStateMachine {
   /** Replicas to acquire from retiring peers (kept, then reported with add-keys). */
   acquireReplicas(whoHas: Record<Key, string[]>): void {
     for (const [key, peers] of Object.entries(whoHas)) {
-      if (this.inMemory.has(key)) continue;
+      if (this.inMemory.has(key)) {
+        // Already here (e.g. as an input): keep it and say so, or the retirement would wait for it.
+        if (!this.tasks.has(key)) this.replicas.add(key);
+        this.#out.push({ type: "add-keys", keys: [key] });
+        continue;
+      }
       let f = this.fetches.get(key);
       if (f === undefined) {
         f = { peers: [...peers], tried: new Set(), inFlightFrom: null, dependents: new Set(), replica: true };

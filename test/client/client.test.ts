@@ -102,6 +102,11 @@ test("submit, map, gather, dependencies, errors, retries and cancel on a real cl
       "b-1": { op: "call", args: [{ kind: "source", source: "(x) => x * 10", name: "times10" }, { $ref: "a-1" }] },
     };
     assert.deepEqual(await client.computeGraph(g, ["b-1", "a-1"]), [50, 5]);
+    const [persisted] = client.persist(g, "b-1");
+    assert.equal(await persisted!, 50);
+    assert.deepEqual(await client.compute(g, "b-1"), [50]);
+    const lineage = await client.persistGraph(g, ["b-1"]);
+    assert.deepEqual(Object.keys(lineage).sort(), ["a-1", "b-1"]);
     let progressed = 0;
     await client.computeGraph(g, ["b-1"], { progress: (done, n) => (progressed = done / n) });
     assert.equal(progressed, 1);
@@ -127,5 +132,26 @@ test("inputs move directly between workers", async () => {
     assert.notDeepEqual(where[x.key], where[y.key], "two root tasks ran on the two workers");
     const dot = client.submit((a: Float64Array, b: Float64Array) => a.reduce((s, v, i) => s + v * b[i]!, 0), x, y);
     assert.equal(await dot, 200_000);
+  });
+});
+
+test("a future being awaited is not garbage-collected (its key stays wanted until the result arrives)", async () => {
+  const { setFlagsFromString } = await import("node:v8");
+  const { runInNewContext } = await import("node:vm");
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  await withCluster({ nWorkers: 1 }, async ({ client }) => {
+    const sleep = (ms: number) => {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+      return ms;
+    };
+    // Only the pending result refers to the future here.
+    const pending = client.submit(sleep, 300, { pure: false }).result();
+    for (let i = 0; i < 5; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error("the result never came: the future was collected and its key released")), 10_000).unref());
+    assert.equal(await Promise.race([pending, timeout]), 300);
   });
 });

@@ -56,3 +56,40 @@ test("scheduler killed: workers exit after their death timeout and pending futur
   }
   await assertNoLeaks(before);
 });
+
+test("tessera worker --nanny restarts a worker that was killed; SIGTERM stops it cleanly", async () => {
+  const before = resourceCounts();
+  const dir = await mkdtemp(join(tmpdir(), "tessera-nanny-"));
+  const secretFile = join(dir, "tessera-secret");
+  const scheduler = startCli(["scheduler", "--port", "0", "--secret-file", secretFile]);
+  let workers: ReturnType<typeof startCli> | undefined;
+  try {
+    const address = await firstLine(scheduler.stdout!);
+    workers = startCli(["worker", address, "--secret-file", secretFile, "--nthreads", "1", "--nanny", "--name", "nanny-test"]);
+    const client = await Client.connect(address, { security: await Security.fromSecretFile(secretFile), log: silent(), setAsDefault: false });
+    await client.waitForWorkers(1, { timeoutMs: 10_000 });
+    const first = (await client.schedulerInfo()).workers[0]!;
+    assert.equal(first.name, "nanny-test");
+    assert.notEqual(first.pid, workers.pid, "the worker runs in a child of the nanny");
+    process.kill(first.pid, "SIGKILL");
+    let again = first;
+    const deadline = Date.now() + 15_000;
+    while (again.pid === first.pid) {
+      assert.ok(Date.now() < deadline, "the nanny restarted the worker within 15 s");
+      await new Promise((r) => setTimeout(r, 100));
+      again = (await client.schedulerInfo()).workers[0] ?? first;
+    }
+    assert.equal(again.name, "nanny-test");
+    assert.equal(await client.submit((x: number) => x + 1, 1), 2);
+    workers.kill("SIGTERM");
+    const [code] = (await once(workers, "exit")) as [number | null];
+    assert.equal(code, 0);
+    await client.close();
+  } finally {
+    workers?.kill("SIGKILL");
+    scheduler.kill("SIGKILL");
+    await waitFor(() => scheduler.exitCode !== null || scheduler.signalCode !== null, 5000, "scheduler exit");
+    await rm(dir, { recursive: true, force: true });
+  }
+  await assertNoLeaks(before);
+});

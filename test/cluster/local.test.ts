@@ -126,3 +126,24 @@ test("bad LocalCluster options give clear errors", () => {
   assert.throws(() => new LocalCluster({ threadsPerWorker: 1.5 }), /threadsPerWorker must be a whole number ≥ 1, got 1.5/);
   assert.throws(() => new LocalCluster({ memoryLimit: "12XB" }), /12XB/);
 });
+
+test("LocalCluster with nannies: a killed worker comes back under the same name", async () => {
+  await withCluster({ nWorkers: 1, nanny: true }, async ({ cluster, client }) => {
+    await waitFor(() => cluster.workerPids().get("local-0") !== undefined, 5000, "the nanny to report its worker");
+    const first = cluster.workerPids().get("local-0")!;
+    assert.equal(await client.submit((x: number) => x + 1, 1), 2);
+    process.kill(first, "SIGKILL");
+    await waitFor(() => cluster.workerPids().get("local-0") !== first && cluster.scheduler.state.workersByName.has("local-0"), 15_000, "the restarted worker");
+    assert.equal(await client.submit((x: number) => x + 2, 1), 3);
+  });
+});
+
+test("LocalCluster with a dashboard: the link reaches the client view", async () => {
+  await withCluster({ nWorkers: 1, dashboard: { address: "127.0.0.1:0" } }, async ({ cluster, client }) => {
+    assert.match(cluster.dashboardLink ?? "", /^http:\/\/127\.0\.0\.1:\d+\//);
+    assert.match(inspect(client), /Dashboard: http:\/\/127\.0\.0\.1:\d+\//);
+    const res = await fetch(cluster.dashboardLink!);
+    assert.equal(res.status, 200);
+    await res.text();
+  });
+});

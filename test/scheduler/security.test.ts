@@ -35,6 +35,21 @@ test("a wrong secret and garbage bytes are refused while a real client keeps wor
     const closed = new Promise((r) => rogue.onClose(r));
     rogue.send({ op: "nonsense" });
     await closed;
+    // A registered client sending a malformed message: the message is refused, the connection kept.
+    const raw = await connect(cluster.schedulerAddress, { security: cluster.security, log: silent() });
+    const replies: { op: string; id?: number; result?: { workers: unknown[] } }[] = [];
+    raw.onMessage((m: { op: string }) => replies.push(m));
+    raw.send({ op: "register-client", name: "raw" });
+    raw.send({ op: "update-graph", tasks: "not a list", wanted: [] });
+    raw.send({ op: "update-graph", tasks: [{ key: 42 }], wanted: [] });
+    raw.send({ op: "scheduler-info", id: 7 });
+    const deadline = Date.now() + 5000;
+    while (!replies.some((r) => r.op === "reply") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const reply = replies.find((r) => r.op === "reply");
+    assert.equal(reply?.id, 7);
+    assert.equal(reply?.result?.workers.length, 2);
+    assert.equal(cluster.scheduler.state.tasks.size, 0, "nothing from the malformed graphs reached the state machine");
+    raw.close();
     // Everyone else is still served.
     assert.deepEqual(await client.gather(client.map((x: number) => x + 1, [1, 2, 3])), [2, 3, 4]);
   });

@@ -6,7 +6,10 @@ import { SLURMCluster } from "../../src/cluster/slurm/cluster.js";
 import { Client } from "../../src/client/client.js";
 import { random } from "../../src/array/index.js";
 import { createLogger } from "../../src/util/log.js";
-import { liveJobs, requireSlurm, samplesPerCoreSecond, SMALL, tempLogDir, waitFor } from "./helpers.js";
+import { liveJobs, lockSlurmTests, requireSlurm, samplesPerCoreSecond, SMALL, tempLogDir, waitFor } from "./helpers.js";
+
+// One SLURM test file at a time (see helpers.ts).
+await lockSlurmTests();
 
 const log = createLogger("test", { level: "silent" });
 

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -48,12 +48,19 @@ export async function waitFor(what: string, cond: () => boolean | Promise<boolea
   }
 }
 
+/** A log directory for one test's jobs, removed when the test process exits. */
 export function tempLogDir(): string {
-  return mkdtempSync(join(tmpdir(), "tessera-slurm-logs-"));
+  const dir = mkdtempSync(join(tmpdir(), "tessera-slurm-logs-"));
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
-/** Small jobs for tests: quiet logs, short walltime, quick polling. */
+/** Job output of this test process (else SLURM writes slurm-<id>.out into the working directory). */
+const LOGS = tempLogDir();
+
+/** Small jobs for tests: short walltime, quick polling, output in a temporary directory. */
 export const SMALL = {
+  logDirectory: LOGS,
   cores: 1,
   processes: 1,
   memory: "200MB",
@@ -68,7 +75,7 @@ const FIXTURE = fileURLToPath(new URL("./fixtures/client.js", import.meta.url));
 
 /** Starts test/slurm/fixtures/client.js; `ready` resolves with its job ids once it has scaled. */
 export function startClient(args: string[]): { child: ChildProcess; ready: Promise<{ jobIds: string[]; schedulerAddress: string }>; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [FIXTURE, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [FIXTURE, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FIXTURE_LOG_DIR: LOGS } });
   let out = "";
   let err = "";
   child.stderr!.on("data", (d) => (err += d));
@@ -90,8 +97,51 @@ export function startClient(args: string[]): { child: ChildProcess; ready: Promi
  * kernels keep getting faster, so tests size their work in seconds, not samples.
  */
 export async function samplesPerCoreSecond(piOf: (samples: number, chunk: number) => Promise<number>): Promise<number> {
-  const n = 20_000_000;
+  await piOf(10_000_000, 10_000_000); // warm-up: the first call compiles the fused kernel
+  const n = 100_000_000;
   const t0 = performance.now();
   await piOf(n, n);
   return n / ((performance.now() - t0) / 1000);
+}
+
+const LOCK_DIR = join(tmpdir(), "tessera-slurm-tests.lock");
+
+function lockHolderAlive(): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(LOCK_DIR, "pid"), "utf8"));
+  } catch {
+    // Just created, pid not written yet; a lock without a pid for 10 s is stale.
+    try {
+      return Date.now() - statSync(LOCK_DIR).mtimeMs < 10_000;
+    } catch {
+      return false;
+    }
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * SLURM test files take turns (the test runner runs files in parallel): they share one node's 8
+ * CPUs, and tests that check RUNNING/PENDING states need to know what else is queued. Held until
+ * this process exits; a holder that died is detected by its pid.
+ */
+export async function lockSlurmTests(): Promise<void> {
+  for (;;) {
+    try {
+      mkdirSync(LOCK_DIR);
+      writeFileSync(join(LOCK_DIR, "pid"), String(process.pid));
+      process.on("exit", () => rmSync(LOCK_DIR, { recursive: true, force: true }));
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      if (!lockHolderAlive()) rmSync(LOCK_DIR, { recursive: true, force: true });
+      else await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }

@@ -6,7 +6,10 @@ import { SLURMCluster } from "../../src/cluster/slurm/cluster.js";
 import { Client } from "../../src/client/client.js";
 import { random } from "../../src/array/index.js";
 import { createLogger } from "../../src/util/log.js";
-import { liveJobs, requireSlurm, samplesPerCoreSecond, SMALL, tempLogDir } from "./helpers.js";
+import { liveJobs, lockSlurmTests, requireSlurm, samplesPerCoreSecond, SMALL, tempLogDir } from "./helpers.js";
+
+// One SLURM test file at a time (see helpers.ts).
+await lockSlurmTests();
 
 const log = createLogger("test", { level: "silent" });
 
@@ -34,9 +37,9 @@ test("workerExtraArgs --lifetime/--lifetime-stagger: jobs end gracefully, replac
     const rate = await samplesPerCoreSecond(async (n, c) => Number(await graph(n, c).compute()));
     // About 8 s of work on the 4 workers, longer than their lifetime.
     const computed = graph(Math.round((rate * 32) / 1e7) * 1e7, Math.max(1e6, Math.round((rate * 0.2) / 1e6) * 1e6)).compute();
-    const timeout = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 60_000).unref());
+    const timeout = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 30_000).unref());
     const value = await Promise.race([computed, timeout]);
-    assert.notEqual(value, "timeout", `the computation did not finish within 60 s while workers retired by --lifetime; jobs ended: ${c.endedJobs.length}`);
+    assert.notEqual(value, "timeout", `the computation did not finish within 30 s (about 8 s of work) while workers retired by --lifetime; jobs ended: ${c.endedJobs.length}`);
     const pi = Number(value);
     assert.ok(Math.abs(pi - Math.PI) < 0.001, `π ≈ ${pi}`);
     // Whatever the computation's length, jobs keep being replaced while scale({jobs: 2}) holds.

@@ -1,7 +1,10 @@
 // No orphaned jobs: process exit, SIGINT and SIGTERM cancel every job of the client's clusters.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { liveJobs, requireSlurm, startClient, waitFor } from "./helpers.js";
+import { liveJobs, lockSlurmTests, requireSlurm, startClient, waitFor } from "./helpers.js";
+
+// One SLURM test file at a time (see helpers.ts).
+await lockSlurmTests();
 
 for (const how of ["SIGTERM", "SIGINT", "exit"] as const) {
   test(`${how} of the client process cancels its jobs`, async () => {

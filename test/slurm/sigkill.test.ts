@@ -1,7 +1,10 @@
 // A client killed with SIGKILL runs no clean-up: its workers exit after deathTimeout and their jobs end.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { liveJobs, requireSlurm, startClient, waitFor } from "./helpers.js";
+import { liveJobs, lockSlurmTests, requireSlurm, startClient, waitFor } from "./helpers.js";
+
+// One SLURM test file at a time (see helpers.ts).
+await lockSlurmTests();
 
 test("SIGKILL of the client: jobs end after the workers' death timeout", async () => {
   requireSlurm();

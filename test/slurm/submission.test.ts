@@ -6,7 +6,10 @@ import { execFileSync } from "node:child_process";
 import { SLURMCluster } from "../../src/cluster/slurm/cluster.js";
 import { BatchCommandError, JobQueueConfigError, JobQueueValidationError } from "../../src/cluster/jobqueue/errors.js";
 import { createLogger } from "../../src/util/log.js";
-import { liveJobs, requireSlurm, SMALL, tempLogDir, waitFor } from "./helpers.js";
+import { liveJobs, lockSlurmTests, requireSlurm, SMALL, tempLogDir, waitFor } from "./helpers.js";
+
+// One SLURM test file at a time (see helpers.ts).
+await lockSlurmTests();
 
 const log = createLogger("test", { level: "silent" });
 

@@ -3,7 +3,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { requireSlurm, tempLogDir } from "./helpers.js";
+import { lockSlurmTests, requireSlurm, tempLogDir } from "./helpers.js";
+
+// One SLURM test file at a time (see helpers.ts).
+await lockSlurmTests();
 
 const EXAMPLE = fileURLToPath(new URL("../../examples/slurm-tutorial.js", import.meta.url));
 

@@ -104,3 +104,16 @@ test("data tasks are stored without running anything", () => {
   assert.deepEqual(kinds(w.take()), ["store-data:d"]);
   assert.ok(w.inMemory.has("d"));
 });
+
+test("a replica asked for that is already here (as an input) is kept and reported at once", () => {
+  const w = new WorkerStateMachine({ nthreads: 1 });
+  w.computeTasks({ op: "compute-tasks", tasks: [ct("z", ["x"])], whoHas: { x: ["p1"] } });
+  w.take();
+  w.fetchDone("p1", ["x"], []);
+  w.take();
+  w.acquireReplicas({ x: ["p1"] });
+  assert.deepEqual(kinds(w.take()), ["add-keys:x"]);
+  w.taskDone("z", true, 0.01);
+  assert.deepEqual(kinds(w.take()), [], "x is not dropped with z's inputs: it is a replica now");
+  assert.ok(w.inMemory.has("x"));
+});

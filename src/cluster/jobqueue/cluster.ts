@@ -5,7 +5,7 @@
  * (`squeue`), match connected workers to jobs, reconcile. A batch system is data (batch-system.ts).
  */
 import { mkdirSync, readFileSync, existsSync, rmSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,7 +16,8 @@ import { parseBytes } from "../../util/sizes.js";
 import { parseDuration } from "../../util/durations.js";
 import { createLogger, type Logger } from "../../util/log.js";
 import type { LevelWithSilent } from "pino";
-import type { JobsSnapshot, JobState as DashboardJobState } from "../../dashboard/source.js";
+import type { JobsSnapshot, JobState as DashboardJobState, LogEntry } from "../../dashboard/source.js";
+import { workerLogEntries } from "./job-logs.js";
 import type { Cluster } from "../cluster.js";
 import { Adaptive, type AdaptOptions } from "../adaptive/adaptive.js";
 import type { AdaptiveJob } from "../adaptive/policy.js";
@@ -48,6 +49,8 @@ export interface JobQueueClusterOptions extends JobQueueOptions {
   preflight?: boolean;
   /** How often to read the batch queue; seconds or a duration, default 1 s. */
   pollInterval?: number | string;
+  /** A job still running whose workers all left this long ago is cancelled and replaced; default 15 s. */
+  lostJobTimeout?: number | string;
   /** Backoff and give-up rule for jobs that end before their workers connect. */
   failurePolicy?: Partial<FailurePolicy>;
   /** Read the site's jobqueue.yaml and TESSERA_JOBQUEUE__* variables; default true. */
@@ -59,7 +62,7 @@ export interface JobQueueClusterOptions extends JobQueueOptions {
   runner?: CommandRunner;
 }
 
-const CLUSTER_ONLY_KEYS = ["security", "preflight", "pollInterval", "failurePolicy", "siteConfig", "env", "log", "runner"] as const;
+const CLUSTER_ONLY_KEYS = ["security", "preflight", "pollInterval", "lostJobTimeout", "failurePolicy", "siteConfig", "env", "log", "runner"] as const;
 
 /** `scale()` arguments: a number of workers, or jobs / cores / memory (the largest wins, as dask). */
 export type ScaleRequest = number | { workers?: number; jobs?: number; cores?: number; memory?: string | number };
@@ -68,6 +71,8 @@ export type ScaleRequest = number | { workers?: number; jobs?: number; cores?: n
 export const WORKER_ENTRY = fileURLToPath(new URL("../../cli/main.js", import.meta.url));
 
 const ENDED_HISTORY = 50;
+/** Default: a running job whose workers all left this long ago is cancelled and replaced (dask's lost-worker-timeout). */
+const LOST_JOB_TIMEOUT_S = 15;
 
 export class JobQueueCluster implements Cluster {
   readonly options: ResolvedJobOptions;
@@ -78,6 +83,7 @@ export class JobQueueCluster implements Cluster {
   readonly #run: CommandRunner;
   readonly #failurePolicy: FailurePolicy;
   readonly #pollMs: number;
+  readonly #lostJobMs: number;
   readonly #submitDir = process.cwd();
   #security: Security | undefined;
   #scheduler: SchedulerPort | undefined;
@@ -113,6 +119,7 @@ export class JobQueueCluster implements Cluster {
     this.#run = opts.runner ?? runCommand;
     this.#failurePolicy = { ...DEFAULT_FAILURE_POLICY, ...opts.failurePolicy };
     this.#pollMs = parseDuration(opts.pollInterval ?? 1, "pollInterval") * 1000;
+    this.#lostJobMs = parseDuration(opts.lostJobTimeout ?? LOST_JOB_TIMEOUT_S, "lostJobTimeout") * 1000;
     this.log = opts.log ?? createLogger(`tessera.${system.name}-cluster`, { bindings: { cluster: this.options.name } });
     // dask-jobqueue creates the log directory at construction, so the first job can write there.
     if (this.options.logDirectory !== undefined) mkdirSync(resolve(this.options.logDirectory), { recursive: true });
@@ -136,6 +143,7 @@ export class JobQueueCluster implements Cluster {
       security: this.#security,
       dashboardAddress: so.dashboardAddress,
       jobs: { jobs: () => this.jobsSnapshot() },
+      workerLog: (address, limit) => this.workerLog(address, limit),
       log: createLogger("tessera.scheduler", { level: this.log.level as LevelWithSilent }),
     });
     this.#scheduler.addPlugin({
@@ -341,6 +349,7 @@ export class JobQueueCluster implements Cluster {
     // (worker events, adapt rounds): sites frown on hammering squeue.
     if (Date.now() - this.#lastPollMs >= this.#pollMs * 0.9) await this.#poll();
     this.#syncWorkers();
+    this.#cancelLostJobs();
     const busy = this.#busyWorkerNames();
     const plan = reconcile({
       desiredJobs: this.#desiredJobs,
@@ -413,6 +422,7 @@ export class JobQueueCluster implements Cluster {
     }
     for (const j of this.#jobs.values()) {
       const ws = byJob.get(j.name) ?? [];
+      if (ws.length > 0 || j.workers.size > 0) j.lastWorkerSeenMs = now;
       j.workers = new Set(ws);
       if (ws.length > 0 && !j.everConnected) {
         j.everConnected = true;
@@ -422,6 +432,17 @@ export class JobQueueCluster implements Cluster {
       }
       if (ws.length > 0 && j.phase === "queued") j.phase = "running";
     }
+  }
+
+  /** Jobs still running whose workers all left long ago (crashed, hung) hold cores for nothing. */
+  #cancelLostJobs(): void {
+    const now = Date.now();
+    const lost = [...this.#jobs.values()].filter(
+      (j) => j.phase === "running" && j.wanted && j.workers.size === 0 && j.lastWorkerSeenMs !== undefined && now - j.lastWorkerSeenMs > this.#lostJobMs,
+    );
+    if (lost.length === 0) return;
+    this.log.warn({ jobs: lost.map((j) => j.jobId) }, `jobs whose workers left ${this.#lostJobMs / 1000} s ago; cancelling and replacing them`);
+    void this.#track(this.#cancel(lost));
   }
 
   #busyWorkerNames(): Set<string> {
@@ -438,7 +459,11 @@ export class JobQueueCluster implements Cluster {
       await writeFile(path, script, { mode: 0o600 });
       j.scriptPath = path;
       const argv = this.batchSystem.submitCommand(path);
-      const env = { ...process.env, TESSERA_SECRET_FILE: this.#secretFile! };
+      // TESSERA_SECRET_FILE (and TESSERA_TLS_* with TLS): sbatch passes the environment to the job.
+      const env: NodeJS.ProcessEnv = { ...process.env };
+      // A secret inherited from this shell (another cluster's) would win over the file: drop it.
+      for (const k of ["TESSERA_SECRET", "TESSERA_TLS_CERT", "TESSERA_TLS_KEY", "TESSERA_TLS_CA"]) delete env[k];
+      Object.assign(env, Security.toEnv(this.#security!, this.#secretFile!, this.#workDir!));
       const r = await this.#run(argv, { env, timeoutMs: 60_000 });
       checkResult(`submitting job ${name}`, argv, r);
       const id = parseJobId(this.batchSystem, r.stdout);
@@ -546,6 +571,8 @@ export class JobQueueCluster implements Cluster {
     const ids = [...this.#jobs.values()].filter((j) => j.jobId !== undefined).map((j) => j.jobId!);
     if (ids.length > 0) runCommandSync(this.batchSystem.cancelCommand(ids));
     for (const j of this.#jobs.values()) j.wanted = false;
+    // The secret file and scripts are of no use once the jobs are gone.
+    if (this.#workDir) rmSync(this.#workDir, { recursive: true, force: true });
   }
 
   /** Retire workers, cancel every job, wait until the queue shows them gone, stop the scheduler. */
@@ -592,6 +619,22 @@ export class JobQueueCluster implements Cluster {
   }
 
   // ------------------------------------------------------------------ views
+
+  /** The last lines a worker logged, read from its job's output files (for the dashboard). */
+  async workerLog(address: string, limit = 200): Promise<LogEntry[]> {
+    const w = this.workers.find((x) => x.address === address || x.name === address);
+    if (!w) throw new Error(`no worker ${address} in ${this.#className} '${this.options.name}'`);
+    const jobs = [...this.#jobs.values(), ...this.#ended];
+    const jobName = jobNameOfWorker(w.name, jobs.map((j) => j.name));
+    const job = jobs.find((j) => j.name === jobName);
+    if (!job?.jobId) throw new Error(`worker ${w.name} belongs to no job of this cluster`);
+    const entries: LogEntry[] = [];
+    for (const f of this.batchSystem.logFiles(this.options, job.jobId, this.#submitDir)) {
+      const text = await readFile(f, "utf8").catch(() => "");
+      entries.push(...workerLogEntries(text, w.name, limit, job.runningSinceMs ?? job.submittedAtMs));
+    }
+    return entries.sort((a, b) => a.time - b.time).slice(-limit);
+  }
 
   /** For the dashboard's Jobs page and the adaptive-efficiency figure. */
   jobsSnapshot(): JobsSnapshot {

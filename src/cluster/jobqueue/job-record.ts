@@ -18,6 +18,8 @@ export interface JobRecord {
   workers: Set<string>;
   /** When its first worker connected. */
   firstWorkerAtMs: number | undefined;
+  /** Last time it had a connected worker. */
+  lastWorkerSeenMs: number | undefined;
   everConnected: boolean;
   /** False once we decided to remove it (scale down, close): its end is then expected. */
   wanted: boolean;
@@ -56,6 +58,7 @@ export function newJobRecord(name: string, nowMs: number): JobRecord {
     timeLeftS: undefined,
     workers: new Set(),
     firstWorkerAtMs: undefined,
+    lastWorkerSeenMs: undefined,
     everConnected: false,
     wanted: true,
     endedAtMs: undefined,

@@ -8,7 +8,7 @@ import type { SchedulerPlugin } from "../../scheduler/plugin.js";
 import type { Security } from "../../protocol/index.js";
 import type { Logger } from "../../util/log.js";
 import { startSchedulerDashboard } from "../../dashboard/scheduler-source.js";
-import type { JobsProvider } from "../../dashboard/source.js";
+import type { JobsProvider, LogEntry } from "../../dashboard/source.js";
 import { JobQueueConfigError } from "./errors.js";
 import type { SchedulerOptions } from "./options.js";
 
@@ -66,6 +66,7 @@ export async function startScheduler(opts: {
   /** undefined: loopback, any free port (the link is in the REPL view); false: no dashboard. */
   dashboardAddress: string | false | undefined;
   jobs: JobsProvider;
+  workerLog: (address: string, limit: number) => Promise<readonly LogEntry[]>;
   log: Logger;
 }): Promise<SchedulerPort> {
   const s = await Scheduler.start({
@@ -80,6 +81,7 @@ export async function startScheduler(opts: {
         address: opts.dashboardAddress ?? "127.0.0.1:0",
         secret: opts.security.secret,
         jobs: opts.jobs,
+        workerLog: opts.workerLog,
         log: opts.log,
       });
     } catch (err) {

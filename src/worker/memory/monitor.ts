@@ -66,31 +66,67 @@ export class MemoryMonitor {
     this.timer = undefined;
   }
 
+  /**
+   * Sample and apply pause/terminate at once, synchronously (the worker calls this when a result
+   * arrives, so a burst of results pauses it before the next timer tick), and start a spill when one
+   * is due and none is running.
+   */
+  checkNow(): MemoryDecision | undefined {
+    try {
+      const d = this.decide();
+      if (d.spillBytes > 0 && !this.ticking) void this.tick();
+      return d;
+    } catch (e) {
+      this.opts.onError?.(e as Error);
+      return undefined;
+    }
+  }
+
+  /** Sample memory and act on pause/terminate (never waits). */
+  private decide(): MemoryDecision {
+    const now = (this.opts.now ?? (() => performance.now() / 1000))();
+    const rss = (this.opts.rss ?? ownRss)();
+    let processBytes = rss;
+    if (this.expected && now < this.expected.until) processBytes = Math.min(processBytes, this.expected.rss);
+    else this.expected = undefined;
+    const managedBytes = this.opts.store.memoryBytes;
+    const sample: MemorySample = { processBytes, managedBytes, limitBytes: this.opts.limitBytes };
+    // The release grace only tempers spilling. Pause and terminate look at the real RSS: garbage
+    // not yet collected is memory all the same, and under steady spilling the expected RSS would
+    // otherwise keep the worker from ever pausing.
+    const real: MemorySample = { processBytes: rss, managedBytes, limitBytes: this.opts.limitBytes };
+    const onReal = rss === processBytes ? undefined : decideMemory(real, this.thresholds);
+    const forSpill = decideMemory(sample, this.thresholds);
+    const d: MemoryDecision = onReal ? { ...forSpill, paused: onReal.paused, terminate: onReal.terminate } : forSpill;
+    this.lastSample = sample;
+    this.lastDecision = d;
+    if (d.paused !== this.pausedNow) {
+      this.pausedNow = d.paused;
+      this.opts.onPause?.(d.paused, real);
+    }
+    if (d.terminate && !this.terminateReported) {
+      this.terminateReported = true;
+      this.opts.onTerminate?.(real);
+    } else if (!d.terminate) this.terminateReported = false;
+    return d;
+  }
+
   /** One sample-decide-act round (the timer calls this; tests call it directly). */
   async tick(): Promise<MemoryDecision | undefined> {
-    if (this.ticking) return undefined; // a slow spill is still running: skip this round
+    if (this.ticking) {
+      // A slow spill is still running: still watch pause/terminate, but start no second spill.
+      try {
+        this.decide();
+      } catch (e) {
+        this.opts.onError?.(e as Error);
+      }
+      return undefined;
+    }
     this.ticking = true;
     try {
       const now = (this.opts.now ?? (() => performance.now() / 1000))();
-      let processBytes = (this.opts.rss ?? ownRss)();
-      if (this.expected && now < this.expected.until) processBytes = Math.min(processBytes, this.expected.rss);
-      else this.expected = undefined;
-      const sample: MemorySample = {
-        processBytes,
-        managedBytes: this.opts.store.memoryBytes,
-        limitBytes: this.opts.limitBytes,
-      };
-      const d = decideMemory(sample, this.thresholds);
-      this.lastSample = sample;
-      this.lastDecision = d;
-      if (d.paused !== this.pausedNow) {
-        this.pausedNow = d.paused;
-        this.opts.onPause?.(d.paused, sample);
-      }
-      if (d.terminate && !this.terminateReported) {
-        this.terminateReported = true;
-        this.opts.onTerminate?.(sample);
-      } else if (!d.terminate) this.terminateReported = false;
+      const d = this.decide();
+      const sample = this.lastSample!;
       if (d.spillBytes > 0) {
         const spilled = await this.opts.store.evict(d.spillBytes);
         if (spilled > 0) {

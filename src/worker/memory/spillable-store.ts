@@ -33,6 +33,8 @@ export interface SpillableStoreOptions {
   sharedReadBack?: boolean;
   /** Called when spilling fails; spilling is then disabled. */
   onSpillError?: (e: Error) => void;
+  /** Called after a value enters memory (set, or read back): the memory monitor checks at once. */
+  onGrow?: () => void;
 }
 
 const WRITE_CONCURRENCY = 4;
@@ -82,6 +84,7 @@ export class SpillableStore extends DataStore implements WorkerDataStore {
     this.assertOpen();
     super.set(key, value, nbytes);
     this.maybeSpill();
+    this.opts.onGrow?.();
   }
 
   override get(key: string): unknown {
@@ -290,6 +293,7 @@ export class SpillableStore extends DataStore implements WorkerDataStore {
     this.stats.unspillCount++;
     super.set(key, value, rec.nbytes);
     this.maybeSpill();
+    this.opts.onGrow?.();
   }
 
   private forgetSpilled(key: string, rec: SpilledRecord): void {

@@ -50,6 +50,8 @@ export function createWorkerMemory(opts: WorkerMemoryOptions): WorkerMemory {
       ...(thresholds.target !== false ? { targetBytes: thresholds.target * limit } : {}),
       ...(opts.maxSpillBytes !== undefined ? { maxSpillBytes: opts.maxSpillBytes } : {}),
       ...(opts.onError ? { onSpillError: opts.onError } : {}),
+      // A burst of results must pause the worker before the next monitor tick (100 ms away).
+      onGrow: () => monitor?.checkNow(),
     });
     exitHook = () => s.closeSync();
     process.once("exit", exitHook);

@@ -1,0 +1,194 @@
+/**
+ * Field checks for messages from authenticated peers, at the scheduler's and the worker's dispatch.
+ * The framing layer guarantees `{op: string, …}`; a peer that knows the secret may still be buggy
+ * (another version, a hand-written tool) and send the right op with the wrong fields. Such a message
+ * must be refused with a log line, never reach the state machines half-valid. Each function returns
+ * null when the message is well-formed, else a short reason naming the bad field.
+ *
+ * Checks are shallow where depth would cost on the hot path: task arguments (`args`, `data`) may
+ * hold any value, so only their container type is checked.
+ */
+
+type Rec = Record<string, unknown>;
+type Check = (m: Rec) => string | null;
+
+const isStr = (v: unknown): v is string => typeof v === "string";
+const isInt = (v: unknown): boolean => typeof v === "number" && Number.isSafeInteger(v);
+const isNum = (v: unknown): boolean => typeof v === "number" && Number.isFinite(v);
+const isRec = (v: unknown): v is Rec => typeof v === "object" && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
+
+function strArray(v: unknown, field: string): string | null {
+  if (!Array.isArray(v)) return `'${field}' must be an array of strings`;
+  for (const x of v) if (!isStr(x)) return `'${field}' must be an array of strings`;
+  return null;
+}
+
+function optional(m: Rec, field: string, ok: (v: unknown) => boolean, what: string): string | null {
+  return m[field] === undefined || ok(m[field]) ? null : `'${field}' must be ${what}`;
+}
+
+function required(m: Rec, field: string, ok: (v: unknown) => boolean, what: string): string | null {
+  return ok(m[field]) ? null : `'${field}' must be ${what}`;
+}
+
+function first(...rs: (string | null)[]): string | null {
+  for (const r of rs) if (r !== null) return r;
+  return null;
+}
+
+function whoHas(v: unknown, field: string): string | null {
+  if (!isRec(v)) return `'${field}' must be an object of key → worker addresses`;
+  for (const k of Object.keys(v)) if (strArray(v[k], `${field}.${k}`) !== null) return `'${field}' must map keys to arrays of worker addresses`;
+  return null;
+}
+
+function keyLocations(v: unknown, field: string): string | null {
+  if (!Array.isArray(v)) return `'${field}' must be an array`;
+  for (const x of v) {
+    if (!isRec(x) || !isStr(x["key"]) || !isNum(x["nbytes"]) || strArray(x["workers"], "workers") !== null) {
+      return `'${field}' entries must be {key: string, workers: string[], nbytes: number}`;
+    }
+  }
+  return null;
+}
+
+function wireError(v: unknown): boolean {
+  return isRec(v) && isStr(v["name"]) && isStr(v["message"]);
+}
+
+function taskList(v: unknown, field: string, kind: "wire" | "compute"): string | null {
+  if (!Array.isArray(v)) return `'${field}' must be an array of tasks`;
+  for (let i = 0; i < v.length; i++) {
+    const t: unknown = v[i];
+    const at = `${field}[${i}]`;
+    if (!isRec(t)) return `${at} must be an object`;
+    const r = first(
+      required(t, "key", isStr, "a string"),
+      optional(t, "op", isStr, "a string"),
+      optional(t, "args", Array.isArray, "an array"),
+      optional(t, "fn", (x) => isInt(x) && (x as number) >= 0, "a task-function index ≥ 0"),
+      t["deps"] === undefined ? null : strArray(t["deps"], "deps"),
+      kind === "wire" ? optional(t, "retries", (x) => isInt(x) && (x as number) >= 0, "an integer ≥ 0") : required(t, "priority", isNum, "a number"),
+    );
+    if (r !== null) return `${at}: ${r}`;
+  }
+  return null;
+}
+
+function finishedList(v: unknown, field: string, erred: boolean): string | null {
+  if (!Array.isArray(v)) return `'${field}' must be an array`;
+  for (const t of v) {
+    if (!isRec(t) || !isStr(t["key"]) || !isNum(t["duration"]) || !isNum(t["start"])) return `'${field}' entries need key, duration and start`;
+    if (erred ? !wireError(t["error"]) : !(isNum(t["nbytes"]) && isStr(t["type"]))) return `'${field}' entry '${t["key"]}' has bad fields`;
+  }
+  return null;
+}
+
+const metrics = (v: unknown): boolean =>
+  isRec(v) && isNum(v["managedBytes"]) && isNum(v["rss"]) && isNum(v["executing"]) && isNum(v["ready"]) && isNum(v["inMemory"]) &&
+  (v["spilledBytes"] === undefined || isNum(v["spilledBytes"])) && (v["paused"] === undefined || typeof v["paused"] === "boolean") &&
+  (v["restarts"] === undefined || isInt(v["restarts"]));
+
+const WORKER_TO_SCHEDULER: Record<string, Check> = {
+  "register-worker": (m) =>
+    first(
+      required(m, "address", isStr, "a string"),
+      required(m, "name", isStr, "a string"),
+      required(m, "nthreads", (x) => isInt(x) && (x as number) >= 1, "an integer ≥ 1"),
+      required(m, "memoryLimit", (x) => isNum(x) && (x as number) >= 0, "a number ≥ 0"),
+      optional(m, "pid", isInt, "an integer"),
+      optional(m, "host", isStr, "a string"),
+      optional(m, "metadata", (x) => isRec(x) && Object.values(x).every(isStr), "an object of strings"),
+      m["keys"] === undefined ? null : keyLocations(m["keys"], "keys"),
+    ),
+  "heartbeat-worker": (m) => required(m, "metrics", metrics, "worker metrics (managedBytes, rss, executing, ready, inMemory)"),
+  "task-finished": (m) => finishedList(m["tasks"], "tasks", false),
+  "task-erred": (m) => finishedList(m["tasks"], "tasks", true),
+  "steal-response": (m) => first(strArray(m["released"], "released"), strArray(m["kept"], "kept")),
+  "missing-data": (m) => first(strArray(m["keys"], "keys"), required(m, "worker", isStr, "a string")),
+  "add-keys": (m) => keyLocations(m["keys"], "keys"),
+  "release-worker-data": (m) => strArray(m["keys"], "keys"),
+  "retire-me": (m) => optional(m, "reason", isStr, "a string"),
+};
+
+const CLIENT_TO_SCHEDULER: Record<string, Check> = {
+  "register-client": (m) => optional(m, "name", isStr, "a string"),
+  "update-graph": (m) =>
+    first(
+      taskList(m["tasks"], "tasks", "wire"),
+      optional(m, "functions", Array.isArray, "an array"),
+      strArray(m["wanted"], "wanted"),
+      optional(m, "priority", isNum, "a number"),
+      optional(m, "retries", (x) => isInt(x) && (x as number) >= 0, "an integer ≥ 0"),
+    ),
+  "client-desires-keys": (m) => strArray(m["keys"], "keys"),
+  "client-releases-keys": (m) => strArray(m["keys"], "keys"),
+  "cancel-keys": (m) => strArray(m["keys"], "keys"),
+  "who-has": (m) => first(required(m, "id", isInt, "an integer"), strArray(m["keys"], "keys")),
+  "scheduler-info": (m) => first(required(m, "id", isInt, "an integer"), optional(m, "gc", (x) => typeof x === "boolean", "a boolean")),
+  "retire-workers": (m) =>
+    first(
+      required(m, "id", isInt, "an integer"),
+      m["names"] === undefined ? null : strArray(m["names"], "names"),
+      m["addresses"] === undefined ? null : strArray(m["addresses"], "addresses"),
+      optional(m, "closeWorkers", (x) => typeof x === "boolean", "a boolean"),
+    ),
+};
+
+const SCHEDULER_TO_WORKER: Record<string, Check> = {
+  "worker-registered": (m) => required(m, "heartbeatIntervalMs", (x) => isNum(x) && (x as number) > 0, "a number > 0"),
+  "register-refused": (m) => required(m, "reason", isStr, "a string"),
+  "compute-tasks": (m) => first(taskList(m["tasks"], "tasks", "compute"), whoHas(m["whoHas"], "whoHas"), optional(m, "functions", Array.isArray, "an array")),
+  "free-keys": (m) => strArray(m["keys"], "keys"),
+  "steal-request": (m) => strArray(m["keys"], "keys"),
+  "acquire-replicas": (m) => whoHas(m["whoHas"], "whoHas"),
+  "close-worker": (m) => optional(m, "reason", isStr, "a string"),
+};
+
+const PEER_TO_WORKER: Record<string, Check> = {
+  "get-data": (m) => first(required(m, "id", isInt, "an integer"), strArray(m["keys"], "keys")),
+};
+
+function check(table: Record<string, Check>, msg: unknown, from: string): string | null {
+  if (!isRec(msg) || !isStr(msg["op"])) return `a message from ${from} must be an object with a string 'op'`;
+  const op = msg["op"];
+  const c = Object.prototype.hasOwnProperty.call(table, op) ? table[op] : undefined;
+  if (c === undefined) return `unknown op '${op.slice(0, 64)}' from ${from}`;
+  const r = c(msg);
+  return r === null ? null : `invalid '${op}' message from ${from}: ${r}`;
+}
+
+/** Messages a worker sends the scheduler. */
+export const invalidWorkerMessage = (msg: unknown): string | null => check(WORKER_TO_SCHEDULER, msg, "a worker");
+/** Messages a client sends the scheduler. */
+export const invalidClientMessage = (msg: unknown): string | null => check(CLIENT_TO_SCHEDULER, msg, "a client");
+/** Messages the scheduler sends a worker. */
+export const invalidSchedulerMessage = (msg: unknown): string | null => check(SCHEDULER_TO_WORKER, msg, "the scheduler");
+/** Requests a peer worker or a client sends to a worker's port. */
+export const invalidPeerMessage = (msg: unknown): string | null => check(PEER_TO_WORKER, msg, "a peer");
+
+/**
+ * A log line per refused message, but at most one a second per process (with the count refused
+ * meanwhile): a flood of bad messages must not become a flood of log lines.
+ */
+export class RefusalLog {
+  #last = -Infinity;
+  #suppressed = 0;
+  constructor(
+    private readonly warn: (fields: Record<string, unknown>, text: string) => void,
+    private readonly intervalMs = 1000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  refused(fields: Record<string, unknown>, text: string): void {
+    const t = this.now();
+    if (t - this.#last < this.intervalMs) {
+      this.#suppressed++;
+      return;
+    }
+    this.#last = t;
+    const n = this.#suppressed;
+    this.#suppressed = 0;
+    this.warn(n > 0 ? { ...fields, refusedSinceLastLine: n } : fields, text);
+  }
+}

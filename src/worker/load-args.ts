@@ -1,0 +1,59 @@
+/**
+ * Async variant of ./args.ts resolveArgs for a store that may have spilled: every {$ref: key} is
+ * replaced by its value, read back from disk with `store.load` when it was spilled (one read per key
+ * however often it is referenced), so the worker's event loop is never blocked on a synchronous read.
+ */
+import type { Arg } from "../graph/spec.js";
+import type { WorkerDataStore } from "./store.js";
+
+/** Keys referenced anywhere inside `args` (deduplicated). */
+export function referencedKeys(args: readonly Arg[]): string[] {
+  const out = new Set<string>();
+  const walk = (x: Arg): void => {
+    if (x === null || typeof x !== "object" || ArrayBuffer.isView(x)) return;
+    if (Array.isArray(x)) {
+      for (const v of x as Arg[]) walk(v);
+      return;
+    }
+    const o = x as { readonly [k: string]: Arg };
+    const ref = o["$ref"];
+    if (typeof ref === "string" && Object.keys(o).length === 1) {
+      out.add(ref);
+      return;
+    }
+    for (const k of Object.keys(o)) walk(o[k]);
+  };
+  for (const a of args) walk(a);
+  return [...out];
+}
+
+/** True when some input named in `keys` is on disk (the caller should use loadArgs). */
+export function anySpilled(keys: readonly string[] | null, store: WorkerDataStore & { isSpilled?(key: string): boolean }): boolean {
+  if (keys === null || store.spilledCount === 0) return false;
+  if (typeof store.isSpilled !== "function") return true;
+  for (const k of keys) if (store.isSpilled(k)) return true;
+  return false;
+}
+
+/** A deep copy of `args` with every reference replaced by its value, loading spilled values first. */
+export async function loadArgs(args: readonly Arg[], store: WorkerDataStore): Promise<unknown[]> {
+  const keys = referencedKeys(args);
+  const values = new Map<string, unknown>();
+  await Promise.all(
+    keys.map(async (k) => {
+      if (!store.has(k)) throw new Error(`input '${k}' is not on this worker (it was released or its worker died)`);
+      values.set(k, await store.load(k));
+    }),
+  );
+  const resolve = (x: Arg): unknown => {
+    if (x === null || typeof x !== "object" || ArrayBuffer.isView(x)) return x;
+    if (Array.isArray(x)) return (x as Arg[]).map(resolve);
+    const o = x as { readonly [k: string]: Arg };
+    const ref = o["$ref"];
+    if (typeof ref === "string" && Object.keys(o).length === 1) return values.get(ref);
+    const copy: Record<string, unknown> = {};
+    for (const k of Object.keys(o)) copy[k] = resolve(o[k]);
+    return copy;
+  };
+  return args.map(resolve);
+}

@@ -1,0 +1,113 @@
+/**
+ * Connects memory management (./memory/) to a worker process: the worker's store is the
+ * SpillableStore (spilling to --local-directory, removed at exit), the monitor's pause/resume
+ * decisions reach the worker (no new tasks start while paused), and spill/terminate events are
+ * logged. The nanny (./nanny.ts, `memory: {limitBytes}`) enforces the terminate line from outside.
+ *
+ * Order of use: `wireWorkerMemory(...)` before the worker starts (its `store` goes into
+ * Worker.start), `attach(worker)` once it runs, `close()` after it closed.
+ */
+import type { Logger } from "../util/log.js";
+import { createWorkerMemory, type WorkerMemory } from "./memory/worker-memory.js";
+import type { MemoryThresholds } from "./memory/thresholds.js";
+import type { WorkerDataStore } from "./store.js";
+import { garbageCollector } from "./gc-op.js";
+
+/** What the wiring needs from a worker: a way to stop and restart handing tasks to threads. */
+export interface PausableWorker {
+  setPaused(paused: boolean, reason?: string): void;
+  /**
+   * Collect garbage in the main thread and the task threads. While paused nothing runs, and an
+   * idle V8 heap may keep spilled results' memory for many seconds: the RSS would stay above the
+   * pause line and the worker paused. Without it, only the main thread is collected.
+   */
+  collectGarbage?(): void;
+}
+
+export interface WorkerMemoryWiringOptions {
+  /** The worker's --memory-limit in bytes; 0 = no limit (an in-memory store, no monitor). */
+  memoryLimitBytes: number;
+  /** Where spill files go (a fresh subdirectory is made); default the OS temporary directory. */
+  localDirectory?: string;
+  thresholds?: Partial<MemoryThresholds>;
+  maxSpillBytes?: number;
+  /** Seconds between memory samples (default 0.1, Dask's monitor-interval). */
+  intervalS?: number;
+  log: Logger;
+}
+
+export interface WorkerMemoryWiring {
+  readonly store: WorkerDataStore;
+  readonly memory: WorkerMemory;
+  /** Whether the monitor currently asks for a pause. */
+  readonly paused: boolean;
+  /** Route pause/resume to this worker (applies the current state at once). */
+  attach(worker: PausableWorker): void;
+  /** Stop the monitor and remove spill files (idempotent). */
+  close(): Promise<void>;
+}
+
+/** While paused, collect garbage at most this often (ms). */
+const PAUSED_GC_INTERVAL_MS = 200;
+
+export function wireWorkerMemory(opts: WorkerMemoryWiringOptions): WorkerMemoryWiring {
+  const log = opts.log;
+  let target: PausableWorker | undefined;
+  let paused = false;
+  let lastSpillLog = 0;
+  let gcTimer: NodeJS.Timeout | undefined;
+  const gc = (): void => (target?.collectGarbage ? target.collectGarbage() : garbageCollector()?.());
+  const stopGc = (): void => {
+    if (gcTimer) clearInterval(gcTimer);
+    gcTimer = undefined;
+  };
+  const fmt = (b: number): string => `${(b / 1e6).toFixed(1)} MB`;
+  const memory = createWorkerMemory({
+    memoryLimitBytes: opts.memoryLimitBytes,
+    ...(opts.localDirectory !== undefined ? { localDirectory: opts.localDirectory } : {}),
+    ...(opts.thresholds !== undefined ? { thresholds: opts.thresholds } : {}),
+    ...(opts.maxSpillBytes !== undefined ? { maxSpillBytes: opts.maxSpillBytes } : {}),
+    ...(opts.intervalS !== undefined ? { intervalS: opts.intervalS } : {}),
+    onPause: (p, s) => {
+      paused = p;
+      const why = `process memory ${fmt(s.processBytes)} is ${p ? "above" : "below"} the pause threshold of the ${fmt(s.limitBytes)} limit`;
+      log.warn({ processBytes: s.processBytes, limitBytes: s.limitBytes }, p ? `pausing: ${why}` : `resuming: ${why}`);
+      target?.setPaused(p, why);
+      stopGc();
+      if (p) {
+        gc();
+        gcTimer = setInterval(gc, PAUSED_GC_INTERVAL_MS);
+        gcTimer.unref();
+      }
+    },
+    onSpill: (info) => {
+      // Spills happen up to ten times a second under pressure: one info line a second at most.
+      const now = Date.now();
+      if (now - lastSpillLog < 1000) return;
+      lastSpillLog = now;
+      log.info({ spilledBytes: info.spilledBytes, requestedBytes: info.requestedBytes, reason: info.reason, processBytes: info.sample.processBytes }, "spilled results to disk");
+    },
+    onTerminate: (s) => {
+      log.warn({ processBytes: s.processBytes, limitBytes: s.limitBytes }, "process memory is above the terminate threshold; the nanny will restart this worker");
+    },
+    onError: (e) => log.warn({ err: e.message }, "memory management"),
+  });
+  let closing: Promise<void> | undefined;
+  return {
+    store: memory.store,
+    memory,
+    get paused() {
+      return paused;
+    },
+    attach(worker) {
+      target = worker;
+      if (paused) worker.setPaused(true, "memory was already above the pause threshold at start");
+    },
+    close() {
+      target = undefined;
+      stopGc();
+      closing ??= memory.close();
+      return closing;
+    },
+  };
+}
