@@ -2,6 +2,7 @@
  * `tessera pi`: the tutorial's Monte-Carlo π on a LocalCluster (or a running scheduler), written
  * as a user writes it with tessera/array, printed in the tutorial's layout (print_pi_stats).
  */
+import { inspect } from "node:util";
 import { parseBytes } from "../util/sizes.js";
 import { random } from "../array/index.js";
 import type { GraphExecutor } from "../graph/default-executor.js";
@@ -26,6 +27,10 @@ export interface PiOptions {
   readonly print?: boolean;
   readonly progress?: boolean;
   readonly out?: (line: string) => void;
+  /** Serve the dashboard for the LocalCluster started here (the CLI turns it on). */
+  readonly dashboard?: boolean;
+  /** Print the Client's view (scheduler, dashboard link, workers) before computing. */
+  readonly showClient?: boolean;
 }
 
 export interface PiResult {
@@ -101,6 +106,7 @@ export async function runPi(opts: PiOptions = {}): Promise<PiResult[]> {
       } else {
         cluster = await LocalCluster.start({
           logLevel: "error",
+          dashboard: opts.dashboard ?? false,
           ...(opts.workers === undefined ? {} : { nWorkers: opts.workers }),
           ...(opts.threads === undefined ? {} : { threadsPerWorker: opts.threads }),
         });
@@ -110,6 +116,7 @@ export async function runPi(opts: PiOptions = {}): Promise<PiResult[]> {
       if (opts.workers !== undefined && opts.scheduler === undefined) await c.waitForWorkers(opts.workers);
       executor = c;
       workers = () => c.clusterSummary.workers;
+      if (print && opts.showClient) out(`${inspect(c)}\n`);
     }
     const results: PiResult[] = [];
     for (const gb of sizes) {
@@ -146,6 +153,7 @@ options:
   --in-process        no cluster: run in this process
   --seed S            random seed (default: a fresh one per run)
   --no-progress       no progress bar
+  --no-dashboard      do not serve the dashboard (default: on 127.0.0.1:8787, or a free port)
 `;
 
 function parseArgs(argv: readonly string[]): PiOptions | string {
@@ -179,6 +187,7 @@ function parseArgs(argv: readonly string[]): PiOptions | string {
       case "--seed": o.seed = int("--seed", value()); break;
       case "--in-process": o.inProcess = true; break;
       case "--no-progress": o.progress = false; break;
+      case "--no-dashboard": o.dashboard = false; break;
       default: throw new Error(`unknown option '${a}' (tessera pi --help)`);
     }
   }
@@ -198,6 +207,6 @@ export async function piCommand(argv: readonly string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  await runPi(opts);
+  await runPi({ dashboard: true, showClient: true, ...opts });
   return 0;
 }

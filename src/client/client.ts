@@ -157,6 +157,7 @@ export class Client implements GraphExecutor, FutureOwner {
     }
     let security: Security | undefined = this.#opts.security;
     if (isClusterLike(target)) {
+      await target.ready?.();
       this.#cluster ??= target;
       this.#address = target.schedulerAddress;
       security ??= target.security;

@@ -10,15 +10,17 @@ export interface ClusterLike {
   readonly security: Security;
   readonly dashboardLink: string | undefined;
   close(): Promise<void>;
+  /** Resolves once the cluster's scheduler runs (clusters that start lazily, e.g. SLURMCluster). */
+  ready?(): Promise<unknown>;
 }
 
 export function isClusterLike(x: unknown): x is ClusterLike {
   return (
     typeof x === "object" &&
     x !== null &&
-    typeof (x as ClusterLike).schedulerAddress === "string" &&
+    "schedulerAddress" in x && // a getter that may throw until the cluster has started
     typeof (x as ClusterLike).close === "function" &&
-    typeof (x as ClusterLike).security === "object"
+    "security" in x
   );
 }
 

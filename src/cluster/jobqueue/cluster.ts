@@ -101,6 +101,7 @@ export class JobQueueCluster implements Cluster {
   #adaptive: Adaptive | undefined;
   #closed = false;
   #closing: Promise<void> | undefined;
+  #starting: Promise<this> | undefined;
   #busyCoreSeconds = 0;
   #heldCoreSecondsEnded = 0;
   #pending = new Set<Promise<unknown>>();
@@ -127,8 +128,22 @@ export class JobQueueCluster implements Cluster {
 
   // ------------------------------------------------------------------ lifecycle
 
-  /** Validate against the batch system, start the scheduler and the poll loop; submit `nWorkers`. */
-  async start(): Promise<this> {
+  /**
+   * Validate against the batch system, start the scheduler and the poll loop; submit `nWorkers`.
+   * Idempotent: `scale`, `adapt` and `new Client(cluster)` call it, so `new SLURMCluster({...})`
+   * followed by `new Client(cluster)` works as in dask-jobqueue.
+   */
+  start(): Promise<this> {
+    this.#starting ??= this.#start();
+    return this.#starting;
+  }
+
+  /** Resolves once the scheduler runs (what a Client waits for before connecting). */
+  async ready(): Promise<void> {
+    await this.start();
+  }
+
+  async #start(): Promise<this> {
     if (this.#scheduler) return this;
     if (this.#clusterOpts.preflight !== false) await this.preflight();
     this.#security = this.#clusterOpts.security ?? Security.temporary();
@@ -254,7 +269,7 @@ export class JobQueueCluster implements Cluster {
    */
   async scale(req: ScaleRequest): Promise<void> {
     const jobs = this.jobsFor(req);
-    this.#requireScheduler();
+    await this.start();
     if (this.#adaptive) {
       this.#adaptive.stop();
       this.#adaptive = undefined;
@@ -270,7 +285,8 @@ export class JobQueueCluster implements Cluster {
 
   /** Scale with the load: see AdaptOptions. Replaces any earlier adapt(). */
   adapt(opts: AdaptOptions = {}): Adaptive {
-    this.#requireScheduler();
+    // Rounds ask the scheduler only once it runs; a start failure surfaces in the log and in scale().
+    if (!this.#scheduler) this.start().catch((err: Error) => this.log.error({ err: err.message }, "the cluster could not start"));
     this.#adaptive?.stop();
     const adaptive = new Adaptive(
       {
