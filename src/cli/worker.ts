@@ -7,7 +7,7 @@
  * comes from --secret-file or TESSERA_SECRET / TESSERA_SECRET_FILE, never from the command line.
  */
 import { fileURLToPath } from "node:url";
-import { hostname } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { parseWorkerArgs, WorkerArgsError, type WorkerCliOptions } from "./worker-args.js";
 import { Nanny } from "../worker/nanny.js";
 import { runWorker, WORKER_CONFIG_ENV, type WorkerProcessConfig } from "../worker/process.js";
@@ -26,7 +26,8 @@ Start worker process(es) that connect to a Tessera scheduler.
   --nanny / --no-nanny  run each worker under a nanny that restarts it when it dies (default --nanny)
   --death-timeout DUR   exit when the scheduler cannot be reached for this long ('60', '60s', '1m')
   --local-directory DIR scratch and spill space
-  --lifetime DUR        retire gracefully after this long (--lifetime-stagger DUR spreads it)
+  --lifetime DUR        retire gracefully after this long (--lifetime-stagger DUR spreads it;
+                        --lifetime-restart: the nanny then starts a fresh worker)
   --host HOST           address to listen on for peers (default: the one used to reach the scheduler)
   --secret-file PATH    the cluster's secret (a 0600 file); or set TESSERA_SECRET_FILE / TESSERA_SECRET
   --protocol tcp|tls    transport (tls needs the certificates beside the secret file)
@@ -38,7 +39,8 @@ function processConfig(o: WorkerCliOptions, name: string): WorkerProcessConfig {
   if (o.deathTimeoutS !== undefined) c.deathTimeoutS = o.deathTimeoutS;
   if (o.localDirectory !== undefined) c.localDirectory = o.localDirectory;
   if (o.secretFile !== undefined) c.secretFile = o.secretFile;
-  if (o.lifetimeS !== undefined) c.lifetimeS = o.lifetimeS + (Math.random() * 2 - 1) * o.lifetimeStaggerS;
+  if (o.lifetimeS !== undefined) c.lifetimeS = Math.max(0, o.lifetimeS + (Math.random() * 2 - 1) * o.lifetimeStaggerS);
+  if (o.lifetimeRestart) c.lifetimeRestart = true;
   return c;
 }
 
@@ -85,7 +87,8 @@ export async function workerCommand(argv: readonly string[]): Promise<number> {
         stdio: "inherit",
         // The nanny kills (and restarts) a worker above 95 % of its memory limit, like Dask's.
         ...(o.memoryLimit > 0 ? { memory: { limitBytes: o.memoryLimit } } : {}),
-        ...(o.localDirectory !== undefined ? { localDirectory: o.localDirectory } : {}),
+        // Where a killed worker's spill files are removed from (the worker's default is the temp dir).
+        localDirectory: o.localDirectory ?? tmpdir(),
       });
       return { stop: (sig: NodeJS.Signals) => nanny.stop(sig), done: nanny.stopped };
     }

@@ -19,6 +19,8 @@ import { createLogger, type Logger } from "../util/log.js";
 import { registerLocalClusterFactory } from "../client/cluster-like.js";
 import type { Cluster, ScaleRequest } from "./cluster.js";
 import { WORKER_CONFIG_ENV, type WorkerProcessConfig } from "../worker/process.js";
+import type { NannyEvent } from "../worker/nanny.js";
+import type { MemoryThresholds } from "../worker/memory/thresholds.js";
 
 export interface LocalClusterOptions {
   /** Worker processes (default: from the machine's cores, like Dask). */
@@ -53,7 +55,16 @@ export interface LocalClusterOptions {
    * cluster's start-up time; turn it on for long-running work.
    */
   nanny?: boolean;
+  /** Where workers spill results (default the OS temporary directory). */
+  localDirectory?: string;
+  /** Memory thresholds as fractions of memoryLimit (default target 0.6, spill 0.7, pause 0.8, terminate 0.95). */
+  memory?: Partial<MemoryThresholds>;
+  /** Workers retire gracefully after durationS ± staggerS seconds (Dask's --lifetime); restart needs the nanny. */
+  lifetime?: { durationS: number; staggerS?: number; restart?: boolean };
 }
+
+/** A nanny's event, with the name of the worker it watches. */
+export type LocalNannyEvent = NannyEvent & { worker: string };
 
 /** Dask's nprocesses_nthreads: ≤ 4 cores → one single-threaded worker per core; else ~√cores workers. */
 export function defaultWorkersAndThreads(cores: number): { nWorkers: number; threadsPerWorker: number } {
@@ -94,6 +105,7 @@ export class LocalCluster implements Cluster {
   #startError: Error | undefined;
   #tlsDir: string | undefined;
   #securityEnv: Record<string, string> = {};
+  #nannyEvents: LocalNannyEvent[] = [];
 
   constructor(opts: LocalClusterOptions = {}) {
     this.#opts = opts;
@@ -150,6 +162,11 @@ export class LocalCluster implements Cluster {
   /** Names of the worker processes running now. */
   get workerNames(): string[] {
     return [...this.#workers.keys()];
+  }
+
+  /** Events of the workers' nannies so far (starts, restarts, memory kills), oldest first. */
+  nannyEvents(): readonly LocalNannyEvent[] {
+    return this.#nannyEvents;
   }
 
   /** Process ids of the workers (for tests and chaos). */
@@ -233,7 +250,14 @@ export class LocalCluster implements Cluster {
       memoryLimit: this.memoryLimit,
       host: "127.0.0.1",
       ...(this.#opts.deathTimeoutS !== undefined ? { deathTimeoutS: this.#opts.deathTimeoutS } : {}),
+      ...(this.#opts.localDirectory !== undefined ? { localDirectory: this.#opts.localDirectory } : {}),
+      ...(this.#opts.memory !== undefined ? { memory: this.#opts.memory } : {}),
     };
+    const life = this.#opts.lifetime;
+    if (life !== undefined) {
+      config.lifetimeS = Math.max(0, life.durationS + (Math.random() * 2 - 1) * (life.staggerS ?? 0));
+      if (life.restart) config.lifetimeRestart = true;
+    }
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       ...(this.#opts.env ?? {}),
@@ -249,7 +273,10 @@ export class LocalCluster implements Cluster {
     const w: LocalWorker = { name, child, workerPid: undefined, exited };
     this.#workers.set(name, w);
     child.on("message", (m: { type?: string; event?: { type?: string; pid?: number } }) => {
-      if (m.type === "nanny-event" && m.event?.type === "started") w.workerPid = m.event.pid;
+      if (m.type === "nanny-event" && m.event?.type !== undefined) {
+        if (m.event.type === "started") w.workerPid = m.event.pid;
+        this.#nannyEvents.push({ ...(m.event as NannyEvent), worker: name });
+      }
       if (m.type === "waiting-for-address") {
         if (this.#scheduler) child.send({ schedulerAddress: this.#scheduler.address });
         else this.#waiting.add(child);

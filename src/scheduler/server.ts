@@ -203,9 +203,12 @@ export class Scheduler {
   /**
    * Retire workers gracefully: they get no new tasks, results only they hold are copied to other
    * workers, then they are removed (and told to exit when `closeWorkers`). Resolves with the
-   * addresses retired.
+   * addresses retired. `awaitRecipient`: for workers leaving anyway, hold results that no running
+   * worker can take until one joins (see SchedulerState.beginRetire), within the retire timeout.
    */
-  async retireWorkers(opts: { names?: readonly string[]; addresses?: readonly string[]; closeWorkers?: boolean } = {}): Promise<string[]> {
+  async retireWorkers(
+    opts: { names?: readonly string[]; addresses?: readonly string[]; closeWorkers?: boolean; awaitRecipient?: boolean } = {},
+  ): Promise<string[]> {
     const addresses = new Set<string>(opts.addresses ?? []);
     for (const n of opts.names ?? []) {
       const ws = this.state.workersByName.get(n);
@@ -213,7 +216,7 @@ export class Scheduler {
     }
     const targets = [...addresses].filter((a) => this.state.workers.has(a));
     if (targets.length === 0) return [];
-    this.state.beginRetire(targets);
+    this.state.beginRetire(targets, { awaitRecipient: opts.awaitRecipient === true });
     this.#scheduleFlush();
     const deadline = Date.now() + (this.#opts.retireTimeoutMs ?? 30_000);
     while (!this.#closed && Date.now() < deadline && !targets.every((a) => this.state.retireDone(a))) {
@@ -359,7 +362,9 @@ export class Scheduler {
         return;
       case "retire-me":
         this.log.info({ worker: address, reason: msg.reason }, "worker asked to retire");
-        void this.retireWorkers({ addresses: [address], closeWorkers: true });
+        // It leaves anyway (--lifetime, SIGTERM): rather than dropping its results when no worker
+        // can take them yet, it holds them until a replacement joins.
+        void this.retireWorkers({ addresses: [address], closeWorkers: true, awaitRecipient: true });
         return;
       case "register-worker":
         return;

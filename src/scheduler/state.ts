@@ -28,6 +28,16 @@ import { ClientState, TaskPrefix, TaskState, WorkerState, type TaskStateName } f
 import { PriorityHeap } from "./heap.js";
 import { decideWorker, isSaturated, pickRootWorker } from "./placement.js";
 
+/** A worker retiring gracefully. */
+export interface Retirement {
+  /** Results whose copy was asked for, and of whom (asked again if that worker leaves first). */
+  readonly requested: Map<TaskState, WorkerState>;
+  /** Hold results with nowhere to go until a worker joins, rather than dropping them (see beginRetire). */
+  awaitRecipient: boolean;
+  /** Holding them, it takes tasks again meanwhile (status "running") until a worker joins. */
+  postponed: boolean;
+}
+
 export interface SchedulerStateOptions {
   /** A task that was processing on this many workers that died fails with KilledWorker. */
   allowedFailures?: number;
@@ -86,8 +96,8 @@ export class SchedulerState {
   #clientErred = new Map<ClientState, { key: Key; error: WireError }[]>();
   #clientLost = new Map<ClientState, Key[]>();
   #clusterChanged = false;
-  /** Workers retiring gracefully: the keys whose replicas were already requested. */
-  readonly retiring = new Map<WorkerState, Set<TaskState>>();
+  /** Workers retiring gracefully, in the order they began (see beginRetire). */
+  readonly retiring = new Map<WorkerState, Retirement>();
 
   constructor(opts: SchedulerStateOptions = {}) {
     this.allowedFailures = opts.allowedFailures ?? 3;
@@ -272,6 +282,10 @@ export class SchedulerState {
     if (this.workersByName.get(ws.name) === ws) this.workersByName.delete(ws.name);
     this.unsaturated.delete(ws);
     this.retiring.delete(ws);
+    // Replicas it was asked to take from retiring workers never came: ask someone else.
+    for (const r of this.retiring.values()) {
+      for (const [ts, recipient] of r.requested) if (recipient === ws) r.requested.delete(ts);
+    }
     this.#compute.delete(ws);
     this.#free.delete(ws);
     this.#steal.delete(ws);
@@ -463,14 +477,26 @@ export class SchedulerState {
 
   // ------------------------------------------------------------------ retirement
 
-  /** Start retiring workers gracefully: no new tasks; their unique results are copied to peers. */
-  beginRetire(addresses: readonly string[]): void {
+  /**
+   * Start retiring workers gracefully: no new tasks; their unique results are copied to peers.
+   * `awaitRecipient`: the worker leaves anyway (its --lifetime or SIGTERM), so when no running worker
+   * can take its results it hands them to a worker that began retiring after it, or, if it is the
+   * last, holds them until a worker joins (a replacement is usually on its way) rather than losing
+   * them, and meanwhile takes tasks again. Without it (an explicit retire), results with nowhere to
+   * go are dropped and recomputed.
+   */
+  beginRetire(addresses: readonly string[], opts: { awaitRecipient?: boolean } = {}): void {
     for (const a of addresses) {
       const ws = this.workers.get(a);
-      if (!ws || this.retiring.has(ws)) continue;
+      if (!ws) continue;
+      const known = this.retiring.get(ws);
+      if (known !== undefined) {
+        if (opts.awaitRecipient === true) known.awaitRecipient = true;
+        continue;
+      }
       ws.status = "closing-gracefully";
       this.unsaturated.delete(ws);
-      this.retiring.set(ws, new Set());
+      this.retiring.set(ws, { requested: new Map(), awaitRecipient: opts.awaitRecipient === true, postponed: false });
     }
     this.#retireStep();
   }
@@ -480,32 +506,74 @@ export class SchedulerState {
     const ws = this.workers.get(address);
     if (!ws) return true;
     if (ws.processing.size > 0) return false;
-    if (!this.#hasRecipients(ws)) return true;
-    for (const ts of ws.hasWhat) if (this.#needed(ts) && ts.whoHas !== null && ts.whoHas.length <= 1) return false;
-    return true;
+    const r = this.retiring.get(ws);
+    if (r?.postponed === true) return false;
+    if (r?.awaitRecipient !== true && !this.#hasRecipients(ws)) return true;
+    return !this.#holdsOnlyCopy(ws);
   }
 
   #hasRecipients(except: WorkerState): boolean {
-    for (const w of this.workers.values()) if (w !== except && w.status === "running") return true;
+    for (const w of this.workers.values()) if (w !== except && this.#takesResults(w)) return true;
     return false;
   }
 
+  /** A running worker that is not retiring (a postponed retirement runs, but does not take results). */
+  #takesResults(w: WorkerState): boolean {
+    return w.status === "running" && !this.retiring.has(w);
+  }
+
   #retireStep(): void {
-    for (const [ws, requested] of this.retiring) {
+    if (this.retiring.size === 0) return;
+    let running: WorkerState[] | null = null;
+    // Retiring workers that wait for a recipient, latest last: an earlier one may hand its results to
+    // a later one (never the reverse, so results only move forward), and only the last one waits.
+    const waiting: WorkerState[] = [];
+    for (const [ws, r] of this.retiring) if (r.awaitRecipient) waiting.push(ws);
+    for (const [ws, r] of this.retiring) {
+      running ??= [...this.workers.values()].filter((w) => this.#takesResults(w));
+      let recipients = running;
+      if (recipients.length === 0 && r.awaitRecipient) {
+        const later = waiting[waiting.length - 1]!;
+        if (later === ws) {
+          // The last to leave: if it has work or results to keep, it holds them until a worker
+          // joins, and computes meanwhile; else it may go (see retireDone).
+          const hold = ws.processing.size > 0 || this.#holdsOnlyCopy(ws);
+          if (hold && !r.postponed && ws.status === "closing-gracefully") {
+            r.postponed = true;
+            ws.status = "running";
+            this.#checkSaturation(ws);
+          } else if (!hold && r.postponed) this.#endPostponement(ws, r);
+          continue;
+        }
+        recipients = [later];
+      }
+      // Someone can take the results now: stop taking tasks and hand them over.
+      if (r.postponed) this.#endPostponement(ws, r);
       if (ws.processing.size > 0) continue;
-      const recipients = [...this.workers.values()].filter((w) => w.status === "running");
       if (recipients.length === 0) continue;
       for (const ts of ws.hasWhat) {
-        if (requested.has(ts) || !this.#needed(ts) || ts.whoHas === null || ts.whoHas.length > 1) continue;
+        if (r.requested.has(ts) || !this.#needed(ts) || ts.whoHas === null || ts.whoHas.length > 1) continue;
         let best = recipients[0]!;
-        for (const r of recipients) if (r.nbytes < best.nbytes) best = r;
+        for (const w of recipients) if (w.nbytes < best.nbytes) best = w;
         let req = this.#acquire.get(best);
         if (!req) this.#acquire.set(best, (req = {}));
         req[ts.key] = [ws.address];
-        requested.add(ts);
+        r.requested.set(ts, best);
         best.nbytes += Math.max(0, ts.nbytes); // so the next key goes elsewhere; corrected by add-keys
       }
     }
+  }
+
+  #endPostponement(ws: WorkerState, r: Retirement): void {
+    r.postponed = false;
+    if (ws.status === "running" || ws.status === "paused") ws.status = "closing-gracefully";
+    this.unsaturated.delete(ws);
+  }
+
+  /** Holds a needed result that no other worker has. */
+  #holdsOnlyCopy(ws: WorkerState): boolean {
+    for (const ts of ws.hasWhat) if (this.#needed(ts) && ts.whoHas !== null && ts.whoHas.length <= 1) return true;
+    return false;
   }
 
   closeWorker(address: string, reason: string): void {
@@ -591,8 +659,8 @@ export class SchedulerState {
 
   /** Everything to send, batched: one message per kind per destination. */
   flush(): Instruction[] {
+    this.#retireStep(); // first: a retirement it postpones takes tasks in #fillQueue
     this.#fillQueue();
-    this.#retireStep();
     const out: Instruction[] = [];
     for (const [ws, keys] of this.#free) out.push({ to: "worker", address: ws.address, msg: { op: "free-keys", keys } });
     this.#free.clear();

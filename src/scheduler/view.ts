@@ -24,6 +24,12 @@ export interface WorkerView {
   host: string;
   metadata: Record<string, string>;
   metrics: WorkerMetrics | undefined;
+  /** Times its nanny restarted this worker (0 without a nanny). */
+  restarts: number;
+  /** Bytes of results this worker spilled to disk (0 when unknown). */
+  spilledBytes: number;
+  /** The worker stopped starting tasks because its memory is above the pause threshold. */
+  paused: boolean;
 }
 
 export interface PrefixView {
@@ -61,6 +67,9 @@ export function workerViews(state: SchedulerState): WorkerView[] {
       host: ws.host,
       metadata: { ...ws.metadata },
       metrics: ws.metrics ? { ...ws.metrics } : undefined,
+      restarts: ws.metrics?.restarts ?? (Number(ws.metadata["restarts"] ?? "0") || 0),
+      spilledBytes: ws.metrics?.spilledBytes ?? 0,
+      paused: ws.metrics?.paused ?? false,
     });
   }
   return out;

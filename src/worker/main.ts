@@ -8,7 +8,9 @@ import { TaskThreadPool } from "./executor/index.js";
 
 const raw = process.env["TESSERA_WORKER_CONFIG"];
 const nthreads = raw ? Number((JSON.parse(raw) as { nthreads?: unknown }).nthreads) : NaN;
-const pool = Number.isInteger(nthreads) && nthreads >= 1 ? TaskThreadPool.start({ nthreads }) : undefined;
+// Every thread can run the garbage-collection op the memory pause uses (./gc-op.ts).
+const opModules = [new URL("./gc-op.js", import.meta.url).href];
+const pool = Number.isInteger(nthreads) && nthreads >= 1 ? TaskThreadPool.start({ nthreads, opModules }) : undefined;
 pool?.catch(() => undefined); // reported by runWorker
 
 let code = 1;

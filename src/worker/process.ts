@@ -10,6 +10,8 @@ import { createLogger } from "../util/log.js";
 import { Worker } from "./server.js";
 import type { TaskThreadPool } from "./executor/index.js";
 import { wireWorkerMemory, type WorkerMemoryWiring } from "./memory-wiring.js";
+import type { MemoryThresholds } from "./memory/thresholds.js";
+import { RESTART_EXIT_CODE } from "./restart-policy.js";
 
 export const WORKER_CONFIG_ENV = "TESSERA_WORKER_CONFIG";
 
@@ -24,6 +26,10 @@ export interface WorkerProcessConfig {
   localDirectory?: string;
   secretFile?: string;
   lifetimeS?: number;
+  /** At the end of the lifetime, exit with RESTART_EXIT_CODE so that the nanny starts a fresh worker. */
+  lifetimeRestart?: boolean;
+  /** Memory thresholds as fractions of memoryLimit (Dask's distributed.worker.memory.*; false = off). */
+  memory?: Partial<MemoryThresholds>;
   metadata?: Record<string, string>;
 }
 
@@ -67,6 +73,7 @@ export async function runWorker(config: WorkerProcessConfig, log?: Logger, pool?
         memoryLimitBytes: config.memoryLimit,
         log: logger,
         ...(config.localDirectory !== undefined ? { localDirectory: config.localDirectory } : {}),
+        ...(config.memory !== undefined ? { thresholds: config.memory } : {}),
       });
     }
     const security = await securityFor(config);
@@ -103,8 +110,13 @@ export async function runWorker(config: WorkerProcessConfig, log?: Logger, pool?
     process.on("disconnect", () => void worker.close("parent process left"));
   }
   let lifetime: NodeJS.Timeout | undefined;
+  let lifetimeReached = false;
   if (config.lifetimeS !== undefined) {
-    lifetime = setTimeout(() => void worker.retire(), config.lifetimeS * 1000);
+    lifetime = setTimeout(() => {
+      lifetimeReached = true;
+      logger.info({ lifetimeS: config.lifetimeS }, "lifetime reached; retiring (results move to peers first)");
+      void worker.retire();
+    }, Math.max(0, config.lifetimeS) * 1000);
     lifetime.unref();
   }
   await worker.closed;
@@ -112,7 +124,8 @@ export async function runWorker(config: WorkerProcessConfig, log?: Logger, pool?
   if (lifetime) clearTimeout(lifetime);
   process.off("SIGTERM", onTerm);
   process.off("SIGINT", onTerm);
-  return 0;
+  // --lifetime-restart: the nanny starts a fresh worker (exit code 0 would make it stop).
+  return lifetimeReached && config.lifetimeRestart ? RESTART_EXIT_CODE : 0;
 }
 
 /** Entry point: `node dist/src/worker/main.js` with the config as JSON in TESSERA_WORKER_CONFIG. */

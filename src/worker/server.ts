@@ -24,6 +24,7 @@ import { DataStore, type WorkerDataStore } from "./store.js";
 import { WorkerStateMachine, type WorkerInstruction, type WorkerTask } from "./state.js";
 import { resolveArgs, typeName } from "./args.js";
 import { anySpilled, loadArgs } from "./load-args.js";
+import { COLLECT_GARBAGE_OP, garbageCollector } from "./gc-op.js";
 import { invalidPeerMessage, invalidSchedulerMessage, RefusalLog } from "../protocol/validate-message.js";
 
 export interface WorkerOptions {
@@ -52,6 +53,9 @@ export interface WorkerOptions {
 }
 
 type CloseReason = string;
+
+/** Inputs asked of one peer per get-data request (see #fetchInBatches). */
+const FETCH_BATCH_KEYS = 8;
 
 /** Minimum spacing of result reports to the scheduler while busy (ms). */
 const REPORT_INTERVAL_MS = 1;
@@ -84,6 +88,10 @@ export class Worker {
   #resolveClosed!: (r: CloseReason) => void;
   #retireResolve: (() => void) | undefined;
   #refusals: RefusalLog;
+  #collecting = 0;
+  /** Tasks whose inputs must be read back from disk, waiting for a read slot. */
+  #loadQueue: WorkerTask[] = [];
+  #loading = 0;
 
   private constructor(opts: WorkerOptions) {
     this.#opts = opts;
@@ -180,6 +188,8 @@ export class Worker {
     const jobId = process.env["SLURM_JOB_ID"];
     if (jobId && metadata["slurmJobId"] === undefined) metadata["slurmJobId"] = jobId;
     if (this.#opts.localDirectory) metadata["localDirectory"] = this.#opts.localDirectory;
+    // Nanny restarts so far: the scheduler's worker view shows them from registration on.
+    if (this.#opts.restarts !== undefined) metadata["restarts"] = String(this.#opts.restarts);
     const answer = new Promise<SchedulerToWorker>((resolve, reject) => {
       comm.onMessage((msg: SchedulerToWorker) => {
         if (msg.op === "worker-registered" || msg.op === "register-refused") {
@@ -332,20 +342,36 @@ export class Worker {
    * more. Resume: ready tasks start again.
    */
   setPaused(paused: boolean, reason?: string): void {
-    if (this.state.paused === paused) return;
+    if (this.state.paused === paused || this.#isClosed) return;
     this.state.paused = paused;
     this.log.info({ reason }, paused ? "worker paused" : "worker resumed");
     this.#sendHeartbeat();
-    if (!paused) this.#process(this.state.take());
+    if (!paused) {
+      this.#pumpLoads();
+      this.#process(this.state.take());
+    }
+  }
+
+  /**
+   * Full garbage collection in the main thread and in every task thread (./gc-op.ts), so that the
+   * memory of spilled results is returned while the worker is paused (./memory-wiring.ts): an idle
+   * V8 heap may otherwise keep it for many seconds. One round at a time.
+   */
+  collectGarbage(): void {
+    garbageCollector()?.();
+    const pool = this.#pool;
+    if (!pool || this.#isClosed || this.#collecting > 0) return;
+    for (let i = 0; i < pool.nthreads; i++) {
+      this.#collecting++;
+      void pool.run({ key: `${COLLECT_GARBAGE_OP}-${i}`, op: COLLECT_GARBAGE_OP, args: [] }).finally(() => this.#collecting--);
+    }
   }
 
   #execute(t: WorkerTask): void {
     if (t.deps !== null && this.store.spilledCount > 0 && anySpilled(t.deps, this.store)) {
       // Inputs on disk: read them without blocking the event loop, then run.
-      loadArgs(t.args ?? [], this.store).then(
-        (args) => this.#run(t, t.fn !== undefined ? [t.fn, ...args] : args),
-        (err: Error) => this.#fail(t, err),
-      );
+      this.#loadQueue.push(t);
+      this.#pumpLoads();
       return;
     }
     let args: readonly unknown[];
@@ -357,6 +383,30 @@ export class Worker {
       return;
     }
     this.#run(t, args);
+  }
+
+  /**
+   * Reads of spilled inputs, at most one per thread at a time and none while paused: each brings
+   * results back into memory, so a burst of them (short tasks are handed out many at once) would
+   * push a worker that is short of memory over its limit.
+   */
+  #pumpLoads(): void {
+    while (this.#loading < this.nthreads && this.#loadQueue.length > 0 && !this.state.paused && !this.#isClosed) {
+      const t = this.#loadQueue.shift()!;
+      this.#loading++;
+      loadArgs(t.args ?? [], this.store).then(
+        (args) => {
+          this.#loading--;
+          this.#run(t, t.fn !== undefined ? [t.fn, ...args] : args);
+          this.#pumpLoads();
+        },
+        (err: Error) => {
+          this.#loading--;
+          this.#fail(t, err);
+          this.#pumpLoads();
+        },
+      );
+    }
   }
 
   #run(t: WorkerTask, args: readonly unknown[]): void {
@@ -422,28 +472,68 @@ export class Worker {
   };
 
   #fetch(peer: string, keys: Key[]): void {
-    this.#peers.request<DataMsg & Record<string, unknown>>(peer, { op: "get-data", keys }).then(
-      (reply) => {
-        if (this.#isClosed) return;
-        const found: Key[] = [];
-        for (const k of keys) {
-          if (Object.prototype.hasOwnProperty.call(reply.data, k)) {
-            this.store.set(k, reply.data[k]);
-            found.push(k);
-          }
-        }
-        const missing = keys.filter((k) => !found.includes(k));
-        this.state.fetchDone(peer, found, missing);
-        this.#process(this.state.take());
-      },
-      (err: Error) => {
-        if (this.#isClosed) return;
-        this.log.warn({ peer, err: err.message }, "fetching inputs from a peer failed");
-        this.#peers.forget(peer);
-        this.state.fetchFailed(peer, keys);
-        this.#process(this.state.take());
-      },
-    );
+    if (keys.length <= FETCH_BATCH_KEYS && !this.state.paused) {
+      this.#peers.request<DataMsg & Record<string, unknown>>(peer, { op: "get-data", keys }).then(
+        (reply) => {
+          if (this.#isClosed) return;
+          const found = this.#storeFetched(keys, reply.data);
+          this.state.fetchDone(peer, found, keys.filter((k) => !found.includes(k)));
+          this.#process(this.state.take());
+        },
+        (err: Error) => this.#fetchFailed(peer, [], keys, err),
+      );
+      return;
+    }
+    void this.#fetchInBatches(peer, keys);
+  }
+
+  /**
+   * Many inputs from one peer: asked for a few at a time, and not while this worker is paused
+   * (Dask pauses fetching too). One reply holds all the values it carries at once, on both sides:
+   * asking for hundreds of spilled results in one request would read them all back into the
+   * peer's memory together.
+   */
+  async #fetchInBatches(peer: string, keys: Key[]): Promise<void> {
+    const found: Key[] = [];
+    const missing: Key[] = [];
+    for (let i = 0; i < keys.length; i += FETCH_BATCH_KEYS) {
+      while (this.state.paused && !this.#isClosed) await new Promise((r) => setTimeout(r, 50).unref());
+      if (this.#isClosed) return;
+      const batch = keys.slice(i, i + FETCH_BATCH_KEYS);
+      let reply: DataMsg;
+      try {
+        reply = await this.#peers.request<DataMsg & Record<string, unknown>>(peer, { op: "get-data", keys: batch });
+      } catch (err) {
+        this.#fetchFailed(peer, found, keys.slice(i), err as Error);
+        return;
+      }
+      if (this.#isClosed) return;
+      const got = this.#storeFetched(batch, reply.data);
+      found.push(...got);
+      for (const k of batch) if (!got.includes(k)) missing.push(k);
+    }
+    this.state.fetchDone(peer, found, missing);
+    this.#process(this.state.take());
+  }
+
+  #storeFetched(keys: readonly Key[], data: Record<Key, unknown>): Key[] {
+    const found: Key[] = [];
+    for (const k of keys) {
+      if (Object.prototype.hasOwnProperty.call(data, k)) {
+        this.store.set(k, data[k]);
+        found.push(k);
+      }
+    }
+    return found;
+  }
+
+  #fetchFailed(peer: string, found: Key[], failed: Key[], err: Error): void {
+    if (this.#isClosed) return;
+    this.log.warn({ peer, err: err.message }, "fetching inputs from a peer failed");
+    this.#peers.forget(peer);
+    if (found.length > 0) this.state.fetchDone(peer, found, []);
+    this.state.fetchFailed(peer, failed);
+    this.#process(this.state.take());
   }
 
   // ------------------------------------------------------------------ peers and clients
@@ -469,8 +559,9 @@ export class Worker {
         continue;
       }
       try {
-        // get() is synchronous for values in memory; load() reads spilled ones back from disk.
-        data[k] = this.store.spilledCount > 0 ? await this.store.load(k) : this.store.get(k);
+        // get() is synchronous for values in memory; peek() reads spilled ones from disk without
+        // bringing them back into this worker's memory (it may be paused for lack of it).
+        data[k] = this.store.spilledCount > 0 ? await (this.store.peek ? this.store.peek(k) : this.store.load(k)) : this.store.get(k);
       } catch {
         missing.push(k);
       }

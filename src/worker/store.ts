@@ -16,6 +16,8 @@ export interface WorkerDataStore {
   get(key: string): unknown;
   /** The value, reading it back from disk if it was spilled. Rejects when absent. Marks it recently used. */
   load(key: string): Promise<unknown>;
+  /** Like load, but a spilled value stays on disk (for sending it to a peer). Optional. */
+  peek?(key: string): Promise<unknown>;
   has(key: string): boolean;
   delete(key: string): boolean;
   /** Keys, least recently used first. */

@@ -35,11 +35,11 @@ test("workerExtraArgs --lifetime/--lifetime-stagger: jobs end gracefully, replac
     const graph = (samples: number, chunk: number) =>
       random.uniform(0, 1, { shape: [samples, 2], chunks: [chunk, 2], seed: 3 }).pow(2).sum({ axis: -1 }).lt(1).mean().mul(4);
     const rate = await samplesPerCoreSecond(async (n, c) => Number(await graph(n, c).compute()));
-    // About 8 s of work on the 4 workers, longer than their lifetime.
-    const computed = graph(Math.round((rate * 32) / 1e7) * 1e7, Math.max(1e6, Math.round((rate * 0.2) / 1e6) * 1e6)).compute();
-    const timeout = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 30_000).unref());
+    // About 12 core-seconds of work (6 s on a 2-core machine): longer than the workers' 3 s lifetime.
+    const computed = graph(Math.round((rate * 12) / 1e7) * 1e7, Math.max(1e6, Math.round((rate * 0.2) / 1e6) * 1e6)).compute();
+    const timeout = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 60_000).unref());
     const value = await Promise.race([computed, timeout]);
-    assert.notEqual(value, "timeout", `the computation did not finish within 30 s (about 8 s of work) while workers retired by --lifetime; jobs ended: ${c.endedJobs.length}`);
+    assert.notEqual(value, "timeout", `the computation did not finish within 60 s (about 12 core-seconds of work) while workers retired by --lifetime; jobs ended: ${c.endedJobs.length}`);
     const pi = Number(value);
     assert.ok(Math.abs(pi - Math.PI) < 0.001, `π ≈ ${pi}`);
     // Whatever the computation's length, jobs keep being replaced while scale({jobs: 2}) holds.

@@ -55,6 +55,11 @@ export class MemoryMonitor {
     return this.pausedNow;
   }
 
+  /** A sample-decide-act round (with its spill) is in progress. */
+  get busy(): boolean {
+    return this.ticking;
+  }
+
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => void this.tick(), (this.opts.intervalS ?? 0.1) * 1000);

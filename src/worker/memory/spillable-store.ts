@@ -123,6 +123,29 @@ export class SpillableStore extends DataStore implements WorkerDataStore {
     return p;
   }
 
+  /**
+   * The value for sending elsewhere (a peer's get-data): a spilled value is read from its file but
+   * stays spilled, so serving peers does not pull results back into a worker that is short of
+   * memory (it may be paused). Values in memory are returned as they are. Rejects when absent.
+   */
+  peek(key: string): Promise<unknown> {
+    if (this.entries.has(key)) return super.load(key);
+    const inFlight = this.reading.get(key);
+    if (inFlight) return inFlight;
+    const rec = this.spilled.get(key);
+    if (!rec) return Promise.reject(new MissingKeyError(key));
+    const t0 = performance.now();
+    return readSpillFile(rec.file, this.sharedReadBack).then(
+      (value) => {
+        this.noteRead(rec, t0);
+        return value;
+      },
+      (e: Error) => {
+        throw new Error(`cannot read spilled value '${key}' from ${rec.file}: ${e.message}`);
+      },
+    );
+  }
+
   override has(key: string): boolean {
     return this.entries.has(key) || this.spilled.has(key);
   }
