@@ -4,6 +4,7 @@
  */
 import type { ErredTask, JobsSnapshot, LogEntry, MemoryThresholds, TaskAction, TaskState, WorkerView } from "./source.js";
 
+export { isPaused } from "./source.js";
 export type { ErredTask, JobsSnapshot, JobView, LogEntry, MemoryThresholds, TaskAction, TaskState, WorkerView } from "./source.js";
 
 /** Progress of one task prefix. `done` = finished and since released; `memory` = finished, result held. */
@@ -30,6 +31,10 @@ export interface ClusterTotals {
   readonly processing: number;
   readonly stored: number;
   readonly cpuPercent: number;
+  /** Nanny restarts over all connected workers. */
+  readonly restarts: number;
+  /** Workers paused for memory now. */
+  readonly paused: number;
 }
 
 /** A span on the wire: short field names, times in ms since the epoch. */

@@ -7,6 +7,7 @@
 import type { ClusterTotals, HistorySample, ProgressRow, Snapshot, SpanWire } from "./api-types.js";
 import {
   DEFAULT_MEMORY_THRESHOLDS,
+  isPaused,
   type DashboardListener,
   type DashboardSource,
   type PrefixCounts,
@@ -196,6 +197,8 @@ export function totalsOf(workers: readonly WorkerView[]): ClusterTotals {
   let processing = 0;
   let stored = 0;
   let cpuPercent = 0;
+  let restarts = 0;
+  let paused = 0;
   for (const w of workers) {
     threads += w.nthreads;
     memory += w.memory;
@@ -205,6 +208,8 @@ export function totalsOf(workers: readonly WorkerView[]): ClusterTotals {
     processing += w.processing;
     stored += w.stored;
     cpuPercent += w.cpuPercent ?? 0;
+    restarts += w.restarts ?? 0;
+    if (isPaused(w)) paused++;
   }
-  return { workers: workers.length, threads, memory, memoryLimit, managedBytes, spilledBytes, processing, stored, cpuPercent };
+  return { workers: workers.length, threads, memory, memoryLimit, managedBytes, spilledBytes, processing, stored, cpuPercent, restarts, paused };
 }

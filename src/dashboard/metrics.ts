@@ -1,6 +1,6 @@
 /** `/metrics` in the Prometheus text exposition format (version 0.0.4), built from a snapshot. */
 import type { Snapshot } from "./api-types.js";
-import { TASK_STATES, type JobState } from "./source.js";
+import { isPaused, TASK_STATES, type JobState } from "./source.js";
 
 const JOB_STATES: readonly JobState[] = ["pending", "running", "completing", "completed", "failed", "cancelled", "timeout", "unknown"];
 
@@ -63,6 +63,20 @@ export function renderMetrics(s: Snapshot): string {
     "Tasks assigned to each worker and not finished.",
     s.workers.map((wk) => [{ worker: wk.name, address: wk.address }, wk.processing]),
   );
+  w.family("tessera_workers_paused", "gauge", "Workers paused because their memory is above the pause threshold.", [[{}, s.totals.paused]]);
+  w.family(
+    "tessera_worker_paused",
+    "gauge",
+    "1 when the worker is paused for memory, else 0.",
+    s.workers.map((wk) => [{ worker: wk.name, address: wk.address }, isPaused(wk) ? 1 : 0]),
+  );
+  w.family(
+    "tessera_worker_restarts_total",
+    "counter",
+    "Times each worker's nanny restarted it.",
+    s.workers.map((wk) => [{ worker: wk.name, address: wk.address }, wk.restarts ?? 0]),
+  );
+  w.family("tessera_worker_spilled_bytes", "gauge", "Task results each worker spilled to disk, bytes.", s.workers.map((wk) => [{ worker: wk.name, address: wk.address }, wk.spilledBytes]));
   const jobCounts = new Map<JobState, number>(JOB_STATES.map((st) => [st, 0]));
   for (const j of s.jobs?.jobs ?? []) jobCounts.set(j.state, (jobCounts.get(j.state) ?? 0) + 1);
   w.family("tessera_jobs", "gauge", "Batch jobs, by state (all 0 on a local cluster).", [...jobCounts].map(([st, n]) => [{ state: st }, n]));

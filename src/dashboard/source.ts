@@ -43,10 +43,19 @@ export interface WorkerView {
   readonly lastSeen: number;
   /** "running", "paused", "closing", ... */
   readonly status: string;
+  /** Times the worker's nanny restarted it (0 or undefined without a nanny). */
+  readonly restarts?: number;
+  /** The worker stopped starting tasks because its memory is above the pause threshold. */
+  readonly paused?: boolean;
   /** Batch job that runs this worker (SLURM job id), if any. */
   readonly jobId?: string;
   /** Free-form extra facts (host, pid, SLURM node, ...). */
   readonly metadata?: Readonly<Record<string, string | number>>;
+}
+
+/** Paused for memory: the flag, or a source that only reports it as the status. */
+export function isPaused(w: WorkerView): boolean {
+  return w.paused === true || w.status === "paused";
 }
 
 /** How many tasks of one prefix (the "kind" of task, e.g. `sum-chunk`) are in each state now. */

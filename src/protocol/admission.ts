@@ -13,6 +13,8 @@ export class HandshakeAdmission {
     readonly max: number,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
+    /** When given, refusals go here (the listener's rate-limited refusal log) instead of the own line a second. */
+    private readonly onRefused?: (peer: string | undefined) => void,
   ) {
     if (!Number.isInteger(max) || max < 1) {
       throw new RangeError(`maxPendingHandshakes ${max} is not valid; use a whole number ≥ 1 (default 256)`);
@@ -26,6 +28,10 @@ export class HandshakeAdmission {
   /** A release function (idempotent) when admitted; undefined when the connection must be refused. */
   admit(peer: string | undefined): (() => void) | undefined {
     if (this.#pending >= this.max) {
+      if (this.onRefused) {
+        this.onRefused(peer);
+        return undefined;
+      }
       this.#refusedSinceLog++;
       const t = this.now();
       if (t - this.#lastLog >= 1000) {

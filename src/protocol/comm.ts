@@ -42,6 +42,8 @@ export class FramedComm implements Comm {
   #closeReason = "";
   #flushScheduled = false;
   #writable = true;
+  /** Level of the "bad frames" line: debug while unauthenticated (the listener logs the refusal, rate-limited). */
+  #badFramesLevel: "warn" | "debug" = "warn";
   readonly peerAddress: string;
   readonly localAddress: string;
 
@@ -61,7 +63,7 @@ export class FramedComm implements Comm {
         this.#reader.feed(chunk);
       } catch (err) {
         const reason = `protocol error from ${this.peerAddress}: ${(err as Error).message}`;
-        this.#log.warn({ peer: this.peerAddress, err: (err as Error).message, code: (err as { code?: string }).code }, "closing connection: bad frames");
+        this.#log[this.#badFramesLevel]({ peer: this.peerAddress, err: (err as Error).message, code: (err as { code?: string }).code }, "closing connection: bad frames");
         this.#shutdown(reason, true);
       }
     });
@@ -84,6 +86,11 @@ export class FramedComm implements Comm {
     this.#reader.maxFrameBytes = maxFrameBytes;
     this.#reader.maxRawFrames = maxRawFrames;
     this.#writer.maxFrameBytes = maxFrameBytes;
+  }
+
+  /** Log bad frames at debug (true) or warn (false): a listener that rate-limits refusals quiets them until authenticated. */
+  quietBadFrames(quiet: boolean): void {
+    this.#badFramesLevel = quiet ? "debug" : "warn";
   }
 
   send(msg: Message): void {

@@ -6,6 +6,7 @@ import { FramedComm, type Comm } from "./comm.js";
 import { acceptHandshake, initiateHandshake } from "./authenticate.js";
 import { SocketTransport } from "./socket-transport.js";
 import { HandshakeAdmission } from "./admission.js";
+import { RefusalLog } from "./refusal-log.js";
 import { checkMaxFrameBytes, DEFAULT_MAX_FRAME_BYTES } from "./frames.js";
 import type { Security } from "./security.js";
 import { ConnectError, SecurityConfigError, TesseraError } from "../util/errors.js";
@@ -15,6 +16,27 @@ import { createLogger, type Logger } from "../util/log.js";
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_PENDING_HANDSHAKES = 256;
+/** Failed handshakes logged in full after a quiet second, before the listener switches to one summary line a second. */
+export const REFUSALS_LOGGED_IN_FULL = 5;
+
+/** The kind of a failed handshake, for the refusal summary. */
+export function refusalKind(err: Error): string {
+  switch ((err as Partial<TesseraError>).code) {
+    case "TESSERA_ERR_AUTHENTICATION":
+      return "wrong secret";
+    case "TESSERA_ERR_VERSION_MISMATCH":
+      return "version mismatch";
+    case "TESSERA_ERR_HANDSHAKE_TIMEOUT":
+      return "timed out";
+    case "TESSERA_ERR_PROTOCOL":
+    case "TESSERA_ERR_FRAME_TOO_LARGE":
+      return "malformed";
+    default:
+      // the comm closed: on bad frames its reason says so; otherwise the peer hung up (often a client
+      // that found the server's proof wrong, i.e. a wrong secret on its side)
+      return /protocol error/.test(err.message) ? "malformed" : "hung up";
+  }
+}
 
 export interface Listener {
   readonly address: string;
@@ -62,7 +84,11 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
   const timeoutMs = opts.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
   const maxPending = opts.maxPendingHandshakes ?? DEFAULT_MAX_PENDING_HANDSHAKES;
   const sockets = new Set<net.Socket>();
-  const admission = new HandshakeAdmission(maxPending, log);
+  // every kind of refusal shares one rate limit: a fuzz run must not write a line per connection
+  const refusals = new RefusalLog((fields, text) => log.warn(fields, text), { noun: "connections", fullLines: REFUSALS_LOGGED_IN_FULL });
+  const admission = new HandshakeAdmission(maxPending, log, Date.now, (peer) =>
+    refusals.refused({ peer, maxPendingHandshakes: maxPending }, "too many unauthenticated connections; refusing new ones", "over the connection cap", peer),
+  );
   const track = (socket: net.Socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
@@ -71,9 +97,11 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
   /** Runs the Tessera handshake on a (TCP or already TLS-secured) socket; `release` frees its admission slot. */
   const handshake = (socket: net.Socket, release: () => void) => {
     const comm = new FramedComm(new SocketTransport(socket, scheme), { log, maxFrameBytes });
+    comm.quietBadFrames(true);
     acceptHandshake(comm, { security, timeoutMs, maxFrameBytes }).then(
       (authed) => {
         release();
+        comm.quietBadFrames(false);
         log.debug({ peer: authed.peerAddress }, "connection authenticated");
         try {
           opts.onComm(authed);
@@ -84,7 +112,7 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
       },
       (err: Error) => {
         release();
-        log.warn({ peer: comm.peerAddress, reason: err.message, code: (err as TesseraError).code }, "handshake failed; connection closed");
+        refusals.refused({ peer: comm.peerAddress, reason: err.message, code: (err as TesseraError).code }, "handshake failed; connection closed", refusalKind(err), comm.peerAddress);
       },
     );
   };
@@ -116,16 +144,8 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
       releases.delete(key);
       handshake(socket, release);
     });
-    // one line a second at most, with a count: a flood must not flood the log too
-    let tlsFailures = 0;
-    let lastTlsLog = -Infinity;
     tlsServer.on("tlsClientError", (err, socket) => {
-      tlsFailures++;
-      const now = Date.now();
-      if (now - lastTlsLog < 1000) return;
-      log.warn({ peer: socket.remoteAddress, reason: err.message, failures: tlsFailures }, "TLS handshake failed; connection closed");
-      lastTlsLog = now;
-      tlsFailures = 0;
+      refusals.refused({ peer: socket.remoteAddress, reason: err.message }, "TLS handshake failed; connection closed", "TLS failed", socket.remoteAddress);
     });
     server = tlsServer;
   } else {
@@ -151,7 +171,10 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
     address,
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        server.close(() => {
+          refusals.close(); // after the last socket closed, so its refusal is in the final summary
+          resolve();
+        });
         for (const s of sockets) s.destroy();
       }),
   };

@@ -171,24 +171,4 @@ export const invalidPeerMessage = (msg: unknown): string | null => check(PEER_TO
  * A log line per refused message, but at most one a second per process (with the count refused
  * meanwhile): a flood of bad messages must not become a flood of log lines.
  */
-export class RefusalLog {
-  #last = -Infinity;
-  #suppressed = 0;
-  constructor(
-    private readonly warn: (fields: Record<string, unknown>, text: string) => void,
-    private readonly intervalMs = 1000,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  refused(fields: Record<string, unknown>, text: string): void {
-    const t = this.now();
-    if (t - this.#last < this.intervalMs) {
-      this.#suppressed++;
-      return;
-    }
-    this.#last = t;
-    const n = this.#suppressed;
-    this.#suppressed = 0;
-    this.warn(n > 0 ? { ...fields, refusedSinceLastLine: n } : fields, text);
-  }
-}
+export { RefusalLog, type RefusalLogOptions, type RefusalWarn } from "./refusal-log.js";

@@ -103,12 +103,13 @@ test("during a π computation the pages show the cluster as the scheduler sees i
         address: tr.getAttribute("data-address")!,
         threads: Number(tr.querySelector('[data-col="threads"]')!.textContent),
         stored: Number(tr.querySelector('[data-col="stored"]')!.textContent),
+        restarts: Number(tr.querySelector('[data-col="restarts"]')!.textContent),
       })),
     );
     const byAddress = (a: { address: string }, b: { address: string }): number => (a.address < b.address ? -1 : 1);
     assert.deepEqual(
       table.sort(byAddress),
-      cluster.schedulerWorkers().map((w) => ({ address: w.address, threads: w.nthreads, stored: w.stored })).sort(byAddress),
+      cluster.schedulerWorkers().map((w) => ({ address: w.address, threads: w.nthreads, stored: w.stored, restarts: w.restarts })).sort(byAddress),
     );
     assert.equal(Number(await workers.locator('tfoot [data-col="threads"]').innerText()), own.threads);
 
@@ -192,6 +193,52 @@ test("the Jobs page of a batch cluster: each job, why it waits, walltime left, c
       ["4711", "4711", "4712", "4712"],
       "the Workers page shows each worker's SLURM job id",
     );
+  } finally {
+    await page.close();
+    await d.close();
+  }
+});
+
+test("a paused worker and nanny restarts: marked on the Workers page, striped on the Status page", async () => {
+  // Pausing needs a worker over its memory threshold: rendered here from an in-memory source with
+  // what the scheduler reports for such a worker (the rendering is what is tested here).
+  const src = new InMemorySource("tcp://127.0.0.1:8786");
+  const base = { nthreads: 4, memoryLimit: 4e9, spilledBytes: 0, cpuPercent: 120, processing: 3, stored: 40, lastSeen: Date.now(), status: "running" };
+  src.upsertWorker({ ...base, name: "worker-0", address: "tcp://127.0.0.1:40001", memory: 1.2e9, restarts: 0, paused: false });
+  src.upsertWorker({ ...base, name: "worker-1", address: "tcp://127.0.0.1:40002", memory: 3.5e9, spilledBytes: 2.1e9, processing: 0, restarts: 0, paused: true, status: "paused" });
+  src.upsertWorker({ ...base, name: "worker-2", address: "tcp://127.0.0.1:40003", memory: 2.6e9, spilledBytes: 3e8, restarts: 2, paused: false });
+  const d = await startDashboard({ source: src, address: "127.0.0.1:0" });
+  const page = await browser.context.newPage();
+  const errors = watchErrors(page);
+  try {
+    await page.goto(d.url.replace("/status", "/workers"));
+    await page.waitForSelector("#workers-table tbody tr[data-address]");
+    const rows = await page.locator("#workers-table tbody tr[data-address]").evaluateAll((trs) =>
+      trs.map((tr) => ({
+        name: tr.getAttribute("data-name"),
+        paused: tr.getAttribute("data-paused") === "1",
+        marker: tr.querySelector("td:first-child .badge.paused")?.textContent ?? null,
+        restarts: Number(tr.querySelector('[data-col="restarts"]')!.textContent),
+      })),
+    );
+    assert.deepEqual(rows, [
+      { name: "worker-0", paused: false, marker: null, restarts: 0 },
+      { name: "worker-1", paused: true, marker: "paused", restarts: 0 },
+      { name: "worker-2", paused: false, marker: null, restarts: 2 },
+    ]);
+    assert.equal(await page.locator('tfoot [data-col="restarts"]').innerText(), "2");
+    assert.match(await page.locator("tfoot").innerText(), /1 paused/);
+    const headers = await page.locator("#workers-table thead th").allInnerTexts();
+    assert.ok(headers.includes("Restarts"), headers.join());
+    await page.screenshot({ path: `${screenshots}workers-paused.png`, fullPage: true });
+    await page.goto(d.url);
+    await page.waitForSelector('#worker-memory .hbar-row[data-address="tcp://127.0.0.1:40002"] .bar');
+    const levels = await page.locator("#worker-memory .hbar-row").evaluateAll((rs) => rs.map((r) => r.querySelector(".bar")!.getAttribute("data-level")));
+    assert.deepEqual(levels, ["ok", "paused", "high"]);
+    assert.match(await page.locator("#worker-memory").innerText(), /worker-1\s+[\d.]+ GiB, paused/);
+    assert.match(await page.locator("#cluster-memory").innerText(), /1 worker paused/);
+    await page.screenshot({ path: `${screenshots}status-paused.png`, fullPage: true });
+    assert.deepEqual(errors, [], "no errors in the pages");
   } finally {
     await page.close();
     await d.close();

@@ -116,7 +116,9 @@ test("snapshot totals add up the workers; samples measure throughput", () => {
   let now = 0;
   const src = new InMemorySource();
   src.upsertWorker(worker(0));
-  src.upsertWorker(worker(1, { jobId: "123" }));
+  src.upsertWorker(worker(1, { jobId: "123", restarts: 3, paused: true }));
+  src.upsertWorker(worker(2, { status: "paused", restarts: 1 }));
+  src.removeWorker(worker(2).address, "gone");
   const c = new Collector(src, { now: () => now });
   const s = c.snapshot();
   assert.deepEqual(s.totals, {
@@ -129,6 +131,8 @@ test("snapshot totals add up the workers; samples measure throughput", () => {
     processing: 1,
     stored: 10,
     cpuPercent: 100,
+    restarts: 3,
+    paused: 1,
   });
   assert.equal(s.jobs, null);
   c.sample();
@@ -145,6 +149,9 @@ test("snapshot totals add up the workers; samples measure throughput", () => {
 test("renderMetrics output parses and carries the snapshot's numbers", () => {
   const src = new InMemorySource();
   src.upsertWorker(worker(0, { name: 'odd "name"\\x' }));
+  src.upsertWorker(worker(1, { restarts: 2, paused: true, spilledBytes: 4096 }));
+  // a source that only says "paused" in the status counts as paused too
+  src.upsertWorker(worker(2, { status: "paused" }));
   src.addTask("inc", "waiting", 3);
   src.addTask("inc", "memory", 2);
   src.setJobs({
@@ -160,9 +167,17 @@ test("renderMetrics output parses and carries the snapshot's numbers", () => {
   const p = parsePrometheus(renderMetrics(c.snapshot()));
   assert.equal(valueOf(p, "tessera_tasks", { state: "waiting" }), 3);
   assert.equal(valueOf(p, "tessera_tasks", { state: "memory" }), 2);
-  assert.equal(valueOf(p, "tessera_workers"), 1);
-  assert.equal(valueOf(p, "tessera_threads"), 2);
-  assert.equal(valueOf(p, "tessera_memory_bytes"), 1e8);
+  assert.equal(valueOf(p, "tessera_workers"), 3);
+  assert.equal(valueOf(p, "tessera_threads"), 6);
+  assert.equal(valueOf(p, "tessera_memory_bytes"), 6e8);
+  assert.equal(valueOf(p, "tessera_workers_paused"), 2);
+  assert.equal(valueOf(p, "tessera_worker_paused", { worker: "w1" }), 1);
+  assert.equal(valueOf(p, "tessera_worker_paused", { worker: "w2" }), 1);
+  assert.equal(valueOf(p, "tessera_worker_paused", { worker: 'odd "name"\\x' }), 0);
+  assert.equal(valueOf(p, "tessera_worker_restarts_total", { worker: "w1" }), 2);
+  assert.equal(valueOf(p, "tessera_worker_restarts_total", { worker: "w2" }), 0);
+  assert.equal(p.types.get("tessera_worker_restarts_total"), "counter");
+  assert.equal(valueOf(p, "tessera_worker_spilled_bytes", { worker: "w1" }), 4096);
   assert.equal(valueOf(p, "tessera_worker_memory_bytes", { worker: 'odd "name"\\x' }), 1e8);
   assert.equal(valueOf(p, "tessera_jobs", { state: "pending" }), 2);
   assert.equal(valueOf(p, "tessera_jobs", { state: "running" }), 1);

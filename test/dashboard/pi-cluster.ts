@@ -19,7 +19,7 @@ export interface PiCluster {
   /** Tasks the scheduler saw finish, by prefix. */
   finishedByPrefix(): Record<string, number>;
   schedulerNumbers(): { tasksFinished: number; workers: number; threads: number };
-  schedulerWorkers(): { address: string; nthreads: number; stored: number }[];
+  schedulerWorkers(): { address: string; nthreads: number; stored: number; restarts: number }[];
   close(): Promise<void>;
 }
 
@@ -82,7 +82,7 @@ export async function startPiCluster(opts: { workers: number; threadsPerWorker: 
       const v = cluster.scheduler.view();
       return { tasksFinished: v.counters.tasksFinished, workers: v.workers.length, threads: v.workers.reduce((s, w) => s + w.nthreads, 0) };
     },
-    schedulerWorkers: () => cluster.scheduler.workers().map((w) => ({ address: w.address, nthreads: w.nthreads, stored: w.stored })),
+    schedulerWorkers: () => cluster.scheduler.workers().map((w) => ({ address: w.address, nthreads: w.nthreads, stored: w.stored, restarts: w.restarts })),
     async close() {
       await client?.close();
       await cluster.close(); // closes the scheduler, and with it the dashboard

@@ -30,7 +30,7 @@ test("a real scheduler's tasks, workers and errors reach the dashboard", async (
   const security = Security.temporary();
   const log = silentLogger();
   const scheduler = await Scheduler.start({ security, log, port: 0 });
-  const worker = await Worker.start({ schedulerAddress: scheduler.address, security, nthreads: 2, name: "w-a", log, opModules, metadata: { slurmJobId: "777" } });
+  const worker = await Worker.start({ schedulerAddress: scheduler.address, security, nthreads: 2, name: "w-a", log, opModules, metadata: { slurmJobId: "777" }, restarts: 2 });
   let client: Comm | undefined;
   const dash = await startSchedulerDashboard(scheduler, { address: "127.0.0.1:0", log });
   try {
@@ -56,6 +56,9 @@ test("a real scheduler's tasks, workers and errors reach the dashboard", async (
     const snap = await getJson<Snapshot>(dash.port, "/api/snapshot");
     assert.deepEqual(snap.workers.map((w) => [w.name, w.nthreads, w.jobId]), [["w-a", 2, "777"]]);
     assert.equal(snap.workers[0]!.address, worker.address);
+    // the nanny's restart count arrives with the worker's registration and heartbeats
+    const w0 = snap.workers[0]!;
+    assert.deepEqual([w0.restarts, w0.paused, w0.spilledBytes, w0.status], [2, false, 0, "running"]);
     const busy = snap.progress.find((p) => p.prefix === "busy")!;
     assert.equal(busy.total, n);
     assert.equal(busy.fraction, 1);
@@ -85,6 +88,8 @@ test("a real scheduler's tasks, workers and errors reach the dashboard", async (
     const metrics = parsePrometheus(await getJson<string>(dash.port, "/metrics"));
     assert.equal(valueOf(metrics, "tessera_workers"), 1);
     assert.equal(valueOf(metrics, "tessera_threads"), 2);
+    assert.equal(valueOf(metrics, "tessera_worker_restarts_total", { worker: "w-a" }), 2);
+    assert.equal(valueOf(metrics, "tessera_workers_paused"), 0);
     assert.equal(valueOf(metrics, "tessera_tasks", { state: "memory" }), snap.taskCounts.memory);
     assert.equal(valueOf(metrics, "tessera_tasks_erred_total"), 1);
   } finally {

@@ -38,6 +38,8 @@ function demoSource(): InMemorySource {
     memoryLimit: 2e9,
     memory: 5e8,
     spilledBytes: 0,
+    restarts: 0,
+    paused: false,
     cpuPercent: 90,
     processing: 2,
     stored: 3,
@@ -70,6 +72,11 @@ test("loopback dashboard: health, pages, JSON API, metrics, worker log, 404s", a
     assert.equal(snap.taskCounts.waiting, 5);
     const workers = JSON.parse((await get(d.port, "/api/workers")).body);
     assert.equal(workers[0].name, "w0");
+    assert.equal(workers[0].restarts, 0);
+    assert.equal(workers[0].paused, false);
+    src.upsertWorker({ ...src.workers()[0]!, restarts: 2, paused: true, status: "paused" });
+    const again = JSON.parse((await get(d.port, "/api/snapshot")).body);
+    assert.deepEqual([again.workers[0].restarts, again.workers[0].paused, again.totals.restarts, again.totals.paused], [2, true, 2, 1]);
     const info = JSON.parse((await get(d.port, "/api/info")).body);
     assert.equal(info.schedulerLog[0].msg, "scheduler started");
     const wlog = JSON.parse((await get(d.port, `/api/logs/worker?address=${encodeURIComponent("tcp://127.0.0.1:9000")}`)).body);
@@ -83,6 +90,8 @@ test("loopback dashboard: health, pages, JSON API, metrics, worker log, 404s", a
     const p = parsePrometheus(metrics.body);
     assert.equal(valueOf(p, "tessera_tasks", { state: "waiting" }), 5);
     assert.equal(valueOf(p, "tessera_workers"), 1);
+    assert.equal(valueOf(p, "tessera_workers_paused"), 1);
+    assert.equal(valueOf(p, "tessera_worker_restarts_total", { worker: "w0" }), 2);
     const nope = await get(d.port, "/nope");
     assert.equal(nope.status, 404);
     assert.match(nope.body, /pages: \/status, \/workers, \/jobs, \/info/);

@@ -57,7 +57,7 @@ test("values above target spill to real files, least recently used first, and re
   assert.equal(s.size, 5);
   assert.equal(files(s).length, 2);
   assert.ok(s.diskBytes >= 16000 + 2 * 16);
-  assert.deepEqual(s.keys().slice(0, 2), ["b", "c"]);
+  assert.deepEqual(s.keys().slice(0, 2).sort(), ["b", "c"]); // spilled (in either order) before those in memory
   // Read back: async (shared memory by default), concurrent loads share one read.
   const [b1, b2] = await Promise.all([s.load("b"), s.load("b")]);
   assert.equal(b1, b2);
@@ -85,7 +85,8 @@ test("evict() spills on request; deleting a spilled key removes its file; missin
   assert.equal(s.spilledCount, 0, "no target: nothing spills on set");
   const spilled = await s.evict(2500);
   assert.equal(spilled, 3000);
-  assert.deepEqual(s.keys().slice(0, 3), ["k0", "k1", "k2"]);
+  // The three least recently used went to disk (written concurrently, so in any order).
+  assert.deepEqual(s.keys().slice(0, 3).sort(), ["k0", "k1", "k2"]);
   assert.equal(s.spilledCount, 3);
   assert.equal(s.delete("k1"), true);
   assert.equal(s.has("k1"), false);

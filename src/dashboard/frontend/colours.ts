@@ -38,11 +38,15 @@ export function spanColour(prefix: string, action: TaskAction, erred: boolean): 
   return RESERVED[action];
 }
 
-export type MemoryLevel = "ok" | "high" | "critical";
+export type MemoryLevel = "ok" | "high" | "critical" | "paused";
 
-/** Blue below the target fraction, orange from it (spilling soon / spilling), red from pause (paused or about to be killed). */
-export function memoryLevel(used: number, limit: number, t: MemoryThresholds, status: string): MemoryLevel {
-  if (status === "paused" || status === "closing") return "critical";
+/**
+ * Blue below the target fraction, orange from it (spilling soon / spilling), red from pause (about to
+ * pause or be killed), red stripes when the worker is paused (it starts no tasks).
+ */
+export function memoryLevel(used: number, limit: number, t: MemoryThresholds, status: string, paused = false): MemoryLevel {
+  if (paused || status === "paused") return "paused";
+  if (status === "closing") return "critical";
   if (limit <= 0) return "ok";
   const f = used / limit;
   if (f >= t.pause) return "critical";
@@ -50,4 +54,9 @@ export function memoryLevel(used: number, limit: number, t: MemoryThresholds, st
   return "ok";
 }
 
-export const MEMORY_COLOURS: Record<MemoryLevel, string> = { ok: "#4e79a7", high: "#f28e2b", critical: "#e15759" };
+export const MEMORY_COLOURS: Record<MemoryLevel, string> = {
+  ok: "#4e79a7",
+  high: "#f28e2b",
+  critical: "#e15759",
+  paused: "repeating-linear-gradient(135deg, #e15759 0 5px, #f5b7b8 5px 9px)",
+};

@@ -47,7 +47,8 @@ export class StatusPage implements Page {
       "Memory per worker",
       `Process memory against the worker's limit. <span class="swatch" style="background:${MEMORY_COLOURS.ok}"></span>fine, ` +
         `<span class="swatch" style="background:${MEMORY_COLOURS.high}"></span>above the spill target, ` +
-        `<span class="swatch" style="background:${MEMORY_COLOURS.critical}"></span>paused or near the limit.`,
+        `<span class="swatch" style="background:${MEMORY_COLOURS.critical}"></span>near the limit, ` +
+        `<span class="swatch" style="background:${MEMORY_COLOURS.paused}"></span>paused (starts no tasks).`,
       `<div id="worker-memory" class="hbars"></div>`,
     )}
     ${panel(
@@ -105,17 +106,22 @@ function progressRow(p: ProgressRow): string {
   </div></div>`;
 }
 
+function pausedHint(snap: Snapshot): string {
+  const n = snap.totals.paused;
+  return n > 0 ? ` · <span class="paused-count">${formatCount(n)} ${n === 1 ? "worker" : "workers"} paused</span>` : "";
+}
+
 function clusterMemory(snap: Snapshot): string {
   const { memory, memoryLimit, spilledBytes } = snap.totals;
   const f = memoryLimit > 0 ? memory / memoryLimit : 0;
   const level = memoryLevel(memory, memoryLimit, snap.thresholds, "running");
   if (memoryLimit <= 0) {
     return `<div class="big-number">${formatBytes(memory)} <small>no memory limit set</small></div>
-<div class="hint">${formatBytes(spilledBytes)} spilled to disk · ${formatCount(snap.totals.stored)} results stored</div>`;
+<div class="hint">${formatBytes(spilledBytes)} spilled to disk · ${formatCount(snap.totals.stored)} results stored${pausedHint(snap)}</div>`;
   }
   return `<div class="big-number">${formatBytes(memory)} <small>of ${formatBytes(memoryLimit)} (${formatPercent(f)})</small></div>
 <div class="bar big"><span style="width:${Math.min(100, f * 100)}%;background:${MEMORY_COLOURS[level]}"></span></div>
-<div class="hint">${formatBytes(spilledBytes)} spilled to disk · ${formatCount(snap.totals.stored)} results stored</div>`;
+<div class="hint">${formatBytes(spilledBytes)} spilled to disk · ${formatCount(snap.totals.stored)} results stored${pausedHint(snap)}</div>`;
 }
 
 function workerBars(workers: readonly WorkerView[], bar: (w: WorkerView) => string): string {
@@ -129,9 +135,11 @@ function workerBars(workers: readonly WorkerView[], bar: (w: WorkerView) => stri
 function memoryBar(w: WorkerView, snap: Snapshot): string {
   const limit = w.memoryLimit > 0 ? w.memoryLimit : Math.max(1, ...snap.workers.map((x) => x.memory));
   const f = Math.min(1, w.memory / limit);
-  const level = memoryLevel(w.memory, w.memoryLimit, snap.thresholds, w.status);
-  const text = w.memoryLimit > 0 ? `${formatBytes(w.memory)} / ${formatBytes(w.memoryLimit)}` : `${formatBytes(w.memory)}, no limit`;
-  return `<span class="bar" title="${text}"><span style="width:${f * 100}%;background:${MEMORY_COLOURS[level]}"></span></span><span class="num">${text}</span>`;
+  const level = memoryLevel(w.memory, w.memoryLimit, snap.thresholds, w.status, w.paused);
+  const limitText = w.memoryLimit > 0 ? `${formatBytes(w.memory)} / ${formatBytes(w.memoryLimit)}` : `${formatBytes(w.memory)}, no limit`;
+  // paused: the word replaces the limit (the bar already shows the fraction; the row has no room for both)
+  const text = level === "paused" ? `${formatBytes(w.memory)}, paused` : limitText;
+  return `<span class="bar" title="${level === "paused" ? `${limitText}, paused` : limitText}" data-level="${level}"><span style="width:${f * 100}%;background:${MEMORY_COLOURS[level]}"></span></span><span class="num">${text}</span>`;
 }
 
 function processingBar(workers: readonly WorkerView[]): (w: WorkerView) => string {

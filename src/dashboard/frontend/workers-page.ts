@@ -1,5 +1,5 @@
 /** The Workers page: one row per worker process, and a total row. */
-import type { Snapshot, WorkerView } from "../api-types.js";
+import { isPaused, type Snapshot, type WorkerView } from "../api-types.js";
 import { MEMORY_COLOURS, memoryLevel } from "./colours.js";
 import { byName, escapeHtml, formatAgo, formatBytes, formatCount, formatPercent } from "./format.js";
 import type { Page } from "./page.js";
@@ -15,6 +15,7 @@ const COLUMNS: [string, string][] = [
   ["Processing", "tasks assigned and not finished"],
   ["Stored", "task results it holds"],
   ["Last heartbeat", "when the scheduler last heard from it"],
+  ["Restarts", "times its nanny restarted it (after a crash or going over the memory limit)"],
   ["Status", ""],
 ];
 
@@ -40,7 +41,8 @@ export class WorkersPage implements Page {
 <td class="n" data-col="threads">${formatCount(t.threads)}</td><td class="n">${snap.workers.some((w) => w.cpuPercent !== undefined) ? `${Math.round(t.cpuPercent)} %` : "–"}</td>
 <td>${memoryCell(t.memory, t.memoryLimit, MEMORY_COLOURS[memoryLevel(t.memory, t.memoryLimit, snap.thresholds, "running")], f)}</td>
 <td class="n">${formatBytes(t.spilledBytes)}</td><td class="n" data-col="processing">${formatCount(t.processing)}</td>
-<td class="n" data-col="stored">${formatCount(t.stored)}</td><td></td><td></td></tr>`;
+<td class="n" data-col="stored">${formatCount(t.stored)}</td><td></td><td class="n" data-col="restarts">${formatCount(t.restarts)}</td>
+<td>${t.paused > 0 ? `<span class="badge paused">${formatCount(t.paused)} paused</span>` : ""}</td></tr>`;
   }
 }
 
@@ -51,11 +53,14 @@ function memoryCell(used: number, limit: number, colour: string, f: number): str
 
 function row(w: WorkerView, snap: Snapshot): string {
   const f = w.memoryLimit > 0 ? w.memory / w.memoryLimit : 0;
-  const colour = MEMORY_COLOURS[memoryLevel(w.memory, w.memoryLimit, snap.thresholds, w.status)];
-  return `<tr data-address="${escapeHtml(w.address)}" data-name="${escapeHtml(w.name)}">
-<td>${escapeHtml(w.name)}</td><td class="mono">${escapeHtml(w.address)}</td><td class="mono">${escapeHtml(w.jobId ?? "–")}</td>
+  const colour = MEMORY_COLOURS[memoryLevel(w.memory, w.memoryLimit, snap.thresholds, w.status, w.paused)];
+  const paused = isPaused(w);
+  const restarts = w.restarts ?? 0;
+  return `<tr data-address="${escapeHtml(w.address)}" data-name="${escapeHtml(w.name)}"${paused ? ` class="paused" data-paused="1"` : ""}>
+<td>${escapeHtml(w.name)}${paused ? ` <span class="badge paused" title="memory above the pause threshold: starts no new tasks until it falls">paused</span>` : ""}</td><td class="mono">${escapeHtml(w.address)}</td><td class="mono">${escapeHtml(w.jobId ?? "–")}</td>
 <td class="n" data-col="threads">${w.nthreads}</td><td class="n">${w.cpuPercent === undefined ? `<span class="muted" title="this worker does not report its CPU use">–</span>` : `${Math.round(w.cpuPercent)} %`}</td>
 <td>${memoryCell(w.memory, w.memoryLimit, colour, f)}</td><td class="n">${formatBytes(w.spilledBytes)}</td>
 <td class="n" data-col="processing">${w.processing}</td><td class="n" data-col="stored">${w.stored}</td>
-<td class="n">${formatAgo(snap.time - w.lastSeen)}</td><td><span class="badge ${escapeHtml(w.status)}">${escapeHtml(w.status)}</span></td></tr>`;
+<td class="n">${formatAgo(snap.time - w.lastSeen)}</td>
+<td class="n${restarts > 0 ? " warn" : ""}" data-col="restarts">${formatCount(restarts)}</td><td><span class="badge ${escapeHtml(w.status)}">${escapeHtml(w.status)}</span></td></tr>`;
 }
