@@ -121,7 +121,14 @@ export class JobQueueCluster implements Cluster {
     this.#failurePolicy = { ...DEFAULT_FAILURE_POLICY, ...opts.failurePolicy };
     this.#pollMs = parseDuration(opts.pollInterval ?? 1, "pollInterval") * 1000;
     this.#lostJobMs = parseDuration(opts.lostJobTimeout ?? LOST_JOB_TIMEOUT_S, "lostJobTimeout") * 1000;
-    this.log = opts.log ?? createLogger(`tessera.${system.name}-cluster`, { bindings: { cluster: this.options.name } });
+    // Quiet by default in a REPL, like dask-jobqueue's silence_logs="error": the Client and the cluster
+    // views show the state; TESSERA_LOG_LEVEL=info brings the log lines back.
+    this.log =
+      opts.log ??
+      createLogger(`tessera.${system.name}-cluster`, {
+        bindings: { cluster: this.options.name },
+        ...(process.env["TESSERA_LOG_LEVEL"] ? {} : { level: "warn" as const }),
+      });
     // dask-jobqueue creates the log directory at construction, so the first job can write there.
     if (this.options.logDirectory !== undefined) mkdirSync(resolve(this.options.logDirectory), { recursive: true });
   }
@@ -670,7 +677,8 @@ export class JobQueueCluster implements Cluster {
           cores,
           submittedAt: j.submittedAtMs,
           ...(j.reason !== undefined ? { reason: j.reason } : {}),
-          ...(j.timeLeftS !== undefined ? { walltimeLeftS: j.timeLeftS } : {}),
+          // SLURM reports a pending job's full time limit as its time left; the page shows "–" until it runs.
+          ...(j.timeLeftS !== undefined && j.runningSinceMs !== undefined ? { walltimeLeftS: j.timeLeftS } : {}),
           ...(j.runningSinceMs !== undefined ? { startedAt: j.runningSinceMs } : {}),
         };
         return v;

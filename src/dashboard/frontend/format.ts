@@ -16,6 +16,11 @@ export function formatCount(n: number): string {
   return Math.round(n).toLocaleString("en-US");
 }
 
+/** Core-seconds and other small quantities: one decimal below 10, so 0.4 does not read as 0. */
+export function formatAmount(n: number): string {
+  return Math.abs(n) < 10 && n !== 0 ? n.toFixed(1) : formatCount(n);
+}
+
 export function formatRate(perS: number): string {
   if (perS >= 1000) return `${(perS / 1000).toFixed(perS >= 10_000 ? 0 : 1)}k/s`;
   return `${perS.toFixed(perS < 10 ? 1 : 0)}/s`;

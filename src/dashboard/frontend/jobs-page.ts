@@ -1,6 +1,6 @@
 /** The Jobs page: the batch jobs behind the workers, and core-seconds held versus busy. */
 import type { JobView, Snapshot } from "../api-types.js";
-import { escapeHtml, formatCount, formatDuration, formatPercent } from "./format.js";
+import { escapeHtml, formatAmount, formatCount, formatDuration, formatPercent } from "./format.js";
 import type { Page } from "./page.js";
 
 export class JobsPage implements Page {
@@ -27,14 +27,20 @@ cluster holds against those it keeps busy.</p></section>`;
     el.innerHTML = `<section class="panel"><h2>Core-seconds held versus busy</h2>
 <p class="hint">Cores the cluster's jobs hold, times how long, against the time those cores spent running tasks.
 Idle held cores are capacity others on the machine cannot use: adaptive scaling gives them back.</p>
-<div class="big-number" data-held="${j.coreSecondsHeld}" data-busy="${j.coreSecondsBusy}">${formatCount(j.coreSecondsBusy)} <small>busy of ${formatCount(j.coreSecondsHeld)} core-seconds held (${formatPercent(busyF)})</small></div>
+<div class="big-number" data-held="${j.coreSecondsHeld}" data-busy="${j.coreSecondsBusy}">${formatAmount(j.coreSecondsBusy)} <small>busy of ${formatAmount(j.coreSecondsHeld)} core-seconds held (${formatPercent(busyF)})</small></div>
 <div class="bar big"><span style="width:${Math.min(100, busyF * 100)}%;background:#59a14f"></span></div></section>
 <section class="panel"><h2>${escapeHtml(j.system ?? "Batch")} jobs</h2>
 <p class="hint">${[...byState].map(([s, n]) => `${n} ${s}`).join(" · ") || "no jobs submitted"}. A pending job waits for the batch system; its reason says why.</p>
 <table class="grid" id="jobs-table"><thead><tr><th>Job id</th><th>State</th><th title="why the batch system has not started it">Pending reason</th>
 <th>Cores</th><th title="time until the batch system stops the job (h:mm:ss)">Walltime left</th><th>Workers</th></tr></thead>
-<tbody>${j.jobs.length ? j.jobs.map(jobRow).join("") : `<tr><td colspan="6" class="empty">No jobs.</td></tr>`}</tbody></table></section>`;
+<tbody>${j.jobs.length ? [...j.jobs].sort(byJobId).map(jobRow).join("") : `<tr><td colspan="6" class="empty">No jobs.</td></tr>`}</tbody></table></section>`;
   }
+}
+
+/** Numeric job ids in submission order; others (arrays, "12_3") after, as text. */
+function byJobId(a: JobView, b: JobView): number {
+  const x = Number(a.id), y = Number(b.id);
+  return Number.isFinite(x) && Number.isFinite(y) ? x - y : a.id.localeCompare(b.id);
 }
 
 function jobRow(job: JobView): string {
