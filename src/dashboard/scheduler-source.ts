@@ -5,7 +5,7 @@
  * call a cluster or the CLI makes to serve a dashboard for a scheduler.
  */
 import type { Scheduler } from "../scheduler/server.js";
-import type { SchedulerPlugin, TransitionInfo, WorkerInfo } from "../scheduler/plugin.js";
+import type { SchedulerPlugin, SpanInfo, TransitionInfo, WorkerInfo } from "../scheduler/plugin.js";
 import type { TaskStateName } from "../scheduler/entities.js";
 import type { WorkerView as SchedulerWorkerView } from "../scheduler/view.js";
 import { startDashboard, type Dashboard, type DashboardOptions } from "./server.js";
@@ -92,6 +92,11 @@ export class SchedulerSource implements DashboardSource {
   readonly #erred = new Ring<ErredTask>(200);
   readonly #events = new Ring<LogEntry>(1000);
   readonly #packer = new ThreadPacker();
+  /**
+   * Rows for transfers and spills, packed apart from the compute spans: they arrive a heartbeat
+   * late, and packing them with compute spans would push later tasks onto the wrong rows.
+   */
+  readonly #ioPacker = new ThreadPacker();
   #taskSeconds = 0;
   readonly plugin: SchedulerPlugin;
   readonly jobs: JobsProvider | undefined;
@@ -108,6 +113,7 @@ export class SchedulerSource implements DashboardSource {
       transition: (key, from, to, info) => this.#onTransition(key, from, to, info),
       addWorker: (w) => this.#onAddWorker(w),
       removeWorker: (address, reason) => this.#onRemoveWorker(address, reason),
+      span: (info) => this.#onSpan(info),
       addClient: (id) => this.#event("info", `client ${id} connected`),
       removeClient: (id) => this.#event("info", `client ${id} disconnected`),
     };
@@ -148,8 +154,23 @@ export class SchedulerSource implements DashboardSource {
     }
   }
 
+  /** A transfer (red) or spill (orange) joins the task stream: key says what moved, prefix the kind. */
+  #onSpan(info: SpanInfo): void {
+    const listeners = this.#listeners;
+    if (listeners.length === 0) return;
+    const transfer = info.action === "transfer";
+    const what = `${info.keys > 0 ? `${info.keys} keys, ` : ""}${info.bytes} bytes`;
+    const key = transfer ? `transfer from ${info.peer ?? "a peer"} (${what})` : `spill to disk (${what})`;
+    const prefix = transfer ? "transfer" : "spill";
+    const action = transfer ? "transfer" : "disk-write";
+    const stop = Math.max(info.start, info.stop);
+    const thread = this.#ioPacker.place(info.worker, info.start, stop);
+    for (let i = 0; i < listeners.length; i++) listeners[i]!.span?.(key, prefix, info.worker, thread, info.start, stop, action, false);
+  }
+
   #onAddWorker(w: WorkerInfo): void {
     this.#packer.addWorker(w.address, w.nthreads);
+    this.#ioPacker.addWorker(w.address, w.nthreads);
     this.#event("info", `worker ${w.name} joined from ${w.address} with ${w.nthreads} threads`);
     const view = this.workers().find((x) => x.address === w.address);
     if (view) for (const l of this.#listeners) l.workerAdded?.(view);
@@ -157,6 +178,7 @@ export class SchedulerSource implements DashboardSource {
 
   #onRemoveWorker(address: string, reason: string): void {
     this.#packer.removeWorker(address);
+    this.#ioPacker.removeWorker(address);
     this.#event("warn", `worker ${address} left: ${reason}`);
     for (const l of this.#listeners) l.workerRemoved?.(address, reason);
   }
@@ -202,9 +224,9 @@ export class SchedulerSource implements DashboardSource {
 }
 
 function toWorkerView(w: SchedulerWorkerView): WorkerView {
-  const m = w.metrics as (SchedulerWorkerView["metrics"] & { cpu?: number; cpuPercent?: number }) | undefined;
+  const m = w.metrics;
   const jobId = jobIdOf(w.metadata);
-  const cpu = m?.cpuPercent ?? m?.cpu;
+  const cpu = w.cpuPercent ?? m?.cpuPercent;
   return {
     name: w.name,
     address: w.address,

@@ -79,6 +79,28 @@ export interface WorkerMetrics {
   paused?: boolean;
   /** Nanny restarts of this worker, when run under a nanny. */
   restarts?: number;
+  /**
+   * CPU use of the worker process since its previous heartbeat, in percent of one core (task
+   * threads included: 200 = two cores busy).
+   */
+  cpuPercent?: number;
+}
+
+/**
+ * Something a worker spent time on besides running tasks, for the dashboard's task stream:
+ * fetching inputs from a peer ("transfer") or writing results to disk ("spill").
+ */
+export interface WorkerActivitySpan {
+  action: "transfer" | "spill";
+  /** Wall clock, ms since the epoch. */
+  start: number;
+  stop: number;
+  /** Bytes moved (received, or written to disk). */
+  bytes: number;
+  /** Keys moved. */
+  keys: number;
+  /** The peer worker's address (transfers). */
+  peer?: string;
 }
 
 export interface KeyLocation {
@@ -112,6 +134,10 @@ export interface RegisterWorkerMsg {
 export interface HeartbeatWorkerMsg {
   op: "heartbeat-worker";
   metrics: WorkerMetrics;
+  /** Transfers and spills since the previous heartbeat, oldest first (bounded: the oldest are dropped). */
+  spans?: WorkerActivitySpan[];
+  /** Spans dropped since the previous heartbeat because there were too many. */
+  droppedSpans?: number;
 }
 export interface TaskFinishedMsg {
   op: "task-finished";

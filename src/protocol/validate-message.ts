@@ -87,7 +87,21 @@ function finishedList(v: unknown, field: string, erred: boolean): string | null 
 const metrics = (v: unknown): boolean =>
   isRec(v) && isNum(v["managedBytes"]) && isNum(v["rss"]) && isNum(v["executing"]) && isNum(v["ready"]) && isNum(v["inMemory"]) &&
   (v["spilledBytes"] === undefined || isNum(v["spilledBytes"])) && (v["paused"] === undefined || typeof v["paused"] === "boolean") &&
-  (v["restarts"] === undefined || isInt(v["restarts"]));
+  (v["restarts"] === undefined || isInt(v["restarts"])) && (v["cpuPercent"] === undefined || (isNum(v["cpuPercent"]) && (v["cpuPercent"] as number) >= 0));
+
+/** Most spans one heartbeat may carry (workers send at most 1000). */
+const MAX_HEARTBEAT_SPANS = 10_000;
+
+function activitySpans(v: unknown, field: string): string | null {
+  if (!Array.isArray(v)) return `'${field}' must be an array`;
+  if (v.length > MAX_HEARTBEAT_SPANS) return `'${field}' holds ${v.length} spans; at most ${MAX_HEARTBEAT_SPANS} per heartbeat`;
+  for (const s of v) {
+    if (!isRec(s) || (s["action"] !== "transfer" && s["action"] !== "spill")) return `'${field}' entries need action "transfer" or "spill"`;
+    if (!isNum(s["start"]) || !isNum(s["stop"]) || !isNum(s["bytes"]) || !isNum(s["keys"])) return `'${field}' entries need numeric start, stop, bytes and keys`;
+    if (s["peer"] !== undefined && !isStr(s["peer"])) return `'${field}' entry 'peer' must be a string`;
+  }
+  return null;
+}
 
 const WORKER_TO_SCHEDULER: Record<string, Check> = {
   "register-worker": (m) =>
@@ -101,7 +115,12 @@ const WORKER_TO_SCHEDULER: Record<string, Check> = {
       optional(m, "metadata", (x) => isRec(x) && Object.values(x).every(isStr), "an object of strings"),
       m["keys"] === undefined ? null : keyLocations(m["keys"], "keys"),
     ),
-  "heartbeat-worker": (m) => required(m, "metrics", metrics, "worker metrics (managedBytes, rss, executing, ready, inMemory)"),
+  "heartbeat-worker": (m) =>
+    first(
+      required(m, "metrics", metrics, "worker metrics (managedBytes, rss, executing, ready, inMemory; cpuPercent ≥ 0 if given)"),
+      m["spans"] === undefined ? null : activitySpans(m["spans"], "spans"),
+      optional(m, "droppedSpans", (x) => isInt(x) && (x as number) >= 0, "an integer ≥ 0"),
+    ),
   "task-finished": (m) => finishedList(m["tasks"], "tasks", false),
   "task-erred": (m) => finishedList(m["tasks"], "tasks", true),
   "steal-response": (m) => first(strArray(m["released"], "released"), strArray(m["kept"], "kept")),

@@ -29,11 +29,32 @@ export interface WorkerInfo {
   metadata: Readonly<Record<string, string>>;
 }
 
+/**
+ * Time a worker spent moving data rather than computing: fetching task inputs from a peer
+ * ("transfer") or writing results to disk ("spill"). Reported with the worker's heartbeats, so
+ * it arrives up to one heartbeat interval late.
+ */
+export interface SpanInfo {
+  /** The worker that received the data (transfer) or wrote it (spill). */
+  worker: string;
+  action: "transfer" | "spill";
+  /** Wall clock, ms since the epoch (the worker's clock). */
+  start: number;
+  stop: number;
+  bytes: number;
+  /** Keys moved (0 when the worker does not know, as for spills). */
+  keys: number;
+  /** For transfers: the worker the data came from. */
+  peer?: string;
+}
+
 export interface SchedulerPlugin {
   readonly name?: string;
   transition?(key: Key, from: TaskStateName, to: TaskStateName, info: TransitionInfo): void;
   addWorker?(info: WorkerInfo): void;
   removeWorker?(address: string, reason: string): void;
+  /** A worker reported a transfer or spill (batched: several calls per heartbeat). */
+  span?(info: SpanInfo): void;
   addClient?(clientId: string): void;
   removeClient?(clientId: string): void;
   /** The scheduler is closing. */

@@ -18,10 +18,11 @@ import type {
   SchedulerInfo,
   WorkerToScheduler,
   WireError,
+  WorkerActivitySpan,
 } from "../protocol/messages.js";
 import { createLogger, type Logger } from "../util/log.js";
 import { SchedulerState, type SchedulerStateOptions } from "./state.js";
-import type { SchedulerPlugin, TransitionInfo, WorkerInfo } from "./plugin.js";
+import type { SchedulerPlugin, SpanInfo, TransitionInfo, WorkerInfo } from "./plugin.js";
 import { balance } from "./stealing.js";
 import { schedulerView, workerViews, type SchedulerView, type WorkerView } from "./view.js";
 import type { TaskState, TaskStateName } from "./entities.js";
@@ -153,6 +154,18 @@ export class Scheduler {
       if (to === "erred" && ts.error) info.error = ts.error;
       for (const p of listeners) this.#safe(p, () => p.transition!(key, from, to, info));
     };
+  }
+
+  /** Hand a heartbeat's transfer/spill spans to the plugins that listen for them. */
+  #reportSpans(worker: string, spans: readonly WorkerActivitySpan[]): void {
+    for (const p of this.#plugins) {
+      if (p.span === undefined) continue;
+      for (const s of spans) {
+        const info: SpanInfo = { worker, action: s.action, start: s.start, stop: s.stop, bytes: s.bytes, keys: s.keys };
+        if (s.peer !== undefined) info.peer = s.peer;
+        this.#safe(p, () => p.span!(info));
+      }
+    }
   }
 
   #safe(p: SchedulerPlugin, fn: () => void): void {
@@ -337,6 +350,7 @@ export class Scheduler {
     switch (msg.op) {
       case "heartbeat-worker":
         this.state.heartbeat(address, msg.metrics);
+        if (msg.spans !== undefined && msg.spans.length > 0) this.#reportSpans(address, msg.spans);
         return;
       case "task-finished":
         this.#recordTiming(address, msg.tasks);

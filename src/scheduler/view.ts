@@ -30,6 +30,8 @@ export interface WorkerView {
   spilledBytes: number;
   /** The worker stopped starting tasks because its memory is above the pause threshold. */
   paused: boolean;
+  /** CPU use of the worker process in percent of one core over its last heartbeat interval (undefined until reported). */
+  cpuPercent: number | undefined;
 }
 
 export interface PrefixView {
@@ -70,6 +72,7 @@ export function workerViews(state: SchedulerState): WorkerView[] {
       restarts: ws.metrics?.restarts ?? (Number(ws.metadata["restarts"] ?? "0") || 0),
       spilledBytes: ws.metrics?.spilledBytes ?? 0,
       paused: ws.metrics?.paused ?? false,
+      cpuPercent: ws.metrics?.cpuPercent,
     });
   }
   return out;

@@ -22,6 +22,8 @@ export interface PausableWorker {
    * pause line and the worker paused. Without it, only the main thread is collected.
    */
   collectGarbage?(): void;
+  /** A spill round wrote `bytes` to disk between `start` and `stop` (ms since the epoch), for the task stream. */
+  recordSpill?(start: number, stop: number, bytes: number): void;
 }
 
 export interface WorkerMemoryWiringOptions {
@@ -81,6 +83,7 @@ export function wireWorkerMemory(opts: WorkerMemoryWiringOptions): WorkerMemoryW
       }
     },
     onSpill: (info) => {
+      if (info.spilledBytes > 0) target?.recordSpill?.(info.startMs, info.stopMs, info.spilledBytes);
       // Spills happen up to ten times a second under pressure: one info line a second at most.
       const now = Date.now();
       if (now - lastSpillLog < 1000) return;

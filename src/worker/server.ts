@@ -26,6 +26,7 @@ import { resolveArgs, typeName } from "./args.js";
 import { anySpilled, loadArgs } from "./load-args.js";
 import { COLLECT_GARBAGE_OP, garbageCollector } from "./gc-op.js";
 import { invalidPeerMessage, invalidSchedulerMessage, RefusalLog } from "../protocol/validate-message.js";
+import { ActivityLog, CpuMeter } from "./activity.js";
 
 export interface WorkerOptions {
   /** tcp://HOST:PORT or tls://HOST:PORT of the scheduler (a promise: start the threads while it is not known yet). */
@@ -92,6 +93,9 @@ export class Worker {
   /** Tasks whose inputs must be read back from disk, waiting for a read slot. */
   #loadQueue: WorkerTask[] = [];
   #loading = 0;
+  /** Transfers and spills since the last heartbeat (sent with it). */
+  readonly #activity = new ActivityLog();
+  readonly #cpu = new CpuMeter();
 
   private constructor(opts: WorkerOptions) {
     this.#opts = opts;
@@ -243,8 +247,12 @@ export class Worker {
   #sendHeartbeat(): void {
     if (!this.#scheduler) return;
     const restarts = this.#opts.restarts;
+    const cpu = this.#cpu.sample();
+    const { spans, dropped } = this.#activity.drain();
     sendMessage(this.#scheduler, {
       op: "heartbeat-worker",
+      ...(spans.length > 0 ? { spans } : {}),
+      ...(dropped > 0 ? { droppedSpans: dropped } : {}),
       metrics: {
         managedBytes: this.store.memoryBytes,
         spilledBytes: this.store.spilledBytes,
@@ -254,6 +262,7 @@ export class Worker {
         inMemory: this.state.inMemory.size,
         paused: this.state.paused,
         ...(restarts !== undefined ? { restarts } : {}),
+        ...(cpu !== undefined ? { cpuPercent: Math.round(cpu * 10) / 10 } : {}),
       },
     });
   }
@@ -471,12 +480,30 @@ export class Worker {
     }
   };
 
+  /**
+   * A batch of spilled results written to disk (the memory wiring reports each spill round), for
+   * the task stream. Times are ms since the epoch.
+   */
+  recordSpill(start: number, stop: number, bytes: number, keys = 0): void {
+    if (this.#isClosed || bytes <= 0) return;
+    this.#activity.record({ action: "spill", start, stop, bytes, keys });
+  }
+
+  #recordTransfer(peer: string, start: number, found: readonly Key[]): void {
+    if (found.length === 0) return;
+    let bytes = 0;
+    for (const k of found) bytes += this.store.nbytes(k) ?? 0;
+    this.#activity.record({ action: "transfer", start, stop: Date.now(), bytes, keys: found.length, peer });
+  }
+
   #fetch(peer: string, keys: Key[]): void {
     if (keys.length <= FETCH_BATCH_KEYS && !this.state.paused) {
+      const start = Date.now();
       this.#peers.request<DataMsg & Record<string, unknown>>(peer, { op: "get-data", keys }).then(
         (reply) => {
           if (this.#isClosed) return;
           const found = this.#storeFetched(keys, reply.data);
+          this.#recordTransfer(peer, start, found);
           this.state.fetchDone(peer, found, keys.filter((k) => !found.includes(k)));
           this.#process(this.state.take());
         },
@@ -500,6 +527,7 @@ export class Worker {
       while (this.state.paused && !this.#isClosed) await new Promise((r) => setTimeout(r, 50).unref());
       if (this.#isClosed) return;
       const batch = keys.slice(i, i + FETCH_BATCH_KEYS);
+      const start = Date.now();
       let reply: DataMsg;
       try {
         reply = await this.#peers.request<DataMsg & Record<string, unknown>>(peer, { op: "get-data", keys: batch });
@@ -509,6 +537,7 @@ export class Worker {
       }
       if (this.#isClosed) return;
       const got = this.#storeFetched(batch, reply.data);
+      this.#recordTransfer(peer, start, got);
       found.push(...got);
       for (const k of batch) if (!got.includes(k)) missing.push(k);
     }

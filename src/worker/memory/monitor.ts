@@ -22,7 +22,8 @@ export interface MemoryMonitorOptions {
   /** Process memory in bytes; default this process's RSS. */
   rss?: () => number;
   onPause?: (paused: boolean, sample: MemorySample) => void;
-  onSpill?: (info: { requestedBytes: number; spilledBytes: number; reason: MemoryDecision["reason"]; sample: MemorySample }) => void;
+  /** After a spill round; `startMs`/`stopMs` (wall clock, ms since the epoch) bound its disk writes. */
+  onSpill?: (info: { requestedBytes: number; spilledBytes: number; reason: MemoryDecision["reason"]; sample: MemorySample; startMs: number; stopMs: number }) => void;
   onTerminate?: (sample: MemorySample) => void;
   onError?: (e: Error) => void;
   /**
@@ -133,11 +134,13 @@ export class MemoryMonitor {
       const d = this.decide();
       const sample = this.lastSample!;
       if (d.spillBytes > 0) {
+        const startMs = Date.now();
         const spilled = await this.opts.store.evict(d.spillBytes);
+        const stopMs = Date.now();
         if (spilled > 0) {
           this.expected = { rss: Math.max(0, sample.processBytes - spilled), until: now + (this.opts.releaseGraceS ?? 1) };
         }
-        this.opts.onSpill?.({ requestedBytes: d.spillBytes, spilledBytes: spilled, reason: d.reason, sample });
+        this.opts.onSpill?.({ requestedBytes: d.spillBytes, spilledBytes: spilled, reason: d.reason, sample, startMs, stopMs });
       }
       return d;
     } catch (e) {
