@@ -14,13 +14,15 @@ else if (mode === "always-crash") process.exit(1);
 else if (mode === "restart-once") process.exit(restarts === 0 ? 75 : 0);
 else if (mode === "serve") {
   const file = process.argv[3]!;
-  writeFileSync(file, `${process.pid} ${restarts}\n`);
   const keepAlive = setInterval(() => {}, 1000);
+  // The handler goes in before the file announces this process: the test may send SIGTERM as soon as
+  // it reads the file, and without a handler SIGTERM kills at once.
   process.on("SIGTERM", () => {
     appendFileSync(file, "graceful\n");
     clearInterval(keepAlive);
     process.exit(0);
   });
+  writeFileSync(file, `${process.pid} ${restarts}\n`);
 } else if (mode === "spill") {
   // Spill a value into argv[3] (a --local-directory), report "ready" in argv[4], then wait to be killed.
   const { SpillableStore } = await import("../../../src/worker/memory/spillable-store.js");
