@@ -4,6 +4,7 @@
  */
 import type { Arg, Key } from "../graph/spec.js";
 import type { WireError, WorkerMetrics } from "../protocol/messages.js";
+import type { WorkerInfo } from "./plugin.js";
 
 export const TASK_STATES = ["released", "waiting", "queued", "processing", "memory", "erred", "forgotten"] as const;
 export type TaskStateName = (typeof TASK_STATES)[number];
@@ -95,16 +96,7 @@ export class WorkerState {
   /** Tasks run here (for the dashboard). */
   executedCount = 0;
 
-  constructor(opts: {
-    address: string;
-    name: string;
-    nthreads: number;
-    memoryLimit: number;
-    pid: number;
-    host: string;
-    metadata: Record<string, string>;
-    now: number;
-  }) {
+  constructor(opts: WorkerInfo & { now: number }) {
     this.address = opts.address;
     this.name = opts.name;
     this.nthreads = opts.nthreads;

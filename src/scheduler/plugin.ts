@@ -4,7 +4,7 @@
  */
 import type { Key } from "../graph/spec.js";
 import type { TaskStateName } from "./entities.js";
-import type { WireError } from "../protocol/messages.js";
+import type { WireError, WorkerActivitySpan } from "../protocol/messages.js";
 
 export interface TransitionInfo {
   /** Task kind (key prefix), e.g. "add" for "add-3f9a2c:0,1". */
@@ -34,18 +34,9 @@ export interface WorkerInfo {
  * ("transfer") or writing results to disk ("spill"). Reported with the worker's heartbeats, so
  * it arrives up to one heartbeat interval late.
  */
-export interface SpanInfo {
+export interface SpanInfo extends WorkerActivitySpan {
   /** The worker that received the data (transfer) or wrote it (spill). */
   worker: string;
-  action: "transfer" | "spill";
-  /** Wall clock, ms since the epoch (the worker's clock). */
-  start: number;
-  stop: number;
-  bytes: number;
-  /** Keys moved (0 when the worker does not know, as for spills). */
-  keys: number;
-  /** For transfers: the worker the data came from. */
-  peer?: string;
 }
 
 export interface SchedulerPlugin {
