@@ -36,15 +36,8 @@ export interface WireTask {
   retries?: number;
 }
 
-/** A task as the scheduler hands it to a worker. */
-export interface ComputeTask {
-  key: Key;
-  op?: string;
-  args?: Arg[];
-  data?: Arg;
-  deps?: Key[];
-  /** Index into ComputeTasksMsg.functions (see WireTask.fn). */
-  fn?: number;
+/** A task as the scheduler hands it to a worker (`fn` indexes ComputeTasksMsg.functions). */
+export interface ComputeTask extends Omit<WireTask, "retries"> {
   /** Lower runs first. */
   priority: number;
 }
@@ -117,8 +110,8 @@ export interface ClusterSummary {
 }
 
 // ---------------------------------------------------------------- worker → scheduler
-export interface RegisterWorkerMsg {
-  op: "register-worker";
+/** Who a worker is: what it registers with, and what scheduler plugins see of it. */
+export interface WorkerIdentity {
   /** Address the worker listens on for peers and clients. */
   address: string;
   name: string;
@@ -128,6 +121,10 @@ export interface RegisterWorkerMsg {
   host: string;
   /** Free-form facts: SLURM job id, nanny pid, local directory... */
   metadata: Record<string, string>;
+}
+
+export interface RegisterWorkerMsg extends WorkerIdentity {
+  op: "register-worker";
   /** Keys it already holds (a worker re-registering after a network blip). */
   keys: KeyLocation[];
 }

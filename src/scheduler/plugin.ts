@@ -4,7 +4,7 @@
  */
 import type { Key } from "../graph/spec.js";
 import type { TaskStateName } from "./entities.js";
-import type { WireError, WorkerActivitySpan } from "../protocol/messages.js";
+import type { WireError, WorkerActivitySpan, WorkerIdentity } from "../protocol/messages.js";
 
 export interface TransitionInfo {
   /** Task kind (key prefix), e.g. "add" for "add-3f9a2c:0,1". */
@@ -19,13 +19,7 @@ export interface TransitionInfo {
   error?: WireError;
 }
 
-export interface WorkerInfo {
-  address: string;
-  name: string;
-  nthreads: number;
-  memoryLimit: number;
-  pid: number;
-  host: string;
+export interface WorkerInfo extends Omit<WorkerIdentity, "metadata"> {
   metadata: Readonly<Record<string, string>>;
 }
 

@@ -100,11 +100,8 @@ export class SpillableStore extends DataStore implements WorkerDataStore {
   }
 
   override load(key: string): Promise<unknown> {
-    if (this.entries.has(key)) return super.load(key);
-    const inFlight = this.reading.get(key);
-    if (inFlight) return inFlight;
-    const rec = this.spilled.get(key);
-    if (!rec) return Promise.reject(new MissingKeyError(key));
+    const rec = this.#inMemoryOrRecord(key);
+    if (rec instanceof Promise) return rec;
     const t0 = performance.now();
     const p = readSpillFile(rec.file, this.sharedReadBack).then(
       (value) => {
@@ -129,11 +126,8 @@ export class SpillableStore extends DataStore implements WorkerDataStore {
    * memory (it may be paused). Values in memory are returned as they are. Rejects when absent.
    */
   peek(key: string): Promise<unknown> {
-    if (this.entries.has(key)) return super.load(key);
-    const inFlight = this.reading.get(key);
-    if (inFlight) return inFlight;
-    const rec = this.spilled.get(key);
-    if (!rec) return Promise.reject(new MissingKeyError(key));
+    const rec = this.#inMemoryOrRecord(key);
+    if (rec instanceof Promise) return rec;
     const t0 = performance.now();
     return readSpillFile(rec.file, this.sharedReadBack).then(
       (value) => {
@@ -144,6 +138,14 @@ export class SpillableStore extends DataStore implements WorkerDataStore {
         throw new Error(`cannot read spilled value '${key}' from ${rec.file}: ${e.message}`);
       },
     );
+  }
+
+  /** The value when it is in memory or already being read back; else the record of its spill file. */
+  #inMemoryOrRecord(key: string): Promise<unknown> | SpilledRecord {
+    if (this.entries.has(key)) return super.load(key);
+    const inFlight = this.reading.get(key);
+    if (inFlight) return inFlight;
+    return this.spilled.get(key) ?? Promise.reject(new MissingKeyError(key));
   }
 
   override has(key: string): boolean {

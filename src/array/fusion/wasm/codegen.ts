@@ -18,7 +18,7 @@ import { coerce } from "../../dtype.js";
 import { Asm, Op, Simd } from "./asm.js";
 import { ModuleBuilder, ValType } from "./encoder.js";
 import type { WasmPlan } from "./plan.js";
-import { addGenerator } from "./xoshiro.js";
+import { addGenerator, emitStateUpdate } from "./xoshiro.js";
 
 const V = ValType.v128;
 /** Groups of 8 elements per iteration of the fused loop (measured: 2 is ~5% faster than 1 or 4). */
@@ -324,13 +324,7 @@ function emitFunction(mb: ModuleBuilder, fnIndex: number, program: ChunkProgram,
           a.get(s0).get(s3).simd(Simd.i64x2Add).i32(12).simd(Simd.i64x2ShrU);
           cI(0x3ff0000000000000n).simd(Simd.v128Or);
           cF(1).simd(Simd.f64x2Sub).set(U.get(v)!);
-          a.get(s1).i32(17).simd(Simd.i64x2Shl).set(t);
-          a.get(s2).get(s0).simd(Simd.v128Xor).set(s2);
-          a.get(s3).get(s1).simd(Simd.v128Xor).set(s3);
-          a.get(s1).get(s2).simd(Simd.v128Xor).set(s1);
-          a.get(s0).get(s3).simd(Simd.v128Xor).set(s0);
-          a.get(s2).get(t).simd(Simd.v128Xor).set(s2);
-          a.get(s3).i32(45).simd(Simd.i64x2Shl).get(s3).i32(19).simd(Simd.i64x2ShrU).simd(Simd.v128Or).set(s3);
+          emitStateUpdate(a, [s0, s1, s2, s3], t);
         }
         if (w === 1) {
           for (const v of sets) {

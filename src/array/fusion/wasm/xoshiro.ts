@@ -29,6 +29,21 @@ export interface GenFunctions {
 const { i32, i64, f64 } = { i32: ValType.i32, i64: ValType.i64, f64: ValType.f64 };
 
 /** Adds the generator's functions to `mb`; `gen` is exported under `exportName` if given. */
+/**
+ * Emits one xoshiro256+ state update on the i64x2 lanes held in locals `s` (s0..s3), with `t` as
+ * scratch. The output (s0 + s3) is taken by the caller before this, as the reference does.
+ */
+export function emitStateUpdate(a: Asm, s: readonly [number, number, number, number], t: number): void {
+  const [s0, s1, s2, s3] = s;
+  a.get(s1).i32(17).simd(Simd.i64x2Shl).set(t);
+  a.get(s2).get(s0).simd(Simd.v128Xor).set(s2);
+  a.get(s3).get(s1).simd(Simd.v128Xor).set(s3);
+  a.get(s1).get(s2).simd(Simd.v128Xor).set(s1);
+  a.get(s0).get(s3).simd(Simd.v128Xor).set(s0);
+  a.get(s2).get(t).simd(Simd.v128Xor).set(s2);
+  a.get(s3).i32(45).simd(Simd.i64x2Shl).get(s3).i32(19).simd(Simd.i64x2ShrU).simd(Simd.v128Or).set(s3);
+}
+
 export function addGenerator(mb: ModuleBuilder, exportName?: string, seekExportName?: string): GenFunctions {
   const mix = mb.declareFunc();
   const step = mb.declareFunc();
@@ -136,13 +151,7 @@ export function addGenerator(mb: ModuleBuilder, exportName?: string, seekExportN
       a.get(s0).get(s3).simd(Simd.i64x2Add).i32(12).simd(Simd.i64x2ShrU);
       a.i64x2const(ONE_BITS).simd(Simd.v128Or).f64x2const(1).simd(Simd.f64x2Sub);
       a.v128store(v * 16);
-      a.get(s1).i32(17).simd(Simd.i64x2Shl).set(t);
-      a.get(s2).get(s0).simd(Simd.v128Xor).set(s2);
-      a.get(s3).get(s1).simd(Simd.v128Xor).set(s3);
-      a.get(s1).get(s2).simd(Simd.v128Xor).set(s1);
-      a.get(s0).get(s3).simd(Simd.v128Xor).set(s0);
-      a.get(s2).get(t).simd(Simd.v128Xor).set(s2);
-      a.get(s3).i32(45).simd(Simd.i64x2Shl).get(s3).i32(19).simd(Simd.i64x2ShrU).simd(Simd.v128Or).set(s3);
+      emitStateUpdate(a, S[v]! as [number, number, number, number], t);
     }
     a.get(1).i32(64).op(Op.i32Add).set(1);
     a.get(2).i32(1).op(Op.i32Sub).set(2).br(0);
