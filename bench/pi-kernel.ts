@@ -3,8 +3,8 @@
 // backend and vs a hand-written plain-JS fused loop (xoshiro128**, two 32-bit draws per double,
 // as in ../shared/reference/anchors.md). GB = 1e9 bytes of float64 random numbers generated.
 // Usage: node dist/bench/pi-kernel.js [GB per run, default 2] [runs, default 5]
-import { compileWasm, randFillFromRandom } from "../src/array/fusion/compile-wasm.js";
-import { compileJs } from "../src/array/fusion/compile-js.js";
+import { compileWasm, randFillFromRandom } from "../src/array/kernels/compile-wasm.js";
+import { compileJs } from "../src/array/kernels/compile-js.js";
 import type { ChunkKernel, ChunkProgram } from "../src/array/fusion/ir.js";
 import { normalizeSeed } from "../src/array/random/index.js";
 

@@ -8,6 +8,7 @@
  */
 import { parseBytes } from "../util/sizes.js";
 import { itemSize, type DType } from "./dtype.js";
+import type { ChunkInfo } from "./fusion/ir.js";
 
 export type Chunks = readonly (readonly number[])[];
 export type AxisChunkSpec = number | null | "auto" | readonly number[];
@@ -149,4 +150,15 @@ export function refine(a: readonly number[], b: readonly number[]): number[] {
 
 export function sameChunks(a: Chunks, b: Chunks): boolean {
   return a.length === b.length && a.every((c, i) => c.length === b[i]!.length && c.every((x, j) => x === b[i]![j]));
+}
+
+/** ChunkInfo of each block of a chunking (block offsets computed once). */
+export function chunkInfos(chunks: Chunks, globalShape: readonly number[]): (index: readonly number[]) => ChunkInfo {
+  const offs = chunks.map((c) => offsets(c));
+  const gs = [...globalShape];
+  return (index) => ({
+    shape: index.map((b, k) => chunks[k]![b]!),
+    offset: index.map((b, k) => offs[k]![b]!),
+    globalShape: gs,
+  });
 }

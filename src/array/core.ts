@@ -9,7 +9,7 @@ import "../graph/execute.js";
 import { tokenName } from "../graph/keys.js";
 import { optimizeGraph } from "../graph/optimize.js";
 import { blockKey, ref, type Arg, type Graph, type Key } from "../graph/spec.js";
-import { blockIndices, normalizeChunks, offsets, refine, sameChunks, shapeOfChunks, type ChunkSpec, type Chunks } from "./chunks.js";
+import { blockIndices, chunkInfos, normalizeChunks, refine, sameChunks, shapeOfChunks, type ChunkSpec, type Chunks } from "./chunks.js";
 import { checkDType, floatResult, isFloat, itemSize, promote, promoteScalar, type DType } from "./dtype.js";
 import type { BinaryFn, ChunkInfo, ChunkProgram, ProgramNode, UnaryFn } from "./fusion/ir.js";
 import { ARRAY_OPS } from "./ops-names.js";
@@ -171,17 +171,6 @@ export function mergeLayers(arrays: readonly TArray[], name: string, layer: Grap
   for (const a of arrays) for (const [k, v] of a.layers) m.set(k, v);
   m.set(name, layer);
   return m;
-}
-
-/** ChunkInfo of each block of a chunking (block offsets computed once). */
-export function chunkInfos(chunks: Chunks, globalShape: readonly number[]): (index: readonly number[]) => ChunkInfo {
-  const offs = chunks.map((c) => offsets(c));
-  const gs = [...globalShape];
-  return (index) => ({
-    shape: index.map((b, k) => chunks[k]![b]!),
-    offset: index.map((b, k) => offs[k]![b]!),
-    globalShape: gs,
-  });
 }
 
 /** Broadcast shapes (NumPy rules), naming the operands that do not fit. */

@@ -1,8 +1,8 @@
 /** Creating arrays: constant fills, ranges, and wrapping in-memory data. */
 import { tokenName, tokenize } from "../graph/keys.js";
 import { blockKey, type Arg, type Graph } from "../graph/spec.js";
-import { blockIndices, checkShape, offsets, type ChunkSpec } from "./chunks.js";
-import { TArray, chunkInfos, newChunks } from "./core.js";
+import { blockIndices, checkShape, chunkInfos, offsets, type ChunkSpec } from "./chunks.js";
+import { TArray, newChunks } from "./core.js";
 import { allocate, checkDType, coerce, type ChunkData, type DType } from "./dtype.js";
 import type { ChunkProgram, NDChunk } from "./fusion/ir.js";
 import { assemble } from "./kernels/assemble.js";

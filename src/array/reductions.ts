@@ -6,8 +6,8 @@
  */
 import { tokenName } from "../graph/keys.js";
 import { blockKey, ref, type Arg, type Graph, type Key } from "../graph/spec.js";
-import { blockIndices } from "./chunks.js";
-import { TArray, chunkInfos, mergeLayers } from "./core.js";
+import { blockIndices, chunkInfos } from "./chunks.js";
+import { TArray, mergeLayers } from "./core.js";
 import { checkDType, isFloat, type DType } from "./dtype.js";
 import type { ChunkProgram, ProgramNode, ReduceFn } from "./fusion/ir.js";
 import { ARRAY_OPS } from "./ops-names.js";

@@ -7,7 +7,7 @@ import { isTask, type Graph, type TaskNode } from "../../src/graph/spec.js";
 import { optimizeGraph } from "../../src/graph/optimize.js";
 import type { TArray } from "../../src/array/index.js";
 import type { ChunkProgram } from "../../src/array/fusion/ir.js";
-import { compileJs } from "../../src/array/fusion/compile-js.js";
+import { compileJs } from "../../src/array/kernels/compile-js.js";
 import { randFill } from "../../src/array/kernels/random-leaf.js";
 
 const piExpr = (rows: number, chunkRows: number, seed = 7) =>

@@ -1,8 +1,8 @@
 // The WebAssembly binary encoder on raw bytes, and a small module built with it, run for real.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ByteWriter, ModuleBuilder, ValType } from "../../src/array/fusion/wasm/encoder.js";
-import { Asm, Op, Simd } from "../../src/array/fusion/wasm/asm.js";
+import { ByteWriter, ModuleBuilder, ValType } from "../../src/array/kernels/wasm/encoder.js";
+import { Asm, Op, Simd } from "../../src/array/kernels/wasm/asm.js";
 
 test("LEB128 encodings match the spec's examples", () => {
   assert.deepEqual(new ByteWriter().u32(0).bytes, [0x00]);

@@ -3,8 +3,8 @@
 // non-contiguous chunks), special values; unsupported programs give undefined.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { compileWasm, randFillFromRandom, wasmSupports } from "../../src/array/fusion/compile-wasm.js";
-import { compileJs } from "../../src/array/fusion/compile-js.js";
+import { compileWasm, randFillFromRandom, wasmSupports } from "../../src/array/kernels/compile-wasm.js";
+import { compileJs } from "../../src/array/kernels/compile-js.js";
 import type { ChunkInfo, ChunkProgram, NDChunk, ProgramNode } from "../../src/array/fusion/ir.js";
 import { normalizeSeed } from "../../src/array/random/index.js";
 

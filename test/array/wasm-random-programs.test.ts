@@ -3,8 +3,8 @@
 // generated kinds are in the supported subset, so most programs do compile.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { compileWasm, randFillFromRandom } from "../../src/array/fusion/compile-wasm.js";
-import { compileJs } from "../../src/array/fusion/compile-js.js";
+import { compileWasm, randFillFromRandom } from "../../src/array/kernels/compile-wasm.js";
+import { compileJs } from "../../src/array/kernels/compile-js.js";
 import type { BinaryFn, ChunkProgram, DType, NDChunk, ProgramNode, ReduceFn, UnaryFn } from "../../src/array/fusion/ir.js";
 import { normalizeSeed } from "../../src/array/random/index.js";
 

@@ -1,9 +1,9 @@
 /**
  * The `array.program` op: run a chunk program on input chunks. Kernels are compiled once per
- * program (WebAssembly when ../fusion/compile-wasm.ts supports the program, else generated JS)
+ * program (WebAssembly when ./compile-wasm.ts supports the program, else generated JS)
  * and cached by the program's JSON text.
  */
-import { compileJs } from "../fusion/compile-js.js";
+import { compileJs } from "./compile-js.js";
 import type { ChunkInfo, ChunkKernel, ChunkProgram, NDChunk } from "../fusion/ir.js";
 import { randFill } from "./random-leaf.js";
 

@@ -1,6 +1,6 @@
 /**
  * The scalar semantics of every elementwise and reduction function, as JavaScript source
- * snippets: the one definition that generated kernels (../fusion/compile-js.ts) inline. The
+ * snippets: the one definition that generated kernels (./compile-js.ts) inline. The
  * helper names used here (`fr`, `tr`, `md`, `mn`, `mx`) are defined in SCALAR_PRELUDE.
  */
 import type { BinaryFn, DType, ReduceFn, UnaryFn } from "../fusion/ir.js";

@@ -24,7 +24,7 @@
  * Derived distributions (./distributions.ts) are defined on U and are part of the contract too.
  *
  * This file is the plain-JavaScript reference implementation (64-bit words as pairs of int32);
- * src/array/fusion/wasm/xoshiro.ts emits the WebAssembly SIMD version, which must agree bit for bit.
+ * src/array/kernels/wasm/xoshiro.ts emits the WebAssembly SIMD version, which must agree bit for bit.
  */
 
 export const BLOCK_BITS = 16;

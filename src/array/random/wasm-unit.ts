@@ -1,10 +1,10 @@
 /**
  * The fast path of the unit generator: the WebAssembly SIMD module from
- * src/array/fusion/wasm/xoshiro.ts, instantiated once per thread, filling a 64 KiB tile in its
+ * src/array/kernels/wasm/xoshiro.ts, instantiated once per thread, filling a 64 KiB tile in its
  * memory that is copied out. Gives exactly the values of ./stream.ts (tests compare them).
  */
-import { ModuleBuilder } from "../fusion/wasm/encoder.js";
-import { addGenerator } from "../fusion/wasm/xoshiro.js";
+import { ModuleBuilder } from "../kernels/wasm/encoder.js";
+import { addGenerator } from "../kernels/wasm/xoshiro.js";
 
 const STATE_AT = 0;
 const TILE_AT = 1024;

@@ -13,7 +13,7 @@
  * Every node's semantics mirror src/array/kernels/scalar-ops.ts exactly (same comparisons, same
  * NaN and signed-zero choices, conversion to the node dtype after every node).
  */
-import type { ChunkProgram, ProgramNode } from "../ir.js";
+import type { ChunkProgram, ProgramNode } from "../../fusion/ir.js";
 import { coerce } from "../../dtype.js";
 import { Asm, Op, Simd } from "./asm.js";
 import { ModuleBuilder, ValType } from "./encoder.js";

@@ -13,7 +13,7 @@
  * are exact in any order (so `mean(x < 1)` counts instead of adding floats in sequence).
  */
 import { coerce } from "../../dtype.js";
-import type { ChunkProgram, DType, ProgramNode, ReduceFn } from "../ir.js";
+import type { ChunkProgram, DType, ProgramNode, ReduceFn } from "../../fusion/ir.js";
 import { GEN_STATE_BYTES } from "./xoshiro.js";
 
 /** Leaf elements per tile (32 KiB of float64). */

@@ -19,8 +19,8 @@
  * extents themselves are runtime values, so edge chunks reuse the same code.
  */
 import { allocate, coerce, type ChunkData } from "../dtype.js";
-import { SCALAR_PRELUDE, ZERO_ONE_BINARY, binarySrc, coerceSrc, reduceInit, reduceStepSrc, unarySrc } from "../kernels/scalar-ops.js";
-import type { ChunkInfo, ChunkKernel, ChunkProgram, DType, NDChunk, ProgramNode } from "./ir.js";
+import { SCALAR_PRELUDE, ZERO_ONE_BINARY, binarySrc, coerceSrc, reduceInit, reduceStepSrc, unarySrc } from "./scalar-ops.js";
+import type { ChunkInfo, ChunkKernel, ChunkProgram, DType, NDChunk, ProgramNode } from "../fusion/ir.js";
 
 /** Leaf elements per tile: 4096 float64 = 32 KiB per random buffer, L1/L2 resident. */
 export const TILE = 4096;

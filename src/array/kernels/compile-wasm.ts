@@ -25,7 +25,7 @@ import { fillRand } from "../random/fill-rand.js";
 import { seedKey } from "../random/seed.js";
 import { BLOCK_SIZE as BLOCK } from "../random/stream.js";
 import { compileJs, contiguousRun, globalIndex, type RandFill } from "./compile-js.js";
-import type { ChunkInfo, ChunkKernel, ChunkProgram, NDChunk, ProgramNode } from "./ir.js";
+import type { ChunkInfo, ChunkKernel, ChunkProgram, NDChunk, ProgramNode } from "../fusion/ir.js";
 import { generateModule } from "./wasm/codegen.js";
 import { MAX_ROW, TILE, planProgram, type WasmPlan } from "./wasm/plan.js";
 
