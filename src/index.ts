@@ -16,6 +16,7 @@ export { describeFunction, remote, UnshippableFunctionError, type FunctionDescri
 export { LocalCluster, type LocalClusterOptions } from "./cluster/local.js";
 export type { Cluster, ScaleRequest, Adaptive, AdaptOptions } from "./cluster/cluster.js";
 export { SLURMCluster, type SLURMClusterOptions } from "./cluster/slurm/index.js";
+export { SGECluster, type SGEClusterOptions } from "./cluster/sge/index.js";
 export { JobQueueCluster, type JobQueueClusterOptions, type JobInfo } from "./cluster/jobqueue/index.js";
 export { Scheduler, type SchedulerOptions } from "./scheduler/server.js";
 export type { SchedulerPlugin, TransitionInfo, WorkerInfo } from "./scheduler/plugin.js";

@@ -3,7 +3,7 @@
  * answers. SLURM, PBS, SGE, LSF, HTCondor or OAR each fill one of these in; the cluster machinery
  * (script rendering, reconcile loop, polling, adapt) is shared.
  */
-import type { ResolvedJobOptions } from "./options.js";
+import type { ResolvedJobOptions, SystemOptionsSpec } from "./options.js";
 
 /** Job states, normalised (SLURM's names; other systems map theirs onto these). */
 export type JobState =
@@ -47,14 +47,19 @@ export interface BatchSystem {
   readonly name: string;
   /** Header directive prefix, e.g. '#SBATCH'. */
   readonly directivePrefix: string;
+  /** Options only this system has (dask-jobqueue's per-class parameters), camelCased; in `opts.system`. */
+  readonly options?: SystemOptionsSpec;
   /** Header lines (without extra/skip processing) for these options. */
   headerLines(opts: ResolvedJobOptions): string[];
-  /** argv to submit a script file. */
-  submitCommand(scriptPath: string): string[];
+  /**
+   * argv to submit a script file. `envNames`: variables of the submitting environment the job must see
+   * (the secret file's path); systems that do not pass the environment on by default name them here.
+   */
+  submitCommand(scriptPath: string, opts: ResolvedJobOptions, envNames: readonly string[]): string[];
   /** The job id in the submit command's stdout. */
   readonly jobIdPattern: RegExp;
   /** argv to cancel jobs. */
-  cancelCommand(jobIds: readonly string[]): string[];
+  cancelCommand(jobIds: readonly string[], opts: ResolvedJobOptions): string[];
   /** argv to list these jobs (including recently ended ones where the system allows). */
   statusCommand(jobIds: readonly string[]): string[];
   /** Parse the status command's stdout. */

@@ -113,8 +113,13 @@ export class JobQueueCluster implements Cluster {
     this.#clusterOpts = opts;
     const jobOpts: Record<string, unknown> = { ...opts };
     for (const k of CLUSTER_ONLY_KEYS) delete jobOpts[k];
-    const site = opts.siteConfig === false ? {} : loadJobQueueConfig(system.name, opts.env ?? process.env);
-    this.options = resolveJobOptions(jobOpts as JobQueueOptions, site, { defaultName: className, defaultCommand: process.execPath });
+    const systemNames = system.options?.names ?? [];
+    const site = opts.siteConfig === false ? {} : loadJobQueueConfig(system.name, opts.env ?? process.env, systemNames);
+    this.options = resolveJobOptions(jobOpts as JobQueueOptions, site, {
+      defaultName: className,
+      defaultCommand: process.execPath,
+      ...(system.options ? { systemOptions: system.options } : {}),
+    });
     const wallErr = this.options.walltime !== undefined ? system.checkWalltime?.(this.options.walltime) : undefined;
     if (wallErr) throw new JobQueueConfigError(wallErr);
     this.#run = opts.runner ?? runCommand;
@@ -481,12 +486,13 @@ export class JobQueueCluster implements Cluster {
       const path = join(this.#workDir!, `${name}.sh`);
       await writeFile(path, script, { mode: 0o600 });
       j.scriptPath = path;
-      const argv = this.batchSystem.submitCommand(path);
-      // TESSERA_SECRET_FILE (and TESSERA_TLS_* with TLS): sbatch passes the environment to the job.
+      // TESSERA_SECRET_FILE (and TESSERA_TLS_* with TLS) reach the job through the environment.
       const env: NodeJS.ProcessEnv = { ...process.env };
       // A secret inherited from this shell (another cluster's) would win over the file: drop it.
       for (const k of ["TESSERA_SECRET", "TESSERA_TLS_CERT", "TESSERA_TLS_KEY", "TESSERA_TLS_CA"]) delete env[k];
-      Object.assign(env, Security.toEnv(this.#security!, this.#secretFile!, this.#workDir!));
+      const jobEnv = Security.toEnv(this.#security!, this.#secretFile!, this.#workDir!);
+      Object.assign(env, jobEnv);
+      const argv = this.batchSystem.submitCommand(path, this.options, Object.keys(jobEnv));
       const r = await this.#run(argv, { env, timeoutMs: 60_000 });
       checkResult(`submitting job ${name}`, argv, r);
       const id = parseJobId(this.batchSystem, r.stdout);
@@ -541,7 +547,7 @@ export class JobQueueCluster implements Cluster {
       if (j.phase !== "ended") j.phase = "cancelling";
     }
     if (ids.length === 0) return;
-    const argv = this.batchSystem.cancelCommand(ids);
+    const argv = this.batchSystem.cancelCommand(ids, this.options);
     const r = await this.#run(argv, { timeoutMs: 30_000 });
     if (r.code !== 0) this.log.warn({ argv, stderr: r.stderr.trim() }, "cancel command failed");
   }
@@ -592,7 +598,7 @@ export class JobQueueCluster implements Cluster {
   /** Cancel every job synchronously (process exit / signals). */
   cancelAllJobsSync(): void {
     const ids = [...this.#jobs.values()].filter((j) => j.jobId !== undefined).map((j) => j.jobId!);
-    if (ids.length > 0) runCommandSync(this.batchSystem.cancelCommand(ids));
+    if (ids.length > 0) runCommandSync(this.batchSystem.cancelCommand(ids, this.options));
     for (const j of this.#jobs.values()) j.wanted = false;
     // The secret file and scripts are of no use once the jobs are gone.
     if (this.#workDir) rmSync(this.#workDir, { recursive: true, force: true });

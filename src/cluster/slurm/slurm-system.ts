@@ -81,6 +81,7 @@ export const slurm: BatchSystem = {
     if (o.walltime !== undefined) h.push(`#SBATCH -t ${o.walltime}`);
     return h;
   },
+  // sbatch passes the whole submitting environment on (--export=ALL is its default).
   submitCommand: (scriptPath) => ["sbatch", "--parsable", scriptPath],
   // --parsable prints "ID" or "ID;cluster"; plain sbatch prints "Submitted batch job ID".
   jobIdPattern: /(?<jobId>\d+)/,
