@@ -68,6 +68,20 @@ export interface BatchSystem {
   logFiles(opts: ResolvedJobOptions, jobId: string, submitDir: string): string[];
   /** Check the walltime format; return an error message or undefined. */
   checkWalltime?(walltime: string): string | undefined;
+  /**
+   * The whole job script, for systems whose script is not a shell script with a header (HTCondor's
+   * submit description). Default: dask-jobqueue's layout (script.ts).
+   */
+  renderScript?(parts: JobScriptParts): string;
+}
+
+/** The pieces of a job script, as script.ts renders them. */
+export interface JobScriptParts {
+  readonly opts: ResolvedJobOptions;
+  /** Header directives after skip/extra processing. */
+  readonly header: readonly string[];
+  /** The worker command line. */
+  readonly command: string;
 }
 
 /** Extract the job id from submit output, or undefined. */

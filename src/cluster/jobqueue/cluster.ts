@@ -484,7 +484,8 @@ export class JobQueueCluster implements Cluster {
     try {
       const script = this.#renderScript(name);
       const path = join(this.#workDir!, `${name}.sh`);
-      await writeFile(path, script, { mode: 0o600 });
+      // Owner-only and executable: some systems (OAR -S) run the script file itself.
+      await writeFile(path, script, { mode: 0o700 });
       j.scriptPath = path;
       // TESSERA_SECRET_FILE (and TESSERA_TLS_* with TLS) reach the job through the environment.
       const env: NodeJS.ProcessEnv = { ...process.env };
