@@ -21,6 +21,7 @@ export { PBSCluster, MoabCluster, type PBSClusterOptions } from "./cluster/pbs/i
 export { LSFCluster, type LSFClusterOptions } from "./cluster/lsf/index.js";
 export { HTCondorCluster, type HTCondorClusterOptions } from "./cluster/htcondor/index.js";
 export { OARCluster, type OARClusterOptions } from "./cluster/oar/index.js";
+export { LocalJobCluster, type LocalJobClusterOptions } from "./cluster/local-jobs/index.js";
 export { JobQueueCluster, type JobQueueClusterOptions, type JobInfo } from "./cluster/jobqueue/index.js";
 export { Scheduler, type SchedulerOptions } from "./scheduler/server.js";
 export type { SchedulerPlugin, TransitionInfo, WorkerInfo } from "./scheduler/plugin.js";
