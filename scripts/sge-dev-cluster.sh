@@ -72,12 +72,14 @@ start_qmaster() {
 
 configure() {
   mkdir -p "$CONF_DIR"
-  # root may submit (min_uid/min_gid 0); jobs are scheduled within a second.
+  # root may submit (min_uid/min_gid 0).
   qconf -sconf global >"$CONF_DIR/global"
   sed -i 's/^min_uid .*/min_uid                      0/; s/^min_gid .*/min_gid                      0/' "$CONF_DIR/global"
   (cd "$CONF_DIR" && qconf -Mconf global >/dev/null 2>&1)
   qconf -ssconf >"$CONF_DIR/sched"
-  sed -i 's/^schedule_interval .*/schedule_interval                 0:0:1/; s/^schedd_job_info .*/schedd_job_info                   true/' "$CONF_DIR/sched"
+  # Schedule every second, and also right after each submit and each job end (flush_*_sec).
+  sed -i -e 's/^schedule_interval .*/schedule_interval                 0:0:1/' -e 's/^schedd_job_info .*/schedd_job_info                   true/' \
+    -e 's/^flush_submit_sec .*/flush_submit_sec                  1/' -e 's/^flush_finish_sec .*/flush_finish_sec                  1/' "$CONF_DIR/sched"
   qconf -Msconf "$CONF_DIR/sched" >/dev/null 2>&1
   qconf -sh 2>/dev/null | grep -qx localhost || qconf -ah localhost >/dev/null
   qconf -ss 2>/dev/null | grep -qx localhost || qconf -as localhost >/dev/null

@@ -25,7 +25,7 @@ test("SGECluster: job script, scale({jobs: 2}) → 4 workers compute; outside qd
     assert.equal(c.jobs.length, 2);
     for (const j of c.jobs) assert.equal(j.workers.length, 2, `job ${j.jobId} has its 2 workers`);
     await waitFor("both jobs r in qstat", () => [...qstatStates([...seen]).values()].filter((s) => s === "r").length === 2, 10_000);
-    assert.ok(c.jobs.every((j) => j.state === "RUNNING"));
+    await waitFor("the cluster to see both RUNNING", () => c.jobs.every((j) => j.state === "RUNNING"), 10_000);
 
     const client = await Client.connect(c);
     try {

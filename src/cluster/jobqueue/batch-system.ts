@@ -55,7 +55,7 @@ export interface BatchSystem {
    * argv to submit a script file. `envNames`: variables of the submitting environment the job must see
    * (the secret file's path); systems that do not pass the environment on by default name them here.
    */
-  submitCommand(scriptPath: string, opts: ResolvedJobOptions, envNames: readonly string[]): string[];
+  submitCommand(scriptPath: string, opts: ResolvedJobOptions, envNames: readonly string[], arrayArgs?: readonly string[]): string[];
   /** The job id in the submit command's stdout. */
   readonly jobIdPattern: RegExp;
   /** argv to cancel jobs. */
@@ -68,6 +68,8 @@ export interface BatchSystem {
   logFiles(opts: ResolvedJobOptions, jobId: string, submitDir: string): string[];
   /** Check the walltime format; return an error message or undefined. */
   checkWalltime?(walltime: string): string | undefined;
+  /** How this system runs many workers' jobs as one job array (absent: no arrays). */
+  readonly jobArray?: JobArraySupport;
   /**
    * The whole job script, for systems whose script is not a shell script with a header (HTCondor's
    * submit description). Default: dask-jobqueue's layout (script.ts).
@@ -88,4 +90,16 @@ export interface JobScriptParts {
 export function parseJobId(system: BatchSystem, stdout: string): string | undefined {
   const m = system.jobIdPattern.exec(stdout);
   return m ? (m.groups?.["jobId"] ?? m[1] ?? m[0]) : undefined;
+}
+
+/** Job arrays: one submission, N elements, each its own job for status and cancel. */
+export interface JobArraySupport {
+  /** Submit-command arguments (before the script) asking for elements first..first+count-1. */
+  submitArgs(count: number): string[];
+  /** Index of the first element (SLURM, PBS: 0; SGE: 1, its task ids start there). */
+  readonly firstIndex: number;
+  /** The variable holding the element's index inside the job (SLURM_ARRAY_TASK_ID…). */
+  readonly indexVariable: string;
+  /** The id one element has in status output and for cancel: '123_4', '123.4', '123[4]'. */
+  elementId(arrayId: string, index: number): string;
 }

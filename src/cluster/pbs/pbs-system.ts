@@ -47,7 +47,8 @@ export function parseQstatFull(stdout: string): JobStatusRow[] {
   const blocks = stdout.split(/^Job Id:\s*/m).slice(1);
   for (const block of blocks) {
     const lines = block.split("\n");
-    const jobId = lines[0]!.trim().split(".")[0]!.replace(/\[\]$/, "");
+    // '123.server', '123[].server' (an array), '123[4].server' (one element).
+    const jobId = lines[0]!.trim().replace(/\..*$/, "").replace(/\[\]$/, "");
     const attrs = new Map<string, string>();
     let last: string | undefined;
     for (const line of lines.slice(1)) {
@@ -107,14 +108,22 @@ export const pbs: BatchSystem = {
   options: pbsOptions,
   headerLines: pbsHeaderLines,
   // qsub passes only named variables on: -v NAME (value taken from the submitting environment).
-  submitCommand: (scriptPath, _o, envNames) => ["qsub", ...(envNames.length > 0 ? ["-v", envNames.join(",")] : []), scriptPath],
+  submitCommand: (scriptPath, _o, envNames, array) => ["qsub", ...(envNames.length > 0 ? ["-v", envNames.join(",")] : []), ...(array ?? []), scriptPath],
   // "1234.server-name"
   jobIdPattern: /^(?<jobId>\d+)/m,
   cancelCommand: (jobIds) => ["qdel", ...jobIds],
   // -x: finished jobs too (PBS Pro); Torque keeps them for keep_completed seconds.
-  statusCommand: (jobIds) => ["qstat", "-x", "-f", ...onlyIds(jobIds)],
+  // -t: array elements one by one.
+  statusCommand: (jobIds) => ["qstat", "-x", "-f", "-t", ...onlyIds(jobIds)],
   parseStatus: parseQstatFull,
   logFiles: pbsLogFiles,
+  // PBS Pro: -J 0-N (at least two elements); qstat -t lists the elements as 123[4].server.
+  jobArray: {
+    submitArgs: (count) => ["-J", `0-${Math.max(1, count - 1)}`],
+    firstIndex: 0,
+    indexVariable: "PBS_ARRAY_INDEX",
+    elementId: (arrayId, index) => `${arrayId}[${index}]`,
+  },
 };
 
 export const moab: BatchSystem = {

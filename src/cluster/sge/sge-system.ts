@@ -109,7 +109,7 @@ export const sge: BatchSystem = {
     return h;
   },
   // qsub does not pass the environment on by default: name the variables the job needs (-v NAME).
-  submitCommand: (scriptPath, _o, envNames) => ["qsub", ...(envNames.length > 0 ? ["-v", envNames.join(",")] : []), scriptPath],
+  submitCommand: (scriptPath, _o, envNames, array) => ["qsub", ...(envNames.length > 0 ? ["-v", envNames.join(",")] : []), ...(array ?? []), scriptPath],
   jobIdPattern: /Your job(?:-array)? (?<jobId>\d+)/,
   cancelCommand: (jobIds) => ["qdel", ...jobIds],
   statusCommand: (jobIds) => {
@@ -118,6 +118,12 @@ export const sge: BatchSystem = {
     return ["sh", "-c", `qstat -u "$(id -un)"${details}; true`];
   },
   parseStatus: parseQstat,
+  jobArray: {
+    submitArgs: (count) => ["-t", `1-${count}`],
+    firstIndex: 1,
+    indexVariable: "SGE_TASK_ID",
+    elementId: (arrayId, index) => `${arrayId}.${index}`,
+  },
   logFiles(o, jobId, submitDir) {
     // -j y: one file, <job name>.o<job id>, in the log directory or (with -cwd) the submit directory.
     const dir = o.logDirectory === undefined ? submitDir : resolve(submitDir, o.logDirectory);
