@@ -18,6 +18,7 @@ import { reduction, type ReduceOptions, type VarOptions } from "./reductions.js"
 import { rechunk } from "./rechunk.js";
 import { reshape, sliceArray, transpose, type SliceSpec } from "./shape-ops.js";
 import { reprArray } from "./repr.js";
+import { dot, matmul } from "./linalg/products.js";
 import "./fusion/fuse.js";
 import "./fusion/fuse-leaves.js";
 
@@ -123,6 +124,12 @@ export class TArray {
     const s = shape.length === 1 && Array.isArray(shape[0]) ? (shape[0] as readonly number[]) : (shape as number[]);
     return reshape(this, s);
   }
+
+  // ---- linear algebra (src/array/linalg) ---------------------------------------------------
+  /** Matrix product with NumPy's matmul semantics (batch axes broadcast; 1-D operands are vectors). */
+  matmul(o: TArray): TArray { return matmul(this, o); }
+  /** NumPy's dot: sum over this array's last axis and the other's second-to-last (or only) axis. */
+  dot(o: TArray): TArray { return dot(this, o); }
 
   // ---- running -----------------------------------------------------------------------------
   /** The graph to run for this array's blocks (optimised unless optimize: false). */

@@ -16,3 +16,4 @@ export { rechunk } from "./rechunk.js";
 export type { ReduceOptions, VarOptions } from "./reductions.js";
 export type { SliceSpec } from "./shape-ops.js";
 export { setKernelBackend, kernelBackend } from "./kernels/program.js";
+export { matmul, dot, tensordot, linalg, type TensordotOptions, type NormOptions, type NormOrd } from "./linalg/index.js";
