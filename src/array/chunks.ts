@@ -6,6 +6,7 @@
  * each a number, -1/null (whole axis), 'auto', or an explicit list of block sizes; 'auto'
  * (aim for DEFAULT_CHUNK_BYTES per chunk); a byte size such as '200MB' (aim for that).
  */
+import { showValue } from "../util/options.js";
 import { parseBytes } from "../util/sizes.js";
 import { itemSize, type DType } from "./dtype.js";
 import type { ChunkInfo } from "./fusion/ir.js";
@@ -19,10 +20,10 @@ export const DEFAULT_CHUNK_BYTES = 128 * 2 ** 20;
 
 export function checkShape(shape: unknown, what = "shape"): number[] {
   const s = typeof shape === "number" ? [shape] : shape;
-  if (!Array.isArray(s)) throw new TypeError(`${what}: expected a number or an array of numbers, got ${JSON.stringify(shape)}`);
+  if (!Array.isArray(s)) throw new TypeError(`${what}: expected a number or an array of numbers, got ${showValue(shape)}`);
   return s.map((n, i) => {
     if (typeof n !== "number" || !Number.isInteger(n) || n < 0) {
-      throw new RangeError(`${what}[${i}]: ${JSON.stringify(n)} is not a non-negative integer`);
+      throw new RangeError(`${what}[${i}]: ${showValue(n)} is not a non-negative integer`);
     }
     return n;
   });
@@ -73,9 +74,9 @@ export function normalizeChunks(spec: ChunkSpec | undefined, shape: readonly num
     return shape.map((n, i) => regular(n, sizes[i]!));
   }
   if (typeof spec === "number") return normalizeChunks(shape.map(() => spec), shape, dtype, what);
-  if (!Array.isArray(spec)) throw new TypeError(`${what}: expected a number, 'auto', a byte size or one entry per axis, got ${JSON.stringify(spec)}`);
+  if (!Array.isArray(spec)) throw new TypeError(`${what}: expected a number, 'auto', a byte size or one entry per axis, got ${showValue(spec)}`);
   if (spec.length !== nd) {
-    throw new RangeError(`${what}: ${JSON.stringify(spec)} has ${spec.length} entries but the shape [${shape.join(", ")}] has ${nd} axes`);
+    throw new RangeError(`${what}: ${showValue(spec)} has ${spec.length} entries but the shape [${shape.join(", ")}] has ${nd} axes`);
   }
   const fixed: (number | undefined)[] = [];
   const explicit: (number[] | undefined)[] = [];
@@ -92,7 +93,7 @@ export function normalizeChunks(spec: ChunkSpec | undefined, shape: readonly num
     } else if (Array.isArray(c)) {
       for (const b of c) {
         if (typeof b !== "number" || !Number.isInteger(b) || b < 0) {
-          throw new RangeError(`${what}[${i}]: block size ${JSON.stringify(b)} is not a non-negative integer`);
+          throw new RangeError(`${what}[${i}]: block size ${showValue(b)} is not a non-negative integer`);
         }
       }
       const sum = c.reduce((a: number, b: number) => a + b, 0);
@@ -100,7 +101,7 @@ export function normalizeChunks(spec: ChunkSpec | undefined, shape: readonly num
       explicit[i] = c.length === 0 ? [0] : [...c];
       fixed.push(Math.max(1, ...c));
     } else {
-      throw new TypeError(`${what}[${i}]: ${JSON.stringify(c)} is not a block size, -1, 'auto' or a list of block sizes`);
+      throw new TypeError(`${what}[${i}]: ${showValue(c)} is not a block size, -1, 'auto' or a list of block sizes`);
     }
   });
   const sizes = anyAuto ? autoSizes(shape, fixed, DEFAULT_CHUNK_BYTES, dtype) : fixed.map((f) => f!);

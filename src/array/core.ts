@@ -10,7 +10,8 @@ import { tokenName } from "../graph/keys.js";
 import { optimizeGraph } from "../graph/optimize.js";
 import { blockKey, ref, type Arg, type Graph, type Key } from "../graph/spec.js";
 import { blockIndices, chunkInfos, normalizeChunks, refine, sameChunks, shapeOfChunks, type ChunkSpec, type Chunks } from "./chunks.js";
-import { checkDType, floatResult, isFloat, itemSize, promote, promoteScalar, type DType } from "./dtype.js";
+import { checkDType, fitsInt, floatResult, isFloat, isInt, itemSize, promote, promoteScalar, type DType } from "./dtype.js";
+import { ArrayDTypeError } from "./errors.js";
 import type { BinaryFn, ChunkInfo, ChunkProgram, ProgramNode, UnaryFn } from "./fusion/ir.js";
 import { ARRAY_OPS } from "./ops-names.js";
 import { NDArray, fromBlocks } from "./ndarray.js";
@@ -19,6 +20,7 @@ import { rechunk } from "./rechunk.js";
 import { reshape, sliceArray, transpose, type SliceSpec } from "./shape-ops.js";
 import { reprArray } from "./repr.js";
 import { dot, matmul } from "./linalg/products.js";
+import { checkOptions } from "../util/options.js";
 import "./fusion/fuse.js";
 import "./fusion/fuse-leaves.js";
 
@@ -33,6 +35,8 @@ export interface ComputeOptions {
   readonly optimize?: boolean;
   readonly progress?: (done: number, total: number) => void;
 }
+
+const COMPUTE_OPTIONS = ["executor", "optimize", "progress"] as const;
 
 export class TArray {
   readonly #layers: Layers;
@@ -138,6 +142,7 @@ export class TArray {
   }
 
   async compute(opts: ComputeOptions = {}): Promise<Computed> {
+    checkOptions(opts, COMPUTE_OPTIONS, "compute");
     const keys = this.keys();
     const graph = this.buildGraph(opts.optimize !== false);
     const ex = opts.executor ?? getDefaultExecutor();
@@ -154,6 +159,7 @@ export class TArray {
 
   /** Compute the blocks and keep them where they are (on workers with a Client); returns an array over them. */
   async persist(opts: ComputeOptions = {}): Promise<TArray> {
+    checkOptions(opts, COMPUTE_OPTIONS, "persist");
     const keys = this.keys();
     const graph = this.buildGraph(opts.optimize !== false);
     const ex = opts.executor ?? getDefaultExecutor();
@@ -198,12 +204,10 @@ export function broadcastShapes(shapes: readonly (readonly number[])[], what = "
 }
 
 /**
- * A blockwise program over arrays (broadcasting, chunks unified by rechunking where they
- * differ) and scalars (inlined as constants). `body` adds the op nodes given the operand node
- * indices and returns the output node.
+ * Broadcast arrays against each other: the output shape, and chunks unified per output axis
+ * (rechunking the arrays whose chunks differ; extent-1 axes that broadcast keep their chunk).
  */
-export function blockwiseProgram(prefix: string, operands: readonly Operand[], constDtypes: readonly DType[], body: (nodes: ProgramNode[], ids: number[]) => number, outDtype: DType): TArray {
-  const arrays = operands.filter((o): o is TArray => o instanceof TArray);
+export function alignArrays(arrays: readonly TArray[]): { shape: number[]; outChunks: number[][]; aligned: TArray[] } {
   const shape = broadcastShapes(arrays.map((a) => a.shape));
   const nd = shape.length;
   // Unify chunks per output axis across the arrays that span it.
@@ -224,6 +228,17 @@ export function blockwiseProgram(prefix: string, operands: readonly Operand[], c
     });
     return sameChunks(want, a.chunks) ? a : rechunk(a, want);
   });
+  return { shape, outChunks, aligned };
+}
+
+/**
+ * A blockwise program over arrays (broadcasting, chunks unified by rechunking where they
+ * differ) and scalars (inlined as constants). `body` adds the op nodes given the operand node
+ * indices and returns the output node.
+ */
+export function blockwiseProgram(prefix: string, operands: readonly Operand[], constDtypes: readonly DType[], body: (nodes: ProgramNode[], ids: number[]) => number, outDtype: DType): TArray {
+  const arrays = operands.filter((o): o is TArray => o instanceof TArray);
+  const { aligned, outChunks } = alignArrays(arrays);
   const nodes: ProgramNode[] = [];
   const ids: number[] = [];
   let slot = 0;
@@ -264,6 +279,8 @@ function operandDType(o: Operand, other: DType | undefined): DType {
   return other === undefined ? (Number.isInteger(o) ? "int64" : "float64") : promoteScalar(other, o);
 }
 
+const COMPARISONS: ReadonlySet<BinaryFn> = new Set(["lt", "le", "gt", "ge", "eq", "ne"]);
+
 export function binary(fn: BinaryFn, a: Operand, b: Operand): TArray {
   if (!(a instanceof TArray) && !(b instanceof TArray)) throw new TypeError(`${fn}: at least one operand must be an array`);
   // x ** 2 is x * x, exactly (NumPy does the same), and much cheaper than Math.pow.
@@ -271,15 +288,21 @@ export function binary(fn: BinaryFn, a: Operand, b: Operand): TArray {
   const weak = (arr: DType, s: Operand): DType => {
     if (typeof s === "boolean") return arr;
     if (typeof s !== "number") throw new TypeError(`${fn}: operand must be an array, a number or a boolean, got ${typeof s}`);
-    return promoteScalar(arr, s);
+    // A comparison with an integer that does not fit the array's integer dtype has a definite
+    // answer (uint8 < -1 is false everywhere): compare exactly in float64 instead of wrapping.
+    if (COMPARISONS.has(fn) && !isFloat(arr) && Number.isInteger(s) && !fitsInt(arr === "bool" ? "int64" : arr, s)) return "float64";
+    return promoteScalar(arr, s, fn);
   };
   const common: DType = a instanceof TArray && b instanceof TArray ? promote(a.dtype, b.dtype)
     : a instanceof TArray ? weak(a.dtype, b) : weak((b as TArray).dtype, a);
   let out: DType;
-  if (fn === "lt" || fn === "le" || fn === "gt" || fn === "ge" || fn === "eq" || fn === "ne" || fn === "and" || fn === "or") out = "bool";
+  if (COMPARISONS.has(fn) || fn === "and" || fn === "or") out = "bool";
   else if (fn === "div") out = isFloat(common) ? common : "float64";
   else out = common;
   if (fn === "sub" && out === "bool") throw new TypeError("sub: subtracting booleans is not supported (as in NumPy); use .or/.and/.not, or astype('int32') first");
+  if (fn === "pow" && isInt(common) && typeof b === "number" && b < 0) {
+    throw new ArrayDTypeError(`pow: integers to negative integer powers are not allowed (exponent ${b} on ${common}, as in NumPy); cast to float first, e.g. .astype('float64').pow(${b})`);
+  }
   return blockwiseProgram(fn, [a, b], [common, common], (nodes, [x, y]) => {
     nodes.push({ op: "binary", fn, x: x!, y: y!, dtype: out });
     return nodes.length - 1;
@@ -305,13 +328,15 @@ export function unary(fn: UnaryFn, a: TArray): TArray {
 
 export function clip(a: TArray, lo: number | null, hi: number | null): TArray {
   for (const [n, v] of [["lo", lo], ["hi", hi]] as const) {
-    if (v !== null && typeof v !== "number") throw new TypeError(`clip: ${n} must be a number or null, got ${typeof v}`);
+    if (v !== null && v !== undefined && typeof v !== "number") throw new TypeError(`clip: ${n} must be a number or null, got ${typeof v}`);
   }
-  const l = lo ?? -Infinity, h = hi ?? Infinity;
+  // An open bound is no bound at all: never a ±Infinity sentinel, which an integer dtype cannot hold.
+  if (lo === null || lo === undefined) return hi === null || hi === undefined ? a : binary("min", a, hi);
+  if (hi === null || hi === undefined) return binary("max", a, lo);
   let out = a.dtype;
-  for (const v of [lo, hi]) if (v !== null) out = promoteScalar(out, v);
+  for (const v of [lo, hi]) out = promoteScalar(out, v, "clip");
   return blockwiseProgram("clip", [a], [], (nodes, [x]) => {
-    nodes.push({ op: "clip", x: x!, lo: l, hi: h, dtype: out });
+    nodes.push({ op: "clip", x: x!, lo, hi, dtype: out });
     return nodes.length - 1;
   }, out);
 }

@@ -8,6 +8,9 @@ import type { ChunkProgram, NDChunk } from "./fusion/ir.js";
 import { assemble } from "./kernels/assemble.js";
 import { NDArray } from "./ndarray.js";
 import { ARRAY_OPS } from "./ops-names.js";
+import { checkOptions, showValue } from "../util/options.js";
+
+const CREATE_OPTIONS = ["chunks", "dtype"] as const;
 
 export interface CreateOptions {
   readonly chunks?: ChunkSpec;
@@ -27,6 +30,7 @@ export function leafArray(prefix: string, program: ChunkProgram, shape: readonly
 }
 
 export function full(shape: number | readonly number[], value: number | boolean, opts: CreateOptions = {}): TArray {
+  checkOptions(opts, CREATE_OPTIONS, "full");
   const s = checkShape(shape);
   if (typeof value !== "number" && typeof value !== "boolean") throw new TypeError(`full: fill value must be a number or boolean, got ${typeof value}`);
   const v = typeof value === "boolean" ? (value ? 1 : 0) : value;
@@ -35,11 +39,13 @@ export function full(shape: number | readonly number[], value: number | boolean,
 }
 
 export function ones(shape: number | readonly number[], opts: CreateOptions = {}): TArray {
+  checkOptions(opts, CREATE_OPTIONS, "ones");
   const dtype = checkDType(opts.dtype ?? "float64");
   return leafArray("ones", { nodes: [{ op: "fill", value: 1, dtype }], outputs: [0] }, checkShape(shape), opts.chunks, dtype);
 }
 
 export function zeros(shape: number | readonly number[], opts: CreateOptions = {}): TArray {
+  checkOptions(opts, CREATE_OPTIONS, "zeros");
   const dtype = checkDType(opts.dtype ?? "float64");
   return leafArray("zeros", { nodes: [{ op: "fill", value: 0, dtype }], outputs: [0] }, checkShape(shape), opts.chunks, dtype);
 }
@@ -55,6 +61,7 @@ export function arange(start: number, stop?: number, step?: number | CreateOptio
   let st = 1;
   if (typeof step === "object") o = step;
   else if (step !== undefined) st = step;
+  checkOptions(o, CREATE_OPTIONS, "arange");
   const [a, b] = stop === undefined ? [0, start] : [start, stop];
   for (const [n, v] of [["start", a], ["stop", b], ["step", st]] as const) {
     if (typeof v !== "number" || !Number.isFinite(v)) throw new TypeError(`arange: ${n} ${String(v)} is not a finite number`);
@@ -71,6 +78,7 @@ export interface LinspaceOptions extends CreateOptions {
 
 /** `num` evenly spaced values from start to stop (inclusive unless endpoint: false), as numpy computes them. */
 export function linspace(start: number, stop: number, num = 50, opts: LinspaceOptions = {}): TArray {
+  checkOptions(opts, [...CREATE_OPTIONS, "endpoint"], "linspace");
   if (!Number.isInteger(num) || num < 0) throw new RangeError(`linspace: num ${num} must be a non-negative integer`);
   for (const [n, v] of [["start", start], ["stop", stop]] as const) {
     if (typeof v !== "number" || !Number.isFinite(v)) throw new TypeError(`linspace: ${n} ${String(v)} is not a finite number`);
@@ -124,10 +132,11 @@ function toChunk(data: ArrayInput, opts: FromArrayOptions): NDChunk {
   const nested = data as NestedInput;
   const shape = nestedShape(nested, "data");
   const flat: (number | boolean)[] = Array.isArray(nested) ? (nested as unknown[]).flat(Infinity) as (number | boolean)[] : [nested as number | boolean];
-  let dtype: DType = "bool";
+  // An empty list is float64, as in NumPy (np.array([]).dtype).
+  let dtype: DType = flat.length === 0 ? "float64" : "bool";
   for (const v of flat) {
     if (typeof v === "boolean") continue;
-    if (typeof v !== "number") throw new TypeError(`fromArray: element ${JSON.stringify(v)} is not a number or boolean`);
+    if (typeof v !== "number") throw new TypeError(`fromArray: element ${showValue(v)} is not a number or boolean`);
     if (!Number.isInteger(v) || Object.is(v, -0)) { dtype = "float64"; break; }
     dtype = "int64";
   }
@@ -141,6 +150,7 @@ function toChunk(data: ArrayInput, opts: FromArrayOptions): NDChunk {
 
 /** Wrap in-memory data (typed array, nested JS arrays, NDArray) as a chunked array: one data node per block. */
 export function fromArray(data: ArrayInput, opts: FromArrayOptions = {}): TArray {
+  checkOptions(opts, [...CREATE_OPTIONS, "shape"], "fromArray");
   let c = toChunk(data, opts);
   if (opts.dtype !== undefined && checkDType(opts.dtype) !== c.dtype) {
     const d = opts.dtype;

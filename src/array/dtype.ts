@@ -3,6 +3,8 @@
  * take the array's dtype where they fit its kind).
  */
 import type { DType } from "./fusion/ir.js";
+import { showValue } from "../util/options.js";
+import { ArrayDTypeError } from "./errors.js";
 export type { DType } from "./fusion/ir.js";
 
 export const DTYPES: readonly DType[] = ["bool", "uint8", "int32", "int64", "float32", "float64"];
@@ -11,7 +13,7 @@ export type ChunkData = Float64Array | Float32Array | Int32Array | Uint8Array | 
 
 export function checkDType(d: unknown, what = "dtype"): DType {
   if (typeof d === "string" && (DTYPES as readonly string[]).includes(d)) return d as DType;
-  throw new TypeError(`${what}: unknown dtype ${JSON.stringify(d)}; use one of ${DTYPES.join(", ")}`);
+  throw new TypeError(`${what}: unknown dtype ${showValue(d)}; use one of ${DTYPES.join(", ")}`);
 }
 
 export function itemSize(d: DType): number {
@@ -62,12 +64,39 @@ export function promote(a: DType, b: DType): DType {
   return hi;
 }
 
-/** Dtype of an array combined with a JS number (a weak scalar). */
-export function promoteScalar(a: DType, s: number): DType {
+/** Smallest and largest value of an integer dtype (bool: 0..1). */
+export function intRange(d: DType): readonly [number, number] {
+  switch (d) {
+    case "bool": return [0, 1];
+    case "uint8": return [0, 255];
+    case "int32": return [-2147483648, 2147483647];
+    default: return [-9223372036854775808, 9223372036854775807];
+  }
+}
+
+/** Whether the integer-valued number `s` is representable in the integer dtype `d`. */
+export function fitsInt(d: DType, s: number): boolean {
+  const [lo, hi] = intRange(d);
+  return d === "int64" || d === "float64" || d === "float32" ? s >= lo && s < 9223372036854775808 : s >= lo && s <= hi;
+}
+
+/**
+ * Dtype of an array combined with a JS number (a weak scalar, NEP 50): an integer scalar takes
+ * the array's integer dtype, and one that does not fit it raises (NumPy 2's OverflowError)
+ * instead of wrapping. `what` names the operation in the message.
+ */
+export function promoteScalar(a: DType, s: number, what = "operation"): DType {
   const intLike = Number.isInteger(s) && !Object.is(s, -0);
   if (isFloat(a)) return a;
-  if (intLike) return a === "bool" ? "int64" : a;
-  return "float64";
+  if (!intLike) return "float64";
+  const out = a === "bool" ? "int64" : a;
+  if (!fitsInt(out, s)) {
+    throw new ArrayDTypeError(
+      `${what}: the scalar ${s} is out of bounds for ${out} (NumPy 2 / NEP 50: a Python-like scalar takes the array's dtype and must fit it); ` +
+        `cast the array first, e.g. .astype('${out === "int64" ? "float64" : "int64"}')`,
+    );
+  }
+  return out;
 }
 
 /** Dtype of a JS number alone (as a 0-d array would hold it). */

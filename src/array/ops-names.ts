@@ -8,4 +8,8 @@ export const ARRAY_OPS = {
   aggregate: "array.reduce_aggregate",
   /** A combine/aggregate step that first runs its (input-less) chunk programs: see fusion/fuse-leaves.ts. */
   reduceLeaves: "array.reduce_leaves",
+  /** A user function per block (mapBlocks, blockwise, mapOverlap): see api/map-blocks.ts. */
+  mapBlocks: "array.map_blocks",
+  /** A built-in block kernel by name (scans, sorting, joins, …): see api/block-kernels.ts. */
+  apply: "array.apply",
 } as const;

@@ -7,6 +7,8 @@ import { reduceAggregate, reduceCombine } from "./kernels/reduce.js";
 import "./kernels/wasm-backend.js";
 import { ARRAY_OPS } from "./ops-names.js";
 import { registerLinalgOps } from "./linalg/register.js";
+import { runMapBlocks } from "./api/kernels/map-blocks-run.js";
+import { runBlockKernel } from "./api/kernels/index.js";
 import type { ChunkInfo, ChunkProgram } from "./fusion/ir.js";
 
 export { ARRAY_OPS };
@@ -24,3 +26,5 @@ registerOp(ARRAY_OPS.reduceLeaves, (step: string, stepArgs: unknown[], programs:
   if (step === ARRAY_OPS.aggregate) return (reduceAggregate as (...a: unknown[]) => unknown)(...stepArgs, ...partials);
   throw new Error(`array.reduce_leaves: unknown step '${step}'`);
 });
+registerOp(ARRAY_OPS.mapBlocks, runMapBlocks);
+registerOp(ARRAY_OPS.apply, runBlockKernel);

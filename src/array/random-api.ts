@@ -9,6 +9,7 @@ import type { TArray } from "./core.js";
 import { leafArray } from "./creation.js";
 import { checkDType, isFloat, type DType } from "./dtype.js";
 import type { RandomDist } from "./fusion/ir.js";
+import { checkOptions } from "../util/options.js";
 
 export interface RandomOptions {
   /** Output shape (numpy's `size`; either name works). */
@@ -24,7 +25,10 @@ function finite(what: string, v: number): number {
   return v;
 }
 
+const RANDOM_OPTIONS = ["shape", "size", "chunks", "seed", "dtype"] as const;
+
 function draw(dist: RandomDist, a: number, b: number, opts: RandomOptions, defaultDtype: DType, seed: string): TArray {
+  checkOptions(opts, RANDOM_OPTIONS, `random.${dist}`);
   const shapeIn = opts.shape ?? opts.size ?? [];
   const shape = checkShape(shapeIn, opts.shape !== undefined ? "shape" : "size");
   const dtype = checkDType(opts.dtype ?? defaultDtype);

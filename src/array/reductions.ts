@@ -7,10 +7,13 @@
 import { tokenName } from "../graph/keys.js";
 import { blockKey, ref, type Arg, type Graph, type Key } from "../graph/spec.js";
 import { blockIndices, chunkInfos } from "./chunks.js";
-import { TArray, mergeLayers } from "./core.js";
+import { TArray, astype, mergeLayers } from "./core.js";
+import { rechunk } from "./rechunk.js";
+import { ArrayArgumentError } from "./errors.js";
 import { checkDType, isFloat, type DType } from "./dtype.js";
 import type { ChunkProgram, ProgramNode, ReduceFn } from "./fusion/ir.js";
 import { ARRAY_OPS } from "./ops-names.js";
+import { checkOptions, showValue } from "../util/options.js";
 
 export interface ReduceOptions {
   /** Axes to reduce (negative counts from the end); all when omitted or null. */
@@ -33,19 +36,24 @@ export const DEFAULT_SPLIT_EVERY = 16;
 export function normalizeAxes(axis: ReduceOptions["axis"], nd: number, what: string): number[] {
   if (axis === undefined || axis === null) return [...Array(nd).keys()];
   const list = typeof axis === "number" ? [axis] : axis;
-  if (!Array.isArray(list)) throw new TypeError(`${what}: axis must be a number, a list of numbers or null, got ${JSON.stringify(axis)}`);
+  if (!Array.isArray(list)) throw new TypeError(`${what}: axis must be a number, a list of numbers or null, got ${showValue(axis)}`);
   const out = list.map((x: unknown) => {
     if (typeof x !== "number" || !Number.isInteger(x) || x < -nd || x >= nd) {
-      throw new RangeError(`${what}: axis ${JSON.stringify(x)} is out of range for an array with ${nd} axes (use -${nd}..${nd - 1})`);
+      throw new RangeError(`${what}: axis ${showValue(x)} is out of range for an array with ${nd} axes (use -${nd}..${nd - 1})`);
     }
     return x < 0 ? x + nd : x;
   });
-  if (new Set(out).size !== out.length) throw new RangeError(`${what}: axis ${JSON.stringify(axis)} repeats an axis`);
+  if (new Set(out).size !== out.length) throw new RangeError(`${what}: axis ${showValue(axis)} repeats an axis`);
   return out.sort((x, y) => x - y);
 }
 
+const DTYPE_KINDS: ReadonlySet<ReductionName> = new Set(["sum", "prod", "mean", "var", "std"]);
+
 function resultDType(kind: ReductionName, d: DType, override: DType | undefined): DType {
-  if (override !== undefined) return checkDType(override, `${kind}: dtype`);
+  if (override !== undefined) {
+    if (!DTYPE_KINDS.has(kind)) throw new ArrayArgumentError(`${kind}: the dtype option applies to sum, prod, mean, var and std only; use .astype() on the result`);
+    return checkDType(override, `${kind}: dtype`);
+  }
   switch (kind) {
     case "sum": case "prod": return isFloat(d) ? d : "int64";
     case "min": case "max": return d;
@@ -96,15 +104,26 @@ function chunkProgram(kind: ReductionName, dtype: DType, axes: readonly number[]
   return { nodes, outputs: [s, m2] };
 }
 
+const REDUCE_OPTIONS = ["axis", "keepdims", "splitEvery", "dtype"] as const;
+const VAR_OPTIONS = [...REDUCE_OPTIONS, "ddof"] as const;
+
 export function reduction(a: TArray, kind: ReductionName, opts: VarOptions = {}): TArray {
   const what = kind;
+  checkOptions(opts, kind === "var" || kind === "std" ? VAR_OPTIONS : REDUCE_OPTIONS, kind);
   const axes = normalizeAxes(opts.axis, a.ndim, what);
   const keepdims = opts.keepdims ?? false;
   const ddof = opts.ddof ?? 0;
   if (!Number.isInteger(ddof) || ddof < 0) throw new RangeError(`${what}: ddof ${ddof} must be a non-negative integer`);
   const out = resultDType(kind, a.dtype, opts.dtype);
+  // NumPy casts the elements first when sum/prod get a dtype (sum(dtype='float32') adds in float32).
+  if ((kind === "sum" || kind === "prod") && opts.dtype !== undefined && out !== a.dtype) a = astype(a, out);
   if ((kind === "min" || kind === "max") && axes.some((k) => a.shape[k] === 0)) {
     throw new RangeError(`${what}: zero-size array to reduction operation ${kind} which has no identity`);
+  }
+  // min/max have no identity an integer dtype can hold (±Infinity would become 0): empty blocks
+  // along a reduced axis are dropped before the tree, so no partial ever stands for "nothing".
+  if ((kind === "min" || kind === "max") && axes.some((k) => a.chunks[k]!.includes(0) && a.chunks[k]!.length > 1)) {
+    a = rechunk(a, a.chunks.map((c, k) => (axes.includes(k) ? c.filter((n) => n > 0) : c)));
   }
   const moments = kind === "mean" || kind === "var" || kind === "std";
   const programs = new Map<number, ChunkProgram>();

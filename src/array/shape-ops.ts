@@ -1,4 +1,5 @@
 /** Basic slicing, transpose and reshape. */
+import { showValue } from "../util/options.js";
 import { tokenName } from "../graph/keys.js";
 import { blockKey, ref, type Graph } from "../graph/spec.js";
 import { blockIndices, offsets } from "./chunks.js";
@@ -41,7 +42,7 @@ function normalizeAxis(spec: SliceSpec, n: number, k: number): AxisSel {
     return { kind: "int", i };
   }
   if (typeof spec === "string") throw new TypeError("slice: a string spec must be the only argument, e.g. x.slice('0:10:2, 3')");
-  if (!Array.isArray(spec) || spec.length > 3) throw new TypeError(`slice: axis ${k}: expected an integer, null or [start, stop, step], got ${JSON.stringify(spec)}`);
+  if (!Array.isArray(spec) || spec.length > 3) throw new TypeError(`slice: axis ${k}: expected an integer, null or [start, stop, step], got ${showValue(spec)}`);
   const [a, b, c] = spec as (number | null | undefined)[];
   for (const v of [a, b, c]) if (v !== null && v !== undefined && !Number.isInteger(v)) throw new TypeError(`slice: axis ${k}: ${v} is not an integer`);
   const step = c ?? 1;

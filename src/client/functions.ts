@@ -9,7 +9,7 @@
  *   filesystem, as on HPC clusters). Tag them with `remote(import.meta.url, { fn })`.
  */
 import { analyseFunctionSource } from "./free-variables.js";
-import { selfNamed, type FunctionDescriptor } from "../graph/function-descriptor.js";
+import { selfNamed, tagModuleFunction, type FunctionDescriptor } from "../graph/function-descriptor.js";
 
 export { loadFunction, compileSource, cachedFunction, isFunctionDescriptor, type FunctionDescriptor } from "../graph/function-descriptor.js";
 
@@ -43,6 +43,7 @@ export function remote<T extends Record<string, AnyFunction>>(moduleUrl: string,
   for (const [exportName, fn] of Object.entries(fns)) {
     if (typeof fn !== "function") throw new Error(`remote(): '${exportName}' is ${typeof fn}, not a function`);
     moduleFunctions.set(fn, { url: url.href, exportName });
+    tagModuleFunction(fn, url.href, exportName);
   }
   return fns;
 }

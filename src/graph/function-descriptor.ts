@@ -11,6 +11,26 @@ type AnyFunction = (...args: unknown[]) => unknown;
 
 const cache = new Map<string, AnyFunction>();
 
+/**
+ * Functions tagged as module exports (`remote(import.meta.url, { fn })` in the client layer):
+ * kept here, below both the client and the array layer, so that either can ship them by reference.
+ */
+const moduleTags = new WeakMap<Function, { url: string; exportName: string }>();
+
+export function tagModuleFunction(fn: Function, url: string, exportName: string): void {
+  moduleTags.set(fn, { url, exportName });
+}
+
+/** The module descriptor of a tagged function (and this process's cache primed with it), else undefined. */
+export function moduleDescriptorOf(fn: Function): FunctionDescriptor | undefined {
+  const tag = moduleTags.get(fn);
+  if (tag === undefined) return undefined;
+  const desc: FunctionDescriptor = { kind: "module", url: tag.url, exportName: tag.exportName };
+  // The function itself is what importing its module gives: in this process no import is needed.
+  cache.set(cacheKey(desc), fn as AnyFunction);
+  return desc;
+}
+
 function cacheKey(desc: FunctionDescriptor): string {
   return desc.kind === "source" ? `s:${desc.source}` : `m:${desc.url}#${desc.exportName}`;
 }
