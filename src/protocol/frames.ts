@@ -6,6 +6,7 @@
  */
 import { FrameTooLargeError, ProtocolError } from "../util/errors.js";
 import { decodeMessage, encodeMessage } from "./codec.js";
+import { allocateBuffer } from "../util/shared-memory.js";
 
 export const PREFIX_BYTES = 8;
 export const KIND_HEADER = 0x48; // 'H'
@@ -123,8 +124,10 @@ export class MessageReader {
         this.#skip = padding(length);
         this.#frame(kind, body, length >= VIEW_MIN_BYTES && length * 4 >= len);
       } else {
-        // spans chunks: allocate exactly once (length already checked) on fresh, aligned memory
-        this.#body = new Uint8Array(new ArrayBuffer(length));
+        // Spans chunks: allocate exactly once (length already checked) on fresh, aligned memory, and
+        // copy each socket chunk straight into it. Raw frames (array data) come from the shared
+        // allocator: in a worker that is shared memory, so the array reaches task threads uncopied.
+        this.#body = new Uint8Array(kind === KIND_RAW ? allocateBuffer(length) : new ArrayBuffer(length));
         this.#bodyFill = 0;
         this.#bodyKind = kind;
       }

@@ -157,7 +157,13 @@ const CLIENT_TO_SCHEDULER: Record<string, Check> = {
 const SCHEDULER_TO_WORKER: Record<string, Check> = {
   "worker-registered": (m) => required(m, "heartbeatIntervalMs", (x) => isNum(x) && (x as number) > 0, "a number > 0"),
   "register-refused": (m) => required(m, "reason", isStr, "a string"),
-  "compute-tasks": (m) => first(taskList(m["tasks"], "tasks", "compute"), whoHas(m["whoHas"], "whoHas"), optional(m, "functions", Array.isArray, "an array")),
+  "compute-tasks": (m) =>
+    first(
+      taskList(m["tasks"], "tasks", "compute"),
+      whoHas(m["whoHas"], "whoHas"),
+      optional(m, "functions", Array.isArray, "an array"),
+      optional(m, "nbytes", (v) => isRec(v) && Object.values(v).every(isNum), "an object of key → bytes"),
+    ),
   "free-keys": (m) => strArray(m["keys"], "keys"),
   "steal-request": (m) => strArray(m["keys"], "keys"),
   "acquire-replicas": (m) => whoHas(m["whoHas"], "whoHas"),
