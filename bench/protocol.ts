@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { connect, listen, Security, type Comm } from "../src/protocol/index.js";
 import { createLogger } from "../src/util/log.js";
+import { measureIntegrity, printIntegrity } from "./protocol-integrity.js";
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(name);
@@ -117,7 +118,10 @@ async function main(): Promise<void> {
   console.log(`one-way small messages: ${Math.round(messagesPerSec).toLocaleString("en")} msg/s (${nMessages} in ${oneWayS.toFixed(2)} s)`);
   console.log(`ping-pong round trip: median ${(median * 1000).toFixed(0)} µs, p99 ${(p99 * 1000).toFixed(0)} µs (${nPings} pings)`);
   console.log(`bulk 8 MiB Float64Array request/ack: ${bulkMBps.toFixed(0)} MB/s`);
-  console.log(JSON.stringify({ transport: useTls ? "tls" : "tcp", messagesPerSec: Math.round(messagesPerSec), roundTripMedianMs: +median.toFixed(4), roundTripP99Ms: +p99.toFixed(4), bulkMBps: Math.round(bulkMBps) }));
+  // frame integrity (the figures above include it: it is always on after the handshake)
+  const integrity = await measureIntegrity();
+  printIntegrity(integrity);
+  console.log(JSON.stringify({ integrity, transport: useTls ? "tls" : "tcp", messagesPerSec: Math.round(messagesPerSec), roundTripMedianMs: +median.toFixed(4), roundTripP99Ms: +p99.toFixed(4), bulkMBps: Math.round(bulkMBps) }));
 }
 
 if (process.argv.includes("--serve")) void serve();
