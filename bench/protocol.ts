@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { connect, listen, Security, type Comm } from "../src/protocol/index.js";
 import { createLogger } from "../src/util/log.js";
 import { allocateSharedAbove } from "../src/util/shared-memory.js";
+import { measureIntegrity, printIntegrity } from "./protocol-integrity.js";
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(name);
@@ -168,8 +169,12 @@ async function main(): Promise<void> {
   console.log(`bulk 8 MiB Float64Array request/ack: ${bulkMBps.toFixed(0)} MB/s`);
   console.log(`bulk 32 MiB Float64Array request/ack: ${bulk32MBps.toFixed(0)} MB/s`);
   console.log(`fetch 32 MiB arrays (into shared memory: ${shared}), one at a time: ${fetchMBps.toFixed(0)} MB/s; ${concurrency} at once: ${multiFetchMBps.toFixed(0)} MB/s (${nFetch} fetches each)`);
+  // frame integrity (the figures above include it: it is always on after the handshake)
+  const integrity = await measureIntegrity();
+  printIntegrity(integrity);
   console.log(
     JSON.stringify({
+      integrity,
       transport: useTls ? "tls" : "tcp",
       messagesPerSec: Math.round(messagesPerSec),
       roundTripMedianMs: +median.toFixed(4),
