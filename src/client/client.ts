@@ -709,9 +709,13 @@ export class Client implements GraphExecutor, FutureOwner {
     }
   }
 
-  async schedulerInfo(opts: { gc?: boolean } = {}): Promise<SchedulerInfo> {
+  async schedulerInfo(opts: { gc?: boolean; targetDurationS?: number } = {}): Promise<SchedulerInfo> {
     await this.#ready;
-    return this.#request<SchedulerInfo>({ op: "scheduler-info", ...(opts.gc ? { gc: true } : {}) });
+    return this.#request<SchedulerInfo>({
+      op: "scheduler-info",
+      ...(opts.gc ? { gc: true } : {}),
+      ...(opts.targetDurationS !== undefined ? { targetDurationS: opts.targetDurationS } : {}),
+    });
   }
 
   /** Retire workers gracefully (their results move to other workers first). */
