@@ -123,6 +123,12 @@ function mergePrograms(P: ChunkProgram, C: ChunkProgram, cSlotIsP: readonly bool
   return C.squeeze !== undefined && C.squeeze.length > 0 ? { ...merged, squeeze: C.squeeze } : merged;
 }
 
+/** The view (as JSON) through which `p` reads input `slot`, or "" for none. */
+function slotView(p: ChunkProgram, slot: number): string {
+  for (const n of p.nodes) if (n.op === "in" && n.slot === slot && n.view !== undefined) return JSON.stringify(n.view);
+  return "";
+}
+
 /** Merge producer P (key pKey) into consumer C; undefined when not allowed. */
 export function mergeProgramTasks(P: ProgramTask, Cin: ProgramTask, pKey: Key): ProgramTask | undefined {
   // C reads a view (transpose, slice) of P's block: P's output must exist as a block.
@@ -138,7 +144,10 @@ export function mergeProgramTasks(P: ProgramTask, Cin: ProgramTask, pKey: Key): 
   const cSlotIsP = C.refs.map((r) => isRef(r) && r.$ref === pKey);
   const slotIds = all.map((r, i) => {
     if (i >= P.refs.length && cSlotIsP[i - P.refs.length]) return -1;
-    const id = isRef(r) ? `ref:${r.$ref}` : `arg:${i}`;
+    // A block read through a view (transpose, slice) is a different input from the block itself.
+    const fromP = i < P.refs.length;
+    const view = slotView(fromP ? P.program : C.program, fromP ? i : i - P.refs.length);
+    const id = isRef(r) ? `ref:${r.$ref}${view}` : `arg:${i}`;
     let s = slotOf.get(id);
     if (s === undefined) { s = refs.length; refs.push(r); slotOf.set(id, s); }
     return s;
