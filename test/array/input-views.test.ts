@@ -8,6 +8,7 @@ import { fromArray, random, setKernelBackend, NDArray, type TArray } from "../..
 import { ARRAY_OPS } from "../../src/array/ops-names.js";
 import { runProgram } from "../../src/array/kernels/program.js";
 import { isScratch } from "../../src/array/kernels/scratch.js";
+import { setChunkAllocator, sharedAllocator } from "../../src/array/kernels/out-buffers.js";
 import type { ChunkProgram } from "../../src/array/fusion/ir.js";
 
 function opCounts(a: TArray): Record<string, number> {
@@ -67,4 +68,20 @@ test("results never alias the scratch buffers views are gathered into", async ()
   const t1 = await a.T.add(0).computeArray();
   const t2 = await a.T.mul(-1).computeArray();
   assert.deepEqual(Array.from(t1.data as Float64Array), Array.from(t2.data as Float64Array, (v) => (v === 0 ? 0 : -v)));
+});
+
+test("an installed allocator places every result block (programs, transposes, rechunks) in its memory", async () => {
+  setChunkAllocator(sharedAllocator);
+  try {
+    const x = fromArray(new NDArray("float64", [6, 5], Float64Array.from({ length: 30 }, (_, i) => i)), { chunks: [4, 3] });
+    for (const [what, y] of [["program", x.mul(2)], ["transpose", x.T], ["rechunk", x.rechunk([3, 5])], ["reduction", x.sum({ axis: 0 })]] as const) {
+      const g = y.buildGraph(false);
+      const { executeGraph } = await import("../../src/graph/execute.js");
+      const vals = executeGraph(g, y.keys()) as { data: ArrayLike<number> & { buffer: ArrayBufferLike } }[];
+      for (const v of vals) assert.ok(v.data.buffer instanceof SharedArrayBuffer, `${what}: a block outside shared memory`);
+    }
+    assert.deepEqual(Array.from((await x.T.mul(1).computeArray()).data as Float64Array), Array.from({ length: 30 }, (_, i) => (i % 6) * 5 + Math.floor(i / 6)));
+  } finally {
+    setChunkAllocator(undefined);
+  }
 });

@@ -4,7 +4,8 @@
  * start[k] + i·step[k] and writing output positions dst[k] + i, all in the full (pre-squeeze)
  * axes; integer-indexed axes are then dropped by giving `outShape` without them (same data).
  */
-import { allocate, type DType } from "../dtype.js";
+import { outputBuffer } from "./out-buffers.js";
+import { type DType } from "../dtype.js";
 import type { NDChunk } from "../fusion/ir.js";
 import { stridedCopy } from "./strided-copy.js";
 
@@ -38,7 +39,7 @@ function copyBox(src: NDChunk["data"], srcShape: readonly number[], out: NDChunk
 
 export function assemble(dtype: DType, fullShape: readonly number[], outShape: readonly number[], pieces: readonly Piece[]): NDChunk {
   const size = fullShape.reduce((a, b) => a * b, 1);
-  const out = allocate(dtype, size);
+  const out = outputBuffer(dtype, size);
   for (const p of pieces) {
     if (p.src.dtype !== dtype) throw new Error(`assemble: piece of dtype ${p.src.dtype} in a ${dtype} block`);
     copyBox(p.src.data, p.src.shape, out, fullShape, p);

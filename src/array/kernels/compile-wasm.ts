@@ -20,7 +20,8 @@
  * handle at run time (broadcast inputs, very long rows, empty chunks, another number of axes)
  * run through the JavaScript backend.
  */
-import { allocate, coerce, type ChunkData } from "../dtype.js";
+import { outputBuffer } from "./out-buffers.js";
+import { coerce, type ChunkData } from "../dtype.js";
 import { fillRand } from "../random/fill-rand.js";
 import { randFill } from "./random-leaf.js";
 import { seedKey } from "../random/seed.js";
@@ -187,7 +188,7 @@ class WasmRunner {
       if (level === 1) return shape.map((e, k) => (k === shape.length - 1 ? 1 : e));
       return shape.map(() => 1);
     };
-    const outs: ChunkData[] = program.outputs.map((i) => allocate(program.nodes[i]!.dtype, leafShape(i).reduce((x, y) => x * y, 1)));
+    const outs: ChunkData[] = program.outputs.map((i) => outputBuffer(program.nodes[i]!.dtype, leafShape(i).reduce((x, y) => x * y, 1)));
     const dv = new DataView(buf);
     for (const [i, { at, form }] of plan.acc) {
       const n = program.nodes[i] as Extract<ProgramNode, { op: "reduce" }>;

@@ -1,5 +1,5 @@
 /** Block kernels that only move elements: `array.transpose` and `array.reshape`. */
-import { allocate } from "../dtype.js";
+import { outputBuffer } from "./out-buffers.js";
 import type { NDChunk } from "../fusion/ir.js";
 import { cStrides } from "./assemble.js";
 import { stridedCopy } from "./strided-copy.js";
@@ -7,7 +7,7 @@ import { stridedCopy } from "./strided-copy.js";
 /** `array.transpose`: permute the axes of a block (output axis k is input axis perm[k]). */
 export function transposeBlock(x: NDChunk, perm: readonly number[]): NDChunk {
   const outShape = perm.map((a) => x.shape[a]!);
-  const out = allocate(x.dtype, x.data.length);
+  const out = outputBuffer(x.dtype, x.data.length);
   const is = cStrides(x.shape);
   // output element (i_0, …) reads input offset Σ i_k · is[perm[k]]: a strided copy, tiled
   stridedCopy(x.data, 0, perm.map((a) => is[a]!), out, 0, cStrides(outShape), outShape);
