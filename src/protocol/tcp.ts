@@ -4,7 +4,7 @@ import * as tls from "node:tls";
 import { parseAddress, formatAddress, type Scheme } from "./address.js";
 import { FramedComm, type Comm } from "./comm.js";
 import { acceptHandshake, initiateHandshake } from "./authenticate.js";
-import { SocketTransport } from "./socket-transport.js";
+import { DirectReads, SocketTransport } from "./socket-transport.js";
 import { HandshakeAdmission } from "./admission.js";
 import { RefusalLog } from "./refusal-log.js";
 import { checkMaxFrameBytes, DEFAULT_MAX_FRAME_BYTES } from "./frames.js";
@@ -197,6 +197,7 @@ export function connect(address: string, opts: ConnectOptions): Promise<Comm> {
 
   return new Promise<Comm>((resolve, reject) => {
     let socket: net.Socket;
+    let reads: DirectReads | undefined;
     const fail = (err: Error) => {
       clearTimeout(timer);
       socket.destroy();
@@ -219,7 +220,7 @@ export function connect(address: string, opts: ConnectOptions): Promise<Comm> {
     const onConnected = () => {
       socket.off("error", onError);
       clearTimeout(timer); // the handshake's own timer covers the rest of the budget
-      const comm = new FramedComm(new SocketTransport(socket, scheme), { log, maxFrameBytes });
+      const comm = new FramedComm(new SocketTransport(socket, scheme, reads), { log, maxFrameBytes });
       const remaining = Math.max(1, timeoutMs - (Date.now() - started));
       initiateHandshake(comm, address, { security, timeoutMs: remaining, maxFrameBytes }).then(
         (authed) => resolve(authed),
@@ -229,7 +230,8 @@ export function connect(address: string, opts: ConnectOptions): Promise<Comm> {
     if (scheme === "tls") {
       socket = tls.connect({ host, port, ...tlsContext(security), servername: "tessera", checkServerIdentity: () => undefined }, onConnected);
     } else {
-      socket = net.connect({ host, port }, onConnected);
+      reads = new DirectReads(); // received arrays go from the socket straight into their typed arrays
+      socket = net.connect({ host, port, onread: reads.onread }, onConnected);
     }
     socket.on("error", onError);
   });
