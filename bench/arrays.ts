@@ -14,6 +14,7 @@
  *
  * Flags: --only a,b   --scale f (bytes × f, to run smaller quickly)   --no-dask
  *        --repeats n (default 3)   --workers n (default 2)
+ *        --memory-limit SIZE (per worker, both sides; default 6GiB: the machine is shared)
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { dirname, join } from "node:path";
@@ -30,10 +31,10 @@ const PY = "/usr/bin/python3";
 const KERNEL_N = 2000;
 const CHEAP_S = 8;
 
-interface Args { only: string[] | null; scale: number; dask: boolean; repeats: number; workers: number }
+interface Args { only: string[] | null; scale: number; dask: boolean; repeats: number; workers: number; memoryLimit: string }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { only: null, scale: 1, dask: true, repeats: 3, workers: 2 };
+  const a: Args = { only: null, scale: 1, dask: true, repeats: 3, workers: 2, memoryLimit: "6GiB" };
   for (let i = 0; i < argv.length; i++) {
     const f = argv[i]!;
     const val = (): string => {
@@ -46,7 +47,8 @@ function parseArgs(argv: readonly string[]): Args {
     else if (f === "--no-dask") a.dask = false;
     else if (f === "--repeats") a.repeats = Number(val());
     else if (f === "--workers") a.workers = Number(val());
-    else throw new Error(`unknown flag '${f}'; use --only a,b  --scale f  --no-dask  --repeats n  --workers n`);
+    else if (f === "--memory-limit") a.memoryLimit = val();
+    else throw new Error(`unknown flag '${f}'; use --only a,b  --scale f  --no-dask  --repeats n  --workers n  --memory-limit 6GiB`);
   }
   if (!(a.scale > 0)) throw new Error(`--scale must be a positive number, got ${a.scale}`);
   if (!(Number.isInteger(a.repeats) && a.repeats >= 1)) throw new Error(`--repeats must be an integer >= 1`);
@@ -156,8 +158,9 @@ async function runTessera(w: WorkloadSpec, client: Client, cluster: LocalCluster
 class DaskSide {
   readonly #proc: ChildProcessWithoutNullStreams;
   readonly #lines: AsyncIterator<string>;
-  constructor(script: string, workers: number) {
-    this.#proc = spawn(PY, [script], { env: { ...process.env, BENCH_ARRAYS_WORKERS: String(workers), OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" } });
+  constructor(script: string, workers: number, memoryLimit: string) {
+    const env = { ...process.env, BENCH_ARRAYS_WORKERS: String(workers), BENCH_ARRAYS_MEMORY_LIMIT: memoryLimit, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" };
+    this.#proc = spawn(PY, [script], { env });
     this.#proc.stderr.on("data", (d: Buffer) => {
       const s = d.toString();
       // Dask's own warnings are noise here; keep errors visible.
@@ -237,17 +240,17 @@ async function main(): Promise<void> {
   let dask: DaskSide | null = null;
   if (useDask) {
     if (!script) throw new Error("bench/arrays_dask.py not found");
-    dask = new DaskSide(script, args.workers);
+    dask = new DaskSide(script, args.workers, args.memoryLimit);
     const info = await dask.ready();
-    console.log(`Python Dask ${String(info["dask"])}, NumPy ${String(info["numpy"])}: LocalCluster ${args.workers} workers × 1 thread`);
+    console.log(`Python Dask ${String(info["dask"])}, NumPy ${String(info["numpy"])}: LocalCluster ${args.workers} workers × 1 thread, memory limit ${args.memoryLimit} each`);
   }
-  const cluster = await LocalCluster.start({ nWorkers: args.workers, threadsPerWorker: 1, logLevel: "error" });
+  const cluster = await LocalCluster.start({ nWorkers: args.workers, threadsPerWorker: 1, memoryLimit: args.memoryLimit, logLevel: "error" });
   const client = await Client.connect(cluster, { setAsDefault: false });
   const rows: Row[] = [];
   try {
     await client.waitForWorkers(args.workers);
     await zeros(1000, { chunks: 100 }).sum().compute({ executor: client });
-    console.log(`Tessera: LocalCluster ${args.workers} workers × 1 thread; scale ${args.scale}; load average at start ${loadavg()}`);
+    console.log(`Tessera: LocalCluster ${args.workers} workers × 1 thread, memory limit ${args.memoryLimit} each; scale ${args.scale}; load average at start ${loadavg()}`);
     for (const w of specs) {
       const load = loadavg();
       const gb = w.inputBytes / 1e9;
