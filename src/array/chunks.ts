@@ -163,3 +163,17 @@ export function chunkInfos(chunks: Chunks, globalShape: readonly number[]): (ind
     globalShape: gs,
   });
 }
+
+/** Whether some block size is unknown (NaN: after boolean indexing, until computeChunkSizes). */
+export function hasUnknownChunks(chunks: Chunks): boolean {
+  return chunks.some((c) => c.some((n) => Number.isNaN(n)));
+}
+
+/** Chunks read off computed blocks (C order of the grid), for arrays whose sizes were unknown. */
+export function chunksFromBlockShapes(numblocks: readonly number[], blocks: readonly unknown[]): number[][] {
+  const idxs = blockIndices(numblocks);
+  return numblocks.map((nb, k) => Array.from({ length: nb }, (_, b) => {
+    const j = idxs.findIndex((idx) => idx[k] === b && idx.every((x, m) => m === k || x === 0));
+    return (blocks[j] as { shape: readonly number[] }).shape[k]!;
+  }));
+}

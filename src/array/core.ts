@@ -9,7 +9,7 @@ import "../graph/execute.js";
 import { tokenName } from "../graph/keys.js";
 import { optimizeGraph } from "../graph/optimize.js";
 import { blockKey, ref, type Arg, type Graph, type Key } from "../graph/spec.js";
-import { blockIndices, chunkInfos, normalizeChunks, refine, sameChunks, shapeOfChunks, type ChunkSpec, type Chunks } from "./chunks.js";
+import { blockIndices, chunkInfos, chunksFromBlockShapes, hasUnknownChunks, normalizeChunks, refine, sameChunks, shapeOfChunks, type ChunkSpec, type Chunks } from "./chunks.js";
 import { checkDType, fitsInt, floatResult, isFloat, isInt, itemSize, promote, promoteScalar, type DType } from "./dtype.js";
 import { ArrayDTypeError } from "./errors.js";
 import type { BinaryFn, ChunkInfo, ChunkProgram, ProgramNode, UnaryFn } from "./fusion/ir.js";
@@ -20,6 +20,7 @@ import { rechunk } from "./rechunk.js";
 import { reshape, sliceArray, transpose, type SliceSpec } from "./shape-ops.js";
 import { reprArray } from "./repr.js";
 import { checkOptions } from "../util/options.js";
+import * as api from "./api/methods.js";
 import "./fusion/fuse.js";
 import "./fusion/fuse-leaves.js";
 
@@ -128,6 +129,36 @@ export class TArray {
     return reshape(this, s);
   }
 
+  // ---- dask.array API beyond the basics (src/array/api/) ----------------------------------------
+  floorDivide(o: Operand): TArray { return api.floorDivide(this, o); }
+  remainder(o: Operand): TArray { return api.remainder(this, o); }
+  isnan(): TArray { return api.isnan(this); }
+  isfinite(): TArray { return api.isfinite(this); }
+  isinf(): TArray { return api.isinf(this); }
+  argmin(opts?: api.ArgOptions): TArray { return api.argmin(this, opts); }
+  argmax(opts?: api.ArgOptions): TArray { return api.argmax(this, opts); }
+  cumsum(opts?: api.ScanOptions): TArray { return api.cumsum(this, opts); }
+  cumprod(opts?: api.ScanOptions): TArray { return api.cumprod(this, opts); }
+  nansum(opts?: ReduceOptions): TArray { return api.nansum(this, opts); }
+  nanprod(opts?: ReduceOptions): TArray { return api.nanprod(this, opts); }
+  nanmin(opts?: ReduceOptions): TArray { return api.nanmin(this, opts); }
+  nanmax(opts?: ReduceOptions): TArray { return api.nanmax(this, opts); }
+  nanmean(opts?: ReduceOptions): TArray { return api.nanmean(this, opts); }
+  nanvar(opts?: VarOptions): TArray { return api.nanvar(this, opts); }
+  nanstd(opts?: VarOptions): TArray { return api.nanstd(this, opts); }
+  take(indices: api.IndexList, opts?: { axis?: number | null }): TArray { return api.take(this, indices, opts); }
+  /** a[mask]: see booleanIndex. */
+  booleanIndex(mask: TArray | NDArray | readonly boolean[]): TArray { return api.booleanIndex(this, mask); }
+  nonzero(): TArray[] { return api.nonzero(this); }
+  squeeze(opts?: { axis?: number | readonly number[] | null }): TArray { return api.squeeze(this, opts); }
+  swapaxes(axis1: number, axis2: number): TArray { return api.swapaxes(this, axis1, axis2); }
+  flip(opts?: { axis?: number | readonly number[] | null }): TArray { return api.flip(this, opts); }
+  roll(shift: number | readonly number[], opts?: { axis?: number | readonly number[] | null }): TArray { return api.roll(this, shift, opts); }
+  mapBlocks(fn: api.BlockFunction, opts?: api.MapBlocksOptions): TArray { return opts === undefined ? api.mapBlocks(fn, this) : api.mapBlocks(fn, this, opts); }
+  mapOverlap(fn: api.BlockFunction, opts: api.MapOverlapOptions): TArray { return api.mapOverlap(fn, this, opts); }
+  /** The same array with unknown (NaN) chunk sizes resolved by computing each block's shape. */
+  computeChunkSizes(opts?: ComputeOptions): Promise<TArray> { return api.computeChunkSizes(this, opts); }
+
   // ---- running -----------------------------------------------------------------------------
   /** The graph to run for this array's blocks (optimised unless optimize: false). */
   buildGraph(optimize = true): Graph {
@@ -140,7 +171,8 @@ export class TArray {
     const graph = this.buildGraph(opts.optimize !== false);
     const ex = opts.executor ?? getDefaultExecutor();
     const values = await ex.computeGraph(graph, keys, opts.progress ? { progress: opts.progress } : undefined);
-    const nd = fromBlocks(this.dtype, this.chunks, values);
+    const chunks = hasUnknownChunks(this.chunks) ? chunksFromBlockShapes(this.numblocks, values) : this.chunks;
+    const nd = fromBlocks(this.dtype, chunks, values);
     return nd.ndim === 0 ? nd.item() : nd;
   }
 
