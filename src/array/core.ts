@@ -11,7 +11,7 @@ import { optimizeGraph } from "../graph/optimize.js";
 import { blockKey, ref, type Arg, type Graph, type Key } from "../graph/spec.js";
 import { blockIndices, chunkInfos, chunksFromBlockShapes, hasUnknownChunks, normalizeChunks, refine, sameChunks, shapeOfChunks, type ChunkSpec, type Chunks } from "./chunks.js";
 import { checkDType, fitsInt, floatResult, isFloat, isInt, itemSize, promote, promoteScalar, type DType } from "./dtype.js";
-import { ArrayDTypeError } from "./errors.js";
+import { ArrayArgumentError, ArrayDTypeError } from "./errors.js";
 import type { BinaryFn, ChunkInfo, ChunkProgram, ProgramNode, UnaryFn } from "./fusion/ir.js";
 import { ARRAY_OPS } from "./ops-names.js";
 import { NDArray, fromBlocks } from "./ndarray.js";
@@ -233,6 +233,9 @@ export function broadcastShapes(shapes: readonly (readonly number[])[], what = "
  * (rechunking the arrays whose chunks differ; extent-1 axes that broadcast keep their chunk).
  */
 export function alignArrays(arrays: readonly TArray[]): { shape: number[]; outChunks: number[][]; aligned: TArray[] } {
+  for (const a of arrays) {
+    if (hasUnknownChunks(a.chunks)) throw new ArrayArgumentError("the array's chunk sizes are unknown (NaN, as after boolean indexing); call await a.computeChunkSizes() first");
+  }
   const shape = broadcastShapes(arrays.map((a) => a.shape));
   const nd = shape.length;
   // Unify chunks per output axis across the arrays that span it.

@@ -110,6 +110,9 @@ const VAR_OPTIONS = [...REDUCE_OPTIONS, "ddof"] as const;
 export function reduction(a: TArray, kind: ReductionName, opts: VarOptions = {}): TArray {
   const what = kind;
   checkOptions(opts, kind === "var" || kind === "std" ? VAR_OPTIONS : REDUCE_OPTIONS, kind);
+  if (a.chunks.some((c) => c.some((n) => Number.isNaN(n)))) {
+    throw new ArrayArgumentError(`${kind}: the array's chunk sizes are unknown (NaN, as after boolean indexing); call await a.computeChunkSizes() first`);
+  }
   const axes = normalizeAxes(opts.axis, a.ndim, what);
   const keepdims = opts.keepdims ?? false;
   const ddof = opts.ddof ?? 0;
