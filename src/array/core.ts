@@ -221,7 +221,7 @@ export function broadcastShapes(shapes: readonly (readonly number[])[], what = "
       if (e === 1) continue;
       if (out[k] === 1) out[k] = e;
       else if (out[k] !== e) {
-        throw new RangeError(`${what} could not be broadcast together with shapes ${shapes.map((x) => `[${x.join(", ")}]`).join(" ")}`);
+        throw new ArrayArgumentError(`${what} could not be broadcast together with shapes ${shapes.map((x) => `[${x.join(", ")}]`).join(" ")}`);
       }
     }
   }
@@ -303,19 +303,19 @@ export function programArray(prefix: string, program: ChunkProgram, inputs: read
 function operandDType(o: Operand, other: DType | undefined): DType {
   if (o instanceof TArray) return o.dtype;
   if (typeof o === "boolean") return "bool";
-  if (typeof o !== "number") throw new TypeError(`operand: expected an array, a number or a boolean, got ${typeof o}`);
+  if (typeof o !== "number") throw new ArrayArgumentError(`operand: expected an array, a number or a boolean, got ${typeof o}`);
   return other === undefined ? (Number.isInteger(o) ? "int64" : "float64") : promoteScalar(other, o);
 }
 
 const COMPARISONS: ReadonlySet<BinaryFn> = new Set(["lt", "le", "gt", "ge", "eq", "ne"]);
 
 export function binary(fn: BinaryFn, a: Operand, b: Operand): TArray {
-  if (!(a instanceof TArray) && !(b instanceof TArray)) throw new TypeError(`${fn}: at least one operand must be an array`);
+  if (!(a instanceof TArray) && !(b instanceof TArray)) throw new ArrayArgumentError(`${fn}: at least one operand must be an array`);
   // x ** 2 is x * x, exactly (NumPy does the same), and much cheaper than Math.pow.
   if (fn === "pow" && b === 2 && a instanceof TArray && a.dtype !== "bool") return unary("square", a);
   const weak = (arr: DType, s: Operand): DType => {
     if (typeof s === "boolean") return arr;
-    if (typeof s !== "number") throw new TypeError(`${fn}: operand must be an array, a number or a boolean, got ${typeof s}`);
+    if (typeof s !== "number") throw new ArrayArgumentError(`${fn}: operand must be an array, a number or a boolean, got ${typeof s}`);
     // A comparison with an integer that does not fit the array's integer dtype has a definite
     // answer (uint8 < -1 is false everywhere): compare exactly in float64 instead of wrapping.
     if (COMPARISONS.has(fn) && !isFloat(arr) && Number.isInteger(s) && !fitsInt(arr === "bool" ? "int64" : arr, s)) return "float64";
@@ -327,7 +327,7 @@ export function binary(fn: BinaryFn, a: Operand, b: Operand): TArray {
   if (COMPARISONS.has(fn) || fn === "and" || fn === "or") out = "bool";
   else if (fn === "div") out = isFloat(common) ? common : "float64";
   else out = common;
-  if (fn === "sub" && out === "bool") throw new TypeError("sub: subtracting booleans is not supported (as in NumPy); use .or/.and/.not, or astype('int32') first");
+  if (fn === "sub" && out === "bool") throw new ArrayArgumentError("sub: subtracting booleans is not supported (as in NumPy); use .or/.and/.not, or astype('int32') first");
   if (fn === "pow" && isInt(common) && typeof b === "number" && b < 0) {
     throw new ArrayDTypeError(`pow: integers to negative integer powers are not allowed (exponent ${b} on ${common}, as in NumPy); cast to float first, e.g. .astype('float64').pow(${b})`);
   }
@@ -342,7 +342,7 @@ export function unary(fn: UnaryFn, a: TArray): TArray {
   switch (fn) {
     case "not": out = "bool"; break;
     case "neg":
-      if (a.dtype === "bool") throw new TypeError("neg: negating a bool array is not supported (as in NumPy); use .not()");
+      if (a.dtype === "bool") throw new ArrayArgumentError("neg: negating a bool array is not supported (as in NumPy); use .not()");
       out = a.dtype;
       break;
     case "abs": case "floor": case "ceil": case "square": out = a.dtype; break;
@@ -356,7 +356,7 @@ export function unary(fn: UnaryFn, a: TArray): TArray {
 
 export function clip(a: TArray, lo: number | null, hi: number | null): TArray {
   for (const [n, v] of [["lo", lo], ["hi", hi]] as const) {
-    if (v !== null && v !== undefined && typeof v !== "number") throw new TypeError(`clip: ${n} must be a number or null, got ${typeof v}`);
+    if (v !== null && v !== undefined && typeof v !== "number") throw new ArrayArgumentError(`clip: ${n} must be a number or null, got ${typeof v}`);
   }
   // An open bound is no bound at all: never a ±Infinity sentinel, which an integer dtype cannot hold.
   if (lo === null || lo === undefined) return hi === null || hi === undefined ? a : binary("min", a, hi);
@@ -380,7 +380,7 @@ export function astype(a: TArray, dtype: DType): TArray {
 
 /** where(cond, x, y): x where cond is true, else y (broadcast; dtype of x and y promoted). */
 export function where(cond: Operand, x: Operand, y: Operand): TArray {
-  if (![cond, x, y].some((o) => o instanceof TArray)) throw new TypeError("where: at least one of cond, x, y must be an array");
+  if (![cond, x, y].some((o) => o instanceof TArray)) throw new ArrayArgumentError("where: at least one of cond, x, y must be an array");
   const arrDt = [x, y].filter((o): o is TArray => o instanceof TArray).map((o) => o.dtype);
   let out: DType = arrDt.length === 0 ? promote(operandDType(x, undefined), operandDType(y, undefined)) : arrDt.reduce((p, q) => promote(p, q));
   for (const o of [x, y]) if (typeof o === "number" && arrDt.length > 0) out = promoteScalar(out, o);

@@ -2,7 +2,7 @@
 import { blockIndices } from "../chunks.js";
 import { TArray, binary } from "../core.js";
 import { isFloat, type DType, checkDType } from "../dtype.js";
-import { checkOptions } from "../errors.js";
+import { ArrayArgumentError, checkOptions } from "../errors.js";
 import { reshape } from "../shape-ops.js";
 import { full } from "../creation.js";
 import { applyArray } from "./apply.js";
@@ -55,7 +55,7 @@ export interface DiffOptions {
 export function diff(a: TArray, opts: DiffOptions = {}): TArray {
   checkOptions(opts, ["n", "axis", "prepend", "append"], "diff");
   const n = checkInt(opts.n ?? 1, "n", "diff");
-  if (a.ndim === 0) throw new RangeError("diff: needs at least one axis (the array is 0-d)");
+  if (a.ndim === 0) throw new ArrayArgumentError("diff: needs at least one axis (the array is 0-d)");
   const axis = normAxis(opts.axis ?? -1, a.ndim, "diff");
   let x = a;
   const edge = (v: TArray | number): TArray => {

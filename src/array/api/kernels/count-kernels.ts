@@ -1,4 +1,5 @@
 /** Counting kernels: histogram counts per block and bincount per block, summed afterwards. */
+import { ArrayArgumentError } from "../../errors.js";
 import type { DType } from "../../dtype.js";
 import type { NDChunk } from "../../fusion/ir.js";
 import { chunkOf, get } from "./chunk-util.js";
@@ -28,7 +29,7 @@ export function bincountChunk(p: { dtype: DType }, _bp: unknown, [x, w]: readonl
   let max = -1;
   for (let i = 0; i < x!.data.length; i++) {
     const v = get(x!.data, i);
-    if (v < 0) throw new RangeError(`bincount: the input contains the negative value ${v}; bincount counts non-negative integers`);
+    if (v < 0) throw new ArrayArgumentError(`bincount: the input contains the negative value ${v}; bincount counts non-negative integers`);
     if (v > max) max = v;
   }
   const counts = new Float64Array(max + 1);
