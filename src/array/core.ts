@@ -158,6 +158,10 @@ export class TArray {
   mapOverlap(fn: api.BlockFunction, opts: api.MapOverlapOptions): TArray { return api.mapOverlap(fn, this, opts); }
   /** The same array with unknown (NaN) chunk sizes resolved by computing each block's shape. */
   computeChunkSizes(opts?: ComputeOptions): Promise<TArray> { return api.computeChunkSizes(this, opts); }
+  ravel(): TArray { return api.ravel(this); }
+  repeat(repeats: number, opts?: { axis?: number | null }): TArray { return api.repeat(this, repeats, opts); }
+  ptp(opts?: ReduceOptions): TArray { return api.ptp(this, opts); }
+  countNonzero(opts?: ReduceOptions): TArray { return reduction(this, "count_nonzero", opts); }
 
   // ---- running -----------------------------------------------------------------------------
   /** The graph to run for this array's blocks (optimised unless optimize: false). */

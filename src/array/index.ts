@@ -29,3 +29,8 @@ export { concatenate, stack, block } from "./api/join.js";
 export { squeeze, expandDims, moveaxis, swapaxes, flip, roll, pad, type PadMode, type PadWidth, type PadOptions } from "./api/shaping.js";
 export { mapOverlap, type MapOverlapOptions, type Boundary } from "./api/overlap.js";
 export { coarsen } from "./api/coarsen.js";
+export {
+  ravel, fliplr, flipud, atleast1d, atleast2d, atleast3d, vstack, hstack, dstack, append, onesLike, zerosLike, emptyLike, fullLike,
+  broadcastTo, broadcastArrays, nancumsum, nancumprod, ptp, square, isclose, allclose, flatnonzero, countNonzero, average, repeat, tile,
+  ediff1d, compress, extract, tril, triu, eye, resultType, type LikeOptions, type IsCloseOptions,
+} from "./api/extras.js";

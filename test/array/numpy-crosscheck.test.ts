@@ -134,6 +134,22 @@ const OPS = new Map<string, OpSpec>([
   simple("clip_lo", numeric, (a, kw) => a.clip(kw.lo, null), (r) => ({ lo: pick(r, [2, 1.5, 0]) })),
   simple("sum_dtype", DTYPES, (a, kw) => a.sum({ dtype: kw.dtype }), (r) => ({ dtype: pick(r, ["float32", "float64", "int32", "int64"]) })),
   simple("add_scalar", DTYPES, (a, kw) => a.add(kw.s), (r) => ({ s: pick(r, [300, -1, 2 ** 40, 1.5, 7, 255]) })),
+  simple("ravel", DTYPES, (a) => a.ravel()),
+  simple("vstack", DTYPES, (a) => A.vstack([a, a])),
+  simple("hstack", DTYPES, (a) => A.hstack([a, a])),
+  simple("dstack", DTYPES, (a) => A.dstack([a, a])),
+  simple("repeat", DTYPES, (a, kw) => a.repeat(kw.n, kw.axis === undefined ? {} : { axis: kw.axis }), (r, x) => ({ ...axisKw()(r, x), n: Math.floor(r() * 3) })),
+  simple("tile", DTYPES, (a, kw) => A.tile(a, kw.reps), (r) => ({ reps: Array.from({ length: 1 + Math.floor(r() * 3) }, () => Math.floor(r() * 3)) })),
+  simple("tril", DTYPES, (a, kw) => A.tril(a, kw.k), (r) => ({ k: Math.floor(r() * 5) - 2 }), { minNd: 2 }),
+  simple("triu", DTYPES, (a, kw) => A.triu(a, kw.k), (r) => ({ k: Math.floor(r() * 5) - 2 }), { minNd: 2 }),
+  simple("broadcast_to", DTYPES, (a, kw) => A.broadcastTo(a, kw.shape), (r, x) => ({ shape: [1 + Math.floor(r() * 2), ...x.shape.map((n) => (n === 1 ? Math.floor(r() * 3) : n))] })),
+  simple("nancumsum", floats, (a, kw) => A.nancumsum(a, kw), axisKw(), { nan: true }),
+  simple("ptp", nonUint.filter((d) => d !== "bool"), (a, kw) => a.ptp(kw), axisKw(0), { allowEmpty: false }),
+  simple("isclose", numeric, (a, kw) => A.isclose(a, a.flip(), { rtol: kw.rtol, atol: kw.atol }), (r) => ({ rtol: pick(r, [1e-5, 0.1]), atol: pick(r, [1e-8, 1]) }), { nan: true }),
+  simple("average", floats, (a, kw) => A.average(a, { ...kw, weights: a.abs().add(1) }), axisKw(), { allowEmpty: false }),
+  simple("compress", DTYPES, (a, kw) => A.compress(kw.cond, a, kw.axis === undefined ? {} : { axis: kw.axis }), (r, x) => ({ ...axisKw()(r, x), cond: Array.from({ length: 1 + Math.floor(r() * 3) }, () => r() < 0.5) })),
+  simple("ediff1d", nonUint.filter((d) => d !== "bool"), (a) => A.ediff1d(a)),
+  simple("flatnonzero", DTYPES, (a) => A.flatnonzero(a)),
 ]);
 
 function decode(v: number | string | boolean): number {

@@ -6,3 +6,4 @@ export { take, booleanIndex, nonzero, computeChunkSizes, isnan, isfinite, isinf,
 export { squeeze, swapaxes, flip, roll } from "./shaping.js";
 export { mapBlocks, type BlockFunction, type MapBlocksOptions } from "./map-blocks.js";
 export { mapOverlap, type MapOverlapOptions } from "./overlap.js";
+export { ravel, repeat, ptp } from "./extras.js";

@@ -98,6 +98,22 @@ OPS = {
     "clip_lo": lambda a, kw: np.clip(a, kw["lo"], None),
     "sum_dtype": lambda a, kw: np.sum(a, dtype=kw["dtype"]),
     "add_scalar": lambda a, kw: a + kw["s"],
+    "ravel": lambda a, kw: np.ravel(a),
+    "vstack": lambda a, kw: np.vstack([a, a]),
+    "hstack": lambda a, kw: np.hstack([a, a]),
+    "dstack": lambda a, kw: np.dstack([a, a]),
+    "repeat": lambda a, kw: np.repeat(a, kw["n"], axis=kw.get("axis")),
+    "tile": lambda a, kw: np.tile(a, kw["reps"]),
+    "tril": lambda a, kw: np.tril(a, kw["k"]),
+    "triu": lambda a, kw: np.triu(a, kw["k"]),
+    "broadcast_to": lambda a, kw: np.broadcast_to(a, kw["shape"]),
+    "nancumsum": lambda a, kw: np.nancumsum(a, axis=kw.get("axis")),
+    "ptp": lambda a, kw: np.ptp(a, axis=kw.get("axis")),
+    "isclose": lambda a, kw: np.isclose(a, np.flip(a), rtol=kw["rtol"], atol=kw["atol"]),
+    "average": lambda a, kw: np.average(a, axis=kw.get("axis"), weights=np.abs(a) + 1),
+    "compress": lambda a, kw: np.compress(kw["cond"], a, axis=kw.get("axis")),
+    "ediff1d": lambda a, kw: np.ediff1d(a),
+    "flatnonzero": lambda a, kw: np.flatnonzero(a),
 }
 
 
