@@ -1,5 +1,5 @@
 /** cumsum / cumprod (blocked scan with carries, as dask's cumreduction) and diff. */
-import { blockIndices } from "../chunks.js";
+import { blockKey } from "../../graph/spec.js";
 import { TArray, binary } from "../core.js";
 import { isFloat, type DType, checkDType } from "../dtype.js";
 import { ArrayArgumentError, checkOptions } from "../errors.js";
@@ -29,12 +29,18 @@ function scan(a: TArray, fn: "sum" | "prod", opts: ScanOptions): TArray {
   if (a.numblocks[axis] === 1) return local;
   const totChunks = chunks.map((c, k) => (k === axis ? c.map(() => 1) : c));
   const totals = applyArray({ prefix: `${where}-total`, kernel: "scanTotal", params, inputs: [local], chunks: totChunks, dtype, block: (idx) => ({ keys: [local.key(idx)] }) });
-  return applyArray({
-    prefix: where, kernel: "scanAdd", params, inputs: [local, totals], chunks, dtype,
-    block: (idx) => {
-      const before = blockIndices([idx[axis]!]).map(([j]) => totals.key(idx.map((b, k) => (k === axis ? j! : b))));
-      return { keys: [local.key(idx), ...before] };
+  // Carries in a chain (carry_j = carry_(j-1) ⊕ total_(j-1)), so block j reads one carry, not j totals.
+  const carry = applyArray({
+    prefix: `${where}-carry`, kernel: "scanAdd", params, inputs: [totals], chunks: totChunks, dtype,
+    block: (idx, self) => {
+      const j = idx[axis]!;
+      const at = (b: number): number[] => idx.map((x, k) => (k === axis ? b : x));
+      return { keys: j <= 1 ? [totals.key(at(0))] : [blockKey(self, at(j - 1)), totals.key(at(j - 1))] };
     },
+  });
+  return applyArray({
+    prefix: where, kernel: "scanAdd", params, inputs: [local, carry], chunks, dtype,
+    block: (idx) => ({ keys: idx[axis] === 0 ? [local.key(idx)] : [local.key(idx), carry.key(idx)] }),
   });
 }
 
