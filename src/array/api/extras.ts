@@ -31,8 +31,10 @@ export function atleast3d(a: TArray): TArray {
 export const vstack = (arrays: readonly TArray[]): TArray => concatenate(arrays.map(atleast2d), { axis: 0 });
 export const hstack = (arrays: readonly TArray[]): TArray => (arrays.every((a) => a.ndim <= 1) ? concatenate(arrays.map(atleast1d), { axis: 0 }) : concatenate(arrays, { axis: 1 }));
 export const dstack = (arrays: readonly TArray[]): TArray => concatenate(arrays.map(atleast3d), { axis: 2 });
-export const append = (a: TArray, values: TArray, opts: { axis?: number | null } = {}): TArray =>
-  opts.axis === undefined || opts.axis === null ? concatenate([ravel(a), ravel(values)], { axis: 0 }) : concatenate([a, values], { axis: opts.axis });
+export function append(a: TArray, values: TArray, opts: { axis?: number | null } = {}): TArray {
+  checkOptions(opts, ["axis"], "append");
+  return opts.axis === undefined || opts.axis === null ? concatenate([ravel(a), ravel(values)], { axis: 0 }) : concatenate([a, values], { axis: opts.axis });
+}
 
 export interface LikeOptions { readonly dtype?: DType; readonly chunks?: ChunkSpec }
 function like(a: TArray, value: number | boolean, opts: LikeOptions, where: string): TArray {
