@@ -40,8 +40,10 @@ d("pad","pad","differs","modes constant, edge, wrap, reflect, symmetric (not lin
 d("take","take","differs","1-d index lists (numbers, typed arrays, NDArray); not n-d or lazy indices")
 d("unique","unique","differs","sorted values only (no return_index / return_inverse / return_counts)")
 d("round","—","missing"); 
-for n in ["matmul","dot","tensordot","vdot","einsum","outer","trace","diag","diagonal"]:
-    d(n,"—","missing","linear algebra: issue 10 item 3 (matmul/dot/tensordot on a separate branch)")
+for n in ["matmul","dot","tensordot"]:
+    d(n,n,"done","blocked, WebAssembly kernel per block pair (src/array/linalg); also `linalg.norm`")
+for n in ["vdot","einsum","outer","trace","diag","diagonal"]:
+    d(n,"—","missing","linear algebra")
 for n in ["to_zarr","from_zarr","to_hdf5","to_npy_stack","from_npy_stack","to_tiledb","from_tiledb","store","from_delayed"]:
     d(n,"—","missing","I/O")
 rows=[]

@@ -16,6 +16,12 @@ export { describeFunction, remote, UnshippableFunctionError, type FunctionDescri
 export { LocalCluster, type LocalClusterOptions } from "./cluster/local.js";
 export type { Cluster, ScaleRequest, Adaptive, AdaptOptions } from "./cluster/cluster.js";
 export { SLURMCluster, type SLURMClusterOptions } from "./cluster/slurm/index.js";
+export { SGECluster, type SGEClusterOptions } from "./cluster/sge/index.js";
+export { PBSCluster, MoabCluster, type PBSClusterOptions } from "./cluster/pbs/index.js";
+export { LSFCluster, type LSFClusterOptions } from "./cluster/lsf/index.js";
+export { HTCondorCluster, type HTCondorClusterOptions } from "./cluster/htcondor/index.js";
+export { OARCluster, type OARClusterOptions } from "./cluster/oar/index.js";
+export { LocalJobCluster, type LocalJobClusterOptions } from "./cluster/local-jobs/index.js";
 export { JobQueueCluster, type JobQueueClusterOptions, type JobInfo } from "./cluster/jobqueue/index.js";
 export { Scheduler, type SchedulerOptions } from "./scheduler/server.js";
 export type { SchedulerPlugin, TransitionInfo, WorkerInfo } from "./scheduler/plugin.js";

@@ -19,6 +19,7 @@ import { reduction, type ReduceOptions, type VarOptions } from "./reductions.js"
 import { rechunk } from "./rechunk.js";
 import { reshape, sliceArray, transpose, type SliceSpec } from "./shape-ops.js";
 import { reprArray } from "./repr.js";
+import { dot, matmul } from "./linalg/products.js";
 import { checkOptions } from "../util/options.js";
 import * as api from "./api/methods.js";
 import "./fusion/fuse.js";
@@ -128,6 +129,12 @@ export class TArray {
     const s = shape.length === 1 && Array.isArray(shape[0]) ? (shape[0] as readonly number[]) : (shape as number[]);
     return reshape(this, s);
   }
+
+  // ---- linear algebra (src/array/linalg) ---------------------------------------------------
+  /** Matrix product with NumPy's matmul semantics (batch axes broadcast; 1-D operands are vectors). */
+  matmul(o: TArray): TArray { return matmul(this, o); }
+  /** NumPy's dot: sum over this array's last axis and the other's second-to-last (or only) axis. */
+  dot(o: TArray): TArray { return dot(this, o); }
 
   // ---- dask.array API beyond the basics (src/array/api/) ----------------------------------------
   floorDivide(o: Operand): TArray { return api.floorDivide(this, o); }

@@ -6,6 +6,7 @@ import type { DType } from "./fusion/ir.js";
 import { showValue } from "../util/options.js";
 import { ArrayArgumentError, ArrayDTypeError } from "./errors.js";
 export type { DType } from "./fusion/ir.js";
+import { allocateBuffer } from "../util/shared-memory.js";
 
 export const DTYPES: readonly DType[] = ["bool", "uint8", "int32", "int64", "float32", "float64"];
 
@@ -24,13 +25,15 @@ export function itemSize(d: DType): number {
   }
 }
 
+/** Zero-filled chunk data; in a worker's task thread big chunks are in shared memory (util/shared-memory.ts). */
 export function allocate(d: DType, n: number): ChunkData {
+  const b = allocateBuffer(n * itemSize(d));
   switch (d) {
-    case "float64": return new Float64Array(n);
-    case "float32": return new Float32Array(n);
-    case "int32": return new Int32Array(n);
-    case "int64": return new BigInt64Array(n);
-    case "uint8": case "bool": return new Uint8Array(n);
+    case "float64": return new Float64Array(b);
+    case "float32": return new Float32Array(b);
+    case "int32": return new Int32Array(b);
+    case "int64": return new BigInt64Array(b);
+    case "uint8": case "bool": return new Uint8Array(b);
   }
 }
 

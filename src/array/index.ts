@@ -16,6 +16,7 @@ export { rechunk } from "./rechunk.js";
 export type { ReduceOptions, VarOptions } from "./reductions.js";
 export type { SliceSpec } from "./shape-ops.js";
 export { setKernelBackend, kernelBackend } from "./kernels/program.js";
+export { matmul, dot, tensordot, linalg, type TensordotOptions, type NormOptions, type NormOrd } from "./linalg/index.js";
 export { mapBlocks, blockwise, type MapBlocksOptions, type BlockwiseOptions, type BlockFunction } from "./api/map-blocks.js";
 export type { BlockInfo } from "./api/kernels/map-blocks-run.js";
 export { ArrayArgumentError, ArrayDTypeError, BlockFunctionError, UnknownOptionError } from "./errors.js";

@@ -6,6 +6,7 @@ import { runProgram } from "./kernels/program.js";
 import { reduceAggregate, reduceCombine } from "./kernels/reduce.js";
 import "./kernels/wasm-backend.js";
 import { ARRAY_OPS } from "./ops-names.js";
+import { registerLinalgOps } from "./linalg/register.js";
 import { runMapBlocks } from "./api/kernels/map-blocks-run.js";
 import { runBlockKernel } from "./api/kernels/index.js";
 import type { ChunkInfo, ChunkProgram } from "./fusion/ir.js";
@@ -18,6 +19,7 @@ registerOp(ARRAY_OPS.transpose, transposeBlock);
 registerOp(ARRAY_OPS.reshape, reshapeBlock);
 registerOp(ARRAY_OPS.combine, reduceCombine);
 registerOp(ARRAY_OPS.aggregate, reduceAggregate);
+registerLinalgOps();
 registerOp(ARRAY_OPS.reduceLeaves, (step: string, stepArgs: unknown[], programs: [ChunkProgram, ChunkInfo][]) => {
   const partials = programs.map(([p, info]) => runProgram(p, info));
   if (step === ARRAY_OPS.combine) return (reduceCombine as (...a: unknown[]) => unknown)(...stepArgs, ...partials);

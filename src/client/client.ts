@@ -33,7 +33,7 @@ import { createLogger, type Logger } from "../util/log.js";
 import { isClusterLike, startLocalCluster, type ClusterLike } from "./cluster-like.js";
 import { describeFunction, type FunctionDescriptor } from "./functions.js";
 import { Future, KeyState, type FutureOwner } from "./future.js";
-import { CancelledError, ClientClosedError, SchedulerGoneError, errorFor } from "./errors.js";
+import { CancelledError, ClientClosedError, MessageEncodeError, SchedulerGoneError, errorFor } from "./errors.js";
 
 export interface ClientOptions {
   /** The cluster's secret (default: the cluster's, else TESSERA_SECRET / TESSERA_SECRET_FILE). */
@@ -194,7 +194,7 @@ export class Client implements GraphExecutor, FutureOwner {
     await registered;
     this.#comm = comm;
     this.#status = "running";
-    for (const m of this.#outbox) sendMessage(comm, m);
+    for (const m of this.#outbox) this.#sendNow(comm, m);
     this.#outbox = [];
     if (this.#opts.setAsDefault !== false) setDefaultExecutor(this);
   }
@@ -203,8 +203,44 @@ export class Client implements GraphExecutor, FutureOwner {
 
   #send(msg: Message): void {
     if (this.#status === "closed") return;
-    if (this.#comm) sendMessage(this.#comm, msg);
+    if (this.#comm) this.#sendNow(this.#comm, msg);
     else this.#outbox.push(msg);
+  }
+
+  /** A message that cannot be encoded (a value nested too deep, a cycle…) fails what waits on it, not the process. */
+  #sendNow(comm: Comm, msg: Message): void {
+    try {
+      sendMessage(comm, msg);
+    } catch (err) {
+      this.#sendFailed(comm, msg, err as Error);
+    }
+  }
+
+  #sendFailed(comm: Comm, msg: Message, err: Error): void {
+    const m = msg as unknown as { op: string; id?: number; tasks?: WireTask[]; wanted?: Key[] };
+    if (m.op === "update-graph" && m.tasks !== undefined && m.tasks.length > 1) {
+      // one task alone at a time, so only the one that cannot be encoded fails
+      const wanted = new Set(m.wanted ?? []);
+      for (const t of m.tasks) this.#sendNow(comm, { ...msg, tasks: [t], wanted: wanted.has(t.key) ? [t.key] : [] } as unknown as Message);
+      return;
+    }
+    if (m.op === "update-graph" && m.tasks !== undefined) {
+      for (const t of m.tasks) {
+        const st = this.#keys.get(t.key);
+        if (st === undefined || st.status !== "pending") continue;
+        st.status = "error";
+        st.error = new MessageEncodeError(`task '${t.key}' was not sent: its arguments cannot be encoded (${err.message}); pass plain data nested less deeply`, { cause: err });
+        st.settle();
+      }
+      return;
+    }
+    const request = m.id !== undefined ? this.#requests.get(m.id) : undefined;
+    if (request !== undefined) {
+      this.#requests.delete(m.id!);
+      request.reject(new MessageEncodeError(`the '${m.op}' request cannot be encoded: ${err.message}`, { cause: err }));
+      return;
+    }
+    this.log.error({ op: m.op, err }, "could not encode a message for the scheduler; dropped");
   }
 
   #onMessage(msg: SchedulerToClient): void {

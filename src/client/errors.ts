@@ -50,6 +50,13 @@ export class ClientClosedError extends TesseraError {
   }
 }
 
+/** A task or request could not be encoded for the wire; nothing of it was sent. */
+export class MessageEncodeError extends TesseraError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("TESSERA_ERR_MESSAGE_ENCODE", message, options);
+  }
+}
+
 /** Turns an error reported by the scheduler into the error raised at the caller. */
 export function errorFor(key: Key, remote: WireError): Error {
   if (remote.code === "KILLED_WORKER" || remote.name === "KilledWorker") return new KilledWorker(remote.key ?? key, remote.message);

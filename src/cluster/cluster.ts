@@ -11,6 +11,8 @@ export interface ScaleRequest {
   cores?: number;
   /** Total memory wanted ('120GB' or bytes). */
   memory?: string | number;
+  /** Submit new jobs as one job array (JobQueueCluster on SLURM, SGE, PBS). */
+  array?: boolean;
 }
 
 export interface Adaptive {

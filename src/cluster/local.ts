@@ -300,6 +300,7 @@ export class LocalCluster implements Cluster {
   async scale(n: number | ScaleRequest): Promise<void> {
     await this.#ready;
     let target: number;
+    if (typeof n === "object" && n.array) throw new RangeError("scale: LocalCluster has no batch jobs, so no job arrays; leave out 'array' (LocalJobCluster, SLURMCluster and SGECluster have them)");
     if (typeof n === "number") target = n;
     else if (n.cores !== undefined) target = Math.ceil(n.cores / this.nThreads);
     else if (n.memory !== undefined) target = Math.ceil(parseBytes(n.memory, "memory") / Math.max(1, this.memoryLimit));

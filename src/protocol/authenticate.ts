@@ -7,6 +7,7 @@ import { MAX_RAW_FRAMES } from "./frames.js";
 import { ClientHandshake, HANDSHAKE_MAX_FRAME_BYTES, ServerHandshake, type HandshakeStep } from "./handshake.js";
 import { ConnectError, HandshakeTimeoutError, type TesseraError } from "../util/errors.js";
 import type { Security } from "./security.js";
+import type { SessionKeys } from "./integrity.js";
 
 export interface AuthOptions {
   security: Security;
@@ -19,19 +20,25 @@ export interface AuthOptions {
 export function acceptHandshake(comm: FramedComm, opts: AuthOptions): Promise<FramedComm> {
   comm.setLimits(HANDSHAKE_MAX_FRAME_BYTES, 0);
   const machine = new ServerHandshake(opts.security.secret);
-  return drive(comm, opts, (msg) => machine.receive(msg), () => new HandshakeTimeoutError(`${comm.peerAddress} did not complete the handshake within ${opts.timeoutMs} ms`));
+  return drive(comm, opts, (msg) => machine.receive(msg), () => machine.sessionKeys(), () => new HandshakeTimeoutError(`${comm.peerAddress} did not complete the handshake within ${opts.timeoutMs} ms`));
 }
 
 /** Client side: sends hello, answers the challenge, waits for welcome. */
 export function initiateHandshake(comm: FramedComm, serverAddress: string, opts: AuthOptions): Promise<FramedComm> {
   comm.setLimits(HANDSHAKE_MAX_FRAME_BYTES, 0);
   const machine = new ClientHandshake(opts.security.secret, serverAddress);
-  const result = drive(comm, opts, (msg) => machine.receive(msg), () => new HandshakeTimeoutError(`the server at ${serverAddress} did not complete the handshake within ${opts.timeoutMs} ms`));
+  const result = drive(comm, opts, (msg) => machine.receive(msg), () => machine.sessionKeys(), () => new HandshakeTimeoutError(`the server at ${serverAddress} did not complete the handshake within ${opts.timeoutMs} ms`));
   comm.send(machine.hello());
   return result;
 }
 
-function drive(comm: FramedComm, opts: AuthOptions, step: (msg: Message) => HandshakeStep, timeoutError: () => TesseraError): Promise<FramedComm> {
+function drive(
+  comm: FramedComm,
+  opts: AuthOptions,
+  step: (msg: Message) => HandshakeStep,
+  sessionKeys: () => SessionKeys,
+  timeoutError: () => TesseraError,
+): Promise<FramedComm> {
   return new Promise<FramedComm>((resolve, reject) => {
     let settled = false;
     const finish = (err?: Error) => {
@@ -57,6 +64,8 @@ function drive(comm: FramedComm, opts: AuthOptions, step: (msg: Message) => Hand
       if (s.kind === "send") comm.send(s.msg);
       else if (s.kind === "done") {
         if (s.send) comm.send(s.send);
+        // from the next frame on, in both directions, every message carries its integrity tag
+        comm.protect(sessionKeys());
         // hand over: the application's onMessage replaces ours; anything after this is queued for it
         comm.detachHandler();
         finish();

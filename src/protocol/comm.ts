@@ -7,6 +7,7 @@
 import { MessageReader, MessageWriter } from "./frames.js";
 import type { Transport } from "./transport.js";
 import type { Logger } from "../util/log.js";
+import { FrameOpener, FrameSealer, type SessionKeys } from "./integrity.js";
 
 export type Message = { op: string; [k: string]: unknown };
 
@@ -86,6 +87,12 @@ export class FramedComm implements Comm {
     this.#reader.maxFrameBytes = maxFrameBytes;
     this.#reader.maxRawFrames = maxRawFrames;
     this.#writer.maxFrameBytes = maxFrameBytes;
+  }
+
+  /** After the handshake: tag every message sent, and refuse any received without a valid tag (integrity.ts). */
+  protect(keys: SessionKeys): void {
+    this.#writer.sealer = new FrameSealer(keys.send);
+    this.#reader.opener = new FrameOpener(keys.receive);
   }
 
   /** Log bad frames at debug (true) or warn (false): a listener that rate-limits refusals quiets them until authenticated. */

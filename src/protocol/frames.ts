@@ -6,10 +6,14 @@
  */
 import { FrameTooLargeError, ProtocolError } from "../util/errors.js";
 import { decodeMessage, encodeMessage } from "./codec.js";
+import { allocateBuffer } from "../util/shared-memory.js";
+import { TAG_BYTES, type FrameOpener, type FrameSealer, type MessageMac } from "./integrity.js";
 
 export const PREFIX_BYTES = 8;
 export const KIND_HEADER = 0x48; // 'H'
 export const KIND_RAW = 0x52; // 'R'
+/** After the handshake, each message ends with one tag frame authenticating it (integrity.ts). */
+export const KIND_TAG = 0x54; // 'T'
 export const MAX_RAW_FRAMES = 0xffffff;
 /** 1 GiB; the u32 length field caps any setting at 4 GiB - 1. */
 export const DEFAULT_MAX_FRAME_BYTES = 1024 ** 3;
@@ -52,6 +56,10 @@ export class MessageReader {
   #rawExpected = 0;
   #raws: Uint8Array[] = [];
   bytesReceived = 0;
+  /** Set after the handshake: every message must end with a valid tag frame (integrity.ts). */
+  opener: FrameOpener | undefined;
+  #mac: MessageMac | undefined;
+  #awaitTag: [Uint8Array, Uint8Array[]] | undefined;
 
   constructor(opts: { maxFrameBytes?: number; onMessage: (msg: unknown) => void }) {
     this.maxFrameBytes = checkMaxFrameBytes(opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
@@ -60,7 +68,7 @@ export class MessageReader {
 
   /** True while part of a message has arrived (used to detect truncation at end of stream). */
   get midMessage(): boolean {
-    return this.#prefixFill > 0 || this.#body !== undefined || this.#skip > 0 || this.#header !== undefined;
+    return this.#prefixFill > 0 || this.#body !== undefined || this.#skip > 0 || this.#header !== undefined || this.#awaitTag !== undefined;
   }
 
   feed(chunk: Uint8Array): void {
@@ -116,6 +124,7 @@ export class MessageReader {
       }
       const kind = tag >>> 24;
       this.#checkPrefix(length, kind, tag & 0xffffff);
+      if (this.opener !== undefined && kind !== KIND_TAG) (this.#mac ??= this.opener.begin()).prefix(length, tag);
       if (len - pos >= length) {
         // whole body inside this chunk: no copy
         const body = chunk.subarray(pos, pos + length);
@@ -123,8 +132,10 @@ export class MessageReader {
         this.#skip = padding(length);
         this.#frame(kind, body, length >= VIEW_MIN_BYTES && length * 4 >= len);
       } else {
-        // spans chunks: allocate exactly once (length already checked) on fresh, aligned memory
-        this.#body = new Uint8Array(new ArrayBuffer(length));
+        // Spans chunks: allocate exactly once (length already checked) on fresh, aligned memory, and
+        // copy each socket chunk straight into it. Raw frames (array data) come from the shared
+        // allocator: in a worker that is shared memory, so the array reaches task threads uncopied.
+        this.#body = new Uint8Array(kind === KIND_RAW ? allocateBuffer(length) : new ArrayBuffer(length));
         this.#bodyFill = 0;
         this.#bodyKind = kind;
       }
@@ -133,6 +144,12 @@ export class MessageReader {
 
   #checkPrefix(length: number, kind: number, count: number): void {
     if (length > this.maxFrameBytes) throw new FrameTooLargeError(length, this.maxFrameBytes);
+    if (this.#awaitTag !== undefined || kind === KIND_TAG) {
+      if (this.#awaitTag === undefined || kind !== KIND_TAG || length !== TAG_BYTES || count !== 0) {
+        throw new ProtocolError(this.#awaitTag ? "a message arrived without its integrity tag (injected or cut on the way?)" : "an integrity tag frame arrived where none was expected");
+      }
+      return;
+    }
     const expectHeader = this.#header === undefined;
     if (kind !== KIND_HEADER && kind !== KIND_RAW) {
       throw new ProtocolError(
@@ -152,6 +169,16 @@ export class MessageReader {
   }
 
   #frame(kind: number, body: Uint8Array, mayKeepView: boolean): void {
+    if (kind === KIND_TAG) {
+      const [header, raws] = this.#awaitTag!;
+      const mac = this.#mac!;
+      this.#awaitTag = undefined;
+      this.#mac = undefined;
+      this.opener!.verify(mac, body);
+      this.#deliver(header, raws, true);
+      return;
+    }
+    this.#mac?.payload(body);
     if (kind === KIND_HEADER) {
       if (this.#rawExpected === 0) {
         this.#deliver(body, []);
@@ -174,7 +201,12 @@ export class MessageReader {
     }
   }
 
-  #deliver(header: Uint8Array, raws: Uint8Array[]): void {
+  #deliver(header: Uint8Array, raws: Uint8Array[], verified = false): void {
+    if (this.opener !== undefined && !verified) {
+      // held (not decoded) until its tag frame vouches for it
+      this.#awaitTag = [mayPin(header), raws];
+      return;
+    }
     const msg = decodeMessage(header, raws);
     if (typeof msg !== "object" || msg === null || typeof (msg as { op?: unknown }).op !== "string") {
       throw new ProtocolError(`message is not an object with a string 'op' (got ${describe(msg)})`);
@@ -191,6 +223,11 @@ function describe(v: unknown): string {
 
 function readU32(b: Uint8Array, at: number): number {
   return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
+}
+
+/** A header held until its tag arrives may point into a socket chunk; small ones are copied to free it. */
+function mayPin(b: Uint8Array): Uint8Array {
+  return b.byteLength < VIEW_MIN_BYTES ? copyAligned(b) : b;
 }
 
 function copyAligned(src: Uint8Array): Uint8Array {
@@ -218,6 +255,8 @@ export class MessageWriter {
   #start = 0; // start of the batch region not yet handed out
   #pos = 0;
   #pendingBytes = 0;
+  /** Set after the handshake: each message gets a tag frame (integrity.ts). */
+  sealer: FrameSealer | undefined;
 
   constructor(opts: { maxFrameBytes?: number } = {}) {
     this.maxFrameBytes = checkMaxFrameBytes(opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
@@ -234,9 +273,12 @@ export class MessageWriter {
     if (header.byteLength > this.maxFrameBytes) throw new FrameTooLargeError(header.byteLength, this.maxFrameBytes);
     if (buffers.length > MAX_RAW_FRAMES) throw new ProtocolError(`message has ${buffers.length} typed arrays; at most ${MAX_RAW_FRAMES}`);
     for (const b of buffers) if (b.byteLength > this.maxFrameBytes) throw new FrameTooLargeError(b.byteLength, this.maxFrameBytes);
+    const mac = this.sealer?.begin();
+    mac?.frame(header.byteLength, ((KIND_HEADER << 24) | buffers.length) >>> 0, header);
     this.#frame(KIND_HEADER, buffers.length, header);
     for (const b of buffers) {
       const bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+      mac?.frame(bytes.byteLength, (KIND_RAW << 24) >>> 0, bytes);
       if (bytes.byteLength >= ZERO_COPY_MIN_BYTES) {
         this.#prefix(bytes.byteLength, KIND_RAW, 0);
         this.#cut();
@@ -248,6 +290,7 @@ export class MessageWriter {
         this.#frame(KIND_RAW, 0, bytes);
       }
     }
+    if (mac !== undefined) this.#frame(KIND_TAG, 0, this.sealer!.finish(mac));
   }
 
   /** Hands out everything queued, as chunks for one writev; the writer keeps none of them. */

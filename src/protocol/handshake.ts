@@ -7,9 +7,13 @@
  *   server → client  {op: "tessera-challenge", version, nonce: serverNonce, proof: HMAC("server", cN, sN)}
  *   client → server  {op: "tessera-auth", proof: HMAC("client", sN, cN)}
  *   server → client  {op: "tessera-welcome"}          or at any step {op: "tessera-refused", code, reason}
+ *
+ * Once done, both ends derive per-direction session keys from the secret and both nonces; every later
+ * message carries a tag under them (integrity.ts).
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { AuthenticationError, ProtocolError, VersionMismatchError, type TesseraError } from "../util/errors.js";
+import { deriveSessionKeys, type SessionKeys } from "./integrity.js";
 
 export const PROTOCOL_NAME = "tessera";
 /** Bump on any incompatible change to framing, codec or handshake. */
@@ -96,6 +100,12 @@ export class ServerHandshake {
     }
   }
 
+  /** Keys for the frames after the handshake; only once it is done. */
+  sessionKeys(): SessionKeys {
+    if (this.#state !== "done") throw new ProtocolError("session keys asked for before the handshake completed");
+    return deriveSessionKeys(this.secret, this.#clientNonce, this.#serverNonce, "server");
+  }
+
   #fail(error: TesseraError, send?: HandshakeMessage): HandshakeStep {
     this.#state = "failed";
     return send ? { kind: "failed", error, send } : { kind: "failed", error };
@@ -105,6 +115,7 @@ export class ServerHandshake {
 export class ClientHandshake {
   #state: "await-challenge" | "await-welcome" | "done" | "failed" = "await-challenge";
   readonly #clientNonce = newNonce();
+  #serverNonce = "";
   constructor(
     private readonly secret: string,
     private readonly serverAddress: string,
@@ -145,6 +156,7 @@ export class ClientHandshake {
           );
         }
         this.#state = "await-welcome";
+        this.#serverNonce = serverNonce;
         return { kind: "send", msg: { op: "tessera-auth", proof: proof(this.secret, "client", serverNonce, this.#clientNonce) } };
       }
       case "await-welcome":
@@ -154,6 +166,12 @@ export class ClientHandshake {
       default:
         return this.#fail(new ProtocolError(`handshake message '${String(msg.op).slice(0, 64)}' after the handshake ended`));
     }
+  }
+
+  /** Keys for the frames after the handshake; only once it is done. */
+  sessionKeys(): SessionKeys {
+    if (this.#state !== "done") throw new ProtocolError("session keys asked for before the handshake completed");
+    return deriveSessionKeys(this.secret, this.#clientNonce, this.#serverNonce, "client");
   }
 
   #fail(error: TesseraError): HandshakeStep {

@@ -187,6 +187,8 @@ export interface ComputeTasksMsg {
   functions?: unknown[];
   /** Where each non-local dependency lives: key → worker addresses. */
   whoHas: Record<Key, string[]>;
+  /** Size in bytes of each non-local dependency, as known to the scheduler (bounds the bytes fetched at once). */
+  nbytes?: Record<Key, number>;
 }
 export interface FreeKeysMsg {
   op: "free-keys";

@@ -5,12 +5,13 @@
  * must be refused with a log line, never reach the state machines half-valid. Each function returns
  * null when the message is well-formed, else a short reason naming the bad field.
  *
- * Checks are shallow where depth would cost on the hot path: task arguments (`args`, `data`) may
- * hold any value, so only their container type is checked.
+ * Every message is also walked once for its nesting depth, and task lists for key length, task count
+ * and values per task (limits.ts): values that deep would overflow the stack when re-encoded.
  */
+import { DEFAULT_PEER_LIMITS, taskKeyProblem, valueShapeProblem, type PeerLimits } from "./limits.js";
 
 type Rec = Record<string, unknown>;
-type Check = (m: Rec) => string | null;
+type Check = (m: Rec, limits: PeerLimits) => string | null;
 
 const isStr = (v: unknown): v is string => typeof v === "string";
 const isInt = (v: unknown): boolean => typeof v === "number" && Number.isSafeInteger(v);
@@ -56,8 +57,9 @@ function wireError(v: unknown): boolean {
   return isRec(v) && isStr(v["name"]) && isStr(v["message"]);
 }
 
-function taskList(v: unknown, field: string, kind: "wire" | "compute"): string | null {
+function taskList(v: unknown, field: string, kind: "wire" | "compute", limits: PeerLimits): string | null {
   if (!Array.isArray(v)) return `'${field}' must be an array of tasks`;
+  if (v.length > limits.maxTasksPerMessage) return `'${field}' holds ${v.length} tasks; at most ${limits.maxTasksPerMessage} per message (limits.maxTasksPerMessage)`;
   for (let i = 0; i < v.length; i++) {
     const t: unknown = v[i];
     const at = `${field}[${i}]`;
@@ -71,6 +73,28 @@ function taskList(v: unknown, field: string, kind: "wire" | "compute"): string |
       kind === "wire" ? optional(t, "retries", (x) => isInt(x) && (x as number) >= 0, "an integer ≥ 0") : required(t, "priority", isNum, "a number"),
     );
     if (r !== null) return `${at}: ${r}`;
+    const key = t["key"] as string;
+    const bad =
+      taskKeyProblem(key, limits.maxKeyLength) ??
+      (t["deps"] as string[] | undefined)?.map((d) => taskKeyProblem(d, limits.maxKeyLength)).find((x) => x !== null) ??
+      argsProblem(t["args"], limits) ??
+      argsProblem(t["data"], limits);
+    if (bad) return `${at} ('${key.slice(0, 64)}'): ${bad}`;
+  }
+  return null;
+}
+
+function argsProblem(v: unknown, limits: PeerLimits): string | null {
+  const p = valueShapeProblem(v, limits.maxDepth, limits.maxTaskValues);
+  return p === null ? null : `its arguments ${p}`;
+}
+
+function wantedKeys(v: unknown, limits: PeerLimits): string | null {
+  const r = strArray(v, "wanted");
+  if (r !== null) return r;
+  for (const k of v as string[]) {
+    const p = taskKeyProblem(k, limits.maxKeyLength);
+    if (p !== null) return `'wanted': ${p}`;
   }
   return null;
 }
@@ -132,11 +156,11 @@ const WORKER_TO_SCHEDULER: Record<string, Check> = {
 
 const CLIENT_TO_SCHEDULER: Record<string, Check> = {
   "register-client": (m) => optional(m, "name", isStr, "a string"),
-  "update-graph": (m) =>
+  "update-graph": (m, limits) =>
     first(
-      taskList(m["tasks"], "tasks", "wire"),
+      taskList(m["tasks"], "tasks", "wire", limits),
       optional(m, "functions", Array.isArray, "an array"),
-      strArray(m["wanted"], "wanted"),
+      wantedKeys(m["wanted"], limits),
       optional(m, "priority", isNum, "a number"),
       optional(m, "retries", (x) => isInt(x) && (x as number) >= 0, "an integer ≥ 0"),
     ),
@@ -157,7 +181,13 @@ const CLIENT_TO_SCHEDULER: Record<string, Check> = {
 const SCHEDULER_TO_WORKER: Record<string, Check> = {
   "worker-registered": (m) => required(m, "heartbeatIntervalMs", (x) => isNum(x) && (x as number) > 0, "a number > 0"),
   "register-refused": (m) => required(m, "reason", isStr, "a string"),
-  "compute-tasks": (m) => first(taskList(m["tasks"], "tasks", "compute"), whoHas(m["whoHas"], "whoHas"), optional(m, "functions", Array.isArray, "an array")),
+  "compute-tasks": (m, limits) =>
+    first(
+      taskList(m["tasks"], "tasks", "compute", limits),
+      whoHas(m["whoHas"], "whoHas"),
+      optional(m, "functions", Array.isArray, "an array"),
+      optional(m, "nbytes", (v) => isRec(v) && Object.values(v).every(isNum), "an object of key → bytes"),
+    ),
   "free-keys": (m) => strArray(m["keys"], "keys"),
   "steal-request": (m) => strArray(m["keys"], "keys"),
   "acquire-replicas": (m) => whoHas(m["whoHas"], "whoHas"),
@@ -168,23 +198,25 @@ const PEER_TO_WORKER: Record<string, Check> = {
   "get-data": (m) => first(required(m, "id", isInt, "an integer"), strArray(m["keys"], "keys")),
 };
 
-function check(table: Record<string, Check>, msg: unknown, from: string): string | null {
+function check(table: Record<string, Check>, msg: unknown, from: string, limits: PeerLimits): string | null {
   if (!isRec(msg) || !isStr(msg["op"])) return `a message from ${from} must be an object with a string 'op'`;
   const op = msg["op"];
   const c = Object.prototype.hasOwnProperty.call(table, op) ? table[op] : undefined;
   if (c === undefined) return `unknown op '${op.slice(0, 64)}' from ${from}`;
-  const r = c(msg);
+  // depth first: the field checks below recurse into what they check
+  const r = valueShapeProblem(msg, limits.maxDepth) ?? c(msg, limits);
   return r === null ? null : `invalid '${op}' message from ${from}: ${r}`;
 }
 
 /** Messages a worker sends the scheduler. */
-export const invalidWorkerMessage = (msg: unknown): string | null => check(WORKER_TO_SCHEDULER, msg, "a worker");
+export const invalidWorkerMessage = (msg: unknown, limits: PeerLimits = DEFAULT_PEER_LIMITS): string | null => check(WORKER_TO_SCHEDULER, msg, "a worker", limits);
 /** Messages a client sends the scheduler. */
-export const invalidClientMessage = (msg: unknown): string | null => check(CLIENT_TO_SCHEDULER, msg, "a client");
+export const invalidClientMessage = (msg: unknown, limits: PeerLimits = DEFAULT_PEER_LIMITS): string | null => check(CLIENT_TO_SCHEDULER, msg, "a client", limits);
 /** Messages the scheduler sends a worker. */
-export const invalidSchedulerMessage = (msg: unknown): string | null => check(SCHEDULER_TO_WORKER, msg, "the scheduler");
+export const invalidSchedulerMessage = (msg: unknown, limits: PeerLimits = DEFAULT_PEER_LIMITS): string | null =>
+  check(SCHEDULER_TO_WORKER, msg, "the scheduler", limits);
 /** Requests a peer worker or a client sends to a worker's port. */
-export const invalidPeerMessage = (msg: unknown): string | null => check(PEER_TO_WORKER, msg, "a peer");
+export const invalidPeerMessage = (msg: unknown, limits: PeerLimits = DEFAULT_PEER_LIMITS): string | null => check(PEER_TO_WORKER, msg, "a peer", limits);
 
 /**
  * A log line per refused message, but at most one a second per process (with the count refused

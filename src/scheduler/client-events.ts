@@ -8,6 +8,7 @@ import { location, pushClient } from "./outbox.js";
 import { dropWanter, needed, unwant, want } from "./refcounts.js";
 import type { SchedulerState } from "./state.js";
 import { drain, recommend } from "./transitions.js";
+import { graphProblem } from "./graph-checks.js";
 
 /** Priorities: graph order, shifted by the user's priority (higher user priority = runs first). */
 const PRIORITY_SHIFT = 2 ** 40;
@@ -26,7 +27,22 @@ export function removeClient(st: SchedulerState, id: string): void {
   drain(st);
 }
 
+/** A graph refused whole (malformed, over a limit, cyclic): the client's futures for it fail with `reason`. */
+export function refuseGraph(st: SchedulerState, clientId: string, wanted: readonly Key[], reason: string): void {
+  const cs = st.addClient(clientId);
+  for (const key of new Set(wanted)) {
+    const ts = st.tasks.get(key);
+    if (ts !== undefined) continue; // an earlier graph's task of the same key goes on
+    pushClient(st._clientErred, cs, { key, error: { name: "GraphRefusedError", code: "GRAPH_REFUSED", message: `the scheduler refused the graph: ${reason}`, key } });
+  }
+}
+
 export function updateGraph(st: SchedulerState, clientId: string, msg: UpdateGraphMsg): void {
+  const problem = graphProblem(st.tasks, msg, st.maxGraphTasks);
+  if (problem !== null) {
+    refuseGraph(st, clientId, msg.wanted, problem);
+    return;
+  }
   const cs = st.addClient(clientId);
   const userPriority = Math.max(-MAX_USER_PRIORITY, Math.min(MAX_USER_PRIORITY, Math.round(msg.priority ?? 0)));
   const shift = -userPriority * PRIORITY_SHIFT;

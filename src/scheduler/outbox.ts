@@ -18,6 +18,7 @@ export function flush(st: SchedulerState): Instruction[] {
   for (const [ws, list] of st._compute) {
     const tasks: ComputeTask[] = [];
     const whoHas: Record<Key, string[]> = {};
+    const nbytes: Record<Key, number> = {};
     let functions: unknown[] | undefined;
     let fnIndex: Map<unknown, number> | undefined;
     for (const ts of list) {
@@ -44,14 +45,17 @@ export function flush(st: SchedulerState): Instruction[] {
         for (let i = 0; i < ts.deps.length; i++) {
           const dep = ts.deps[i]!;
           deps[i] = dep.key;
-          if (dep.whoHas !== null && !dep.whoHas.includes(ws)) whoHas[dep.key] = dep.whoHas.map((w) => w.address);
+          if (dep.whoHas !== null && !dep.whoHas.includes(ws)) {
+            whoHas[dep.key] = dep.whoHas.map((w) => w.address);
+            nbytes[dep.key] = dep.nbytes;
+          }
         }
         ct.deps = deps;
       }
       tasks.push(ct);
     }
     if (tasks.length > 0) {
-      const msg: ComputeTasksMsg = { op: "compute-tasks", tasks, whoHas };
+      const msg: ComputeTasksMsg = { op: "compute-tasks", tasks, whoHas, nbytes };
       if (functions !== undefined) msg.functions = functions;
       out.push({ to: "worker", address: ws.address, msg });
     }

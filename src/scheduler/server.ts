@@ -9,6 +9,7 @@ import { listen, type Comm, type Listener, type Security } from "../protocol/ind
 import type { Key } from "../graph/spec.js";
 import { sendMessage } from "../protocol/messages.js";
 import { invalidClientMessage, invalidWorkerMessage, RefusalLog } from "../protocol/validate-message.js";
+import { resolvePeerLimits, type PeerLimits } from "../protocol/limits.js";
 import type {
   ClientToScheduler,
   FinishedTask,
@@ -46,6 +47,8 @@ export interface SchedulerOptions extends SchedulerStateOptions {
   stealIntervalMs?: number;
   /** How long retireWorkers waits for results to move before closing anyway (ms). */
   retireTimeoutMs?: number;
+  /** Limits on what a peer may send (protocol/limits.ts); each one left out keeps its default. */
+  limits?: Partial<PeerLimits>;
 }
 
 interface WorkerConn {
@@ -70,11 +73,13 @@ export class Scheduler {
   #timing = new Map<Key, { start: number; duration: number; worker: string }>();
   #dashboardLink: string | undefined;
   #refusals: RefusalLog;
+  readonly limits: PeerLimits;
 
   private constructor(opts: SchedulerOptions) {
     this.#opts = opts;
     this.log = opts.log ?? createLogger("tessera.scheduler");
-    this.state = new SchedulerState(opts);
+    this.limits = resolvePeerLimits(opts.limits);
+    this.state = new SchedulerState({ ...opts, maxGraphTasks: this.limits.maxGraphTasks });
     if (opts.dashboard) this.#dashboardLink = opts.dashboard.address;
     this.#refusals = new RefusalLog((fields, text) => this.log.warn(fields, text));
   }
@@ -254,13 +259,19 @@ export class Scheduler {
       // Authenticated peers may still send malformed messages (bugs, other versions): refuse them.
       const bad =
         role === "worker" || (role === "unknown" && msg.op === "register-worker")
-          ? invalidWorkerMessage(msg)
+          ? invalidWorkerMessage(msg, this.limits)
           : role === "client" || msg.op === "register-client"
-            ? invalidClientMessage(msg)
+            ? invalidClientMessage(msg, this.limits)
             : null;
       if (bad !== null) {
         this.#refusals.refused({ peer: comm.peerAddress }, `refused a message: ${bad}`);
         if (role === "unknown") comm.close("malformed registration");
+        else if (role === "client" && msg.op === "update-graph") {
+          // the client awaits these keys: tell it why they will never come
+          const wanted = (msg as { wanted?: unknown }).wanted;
+          if (Array.isArray(wanted)) this.state.refuseGraph(id, wanted.filter((k): k is string => typeof k === "string" && k.length <= this.limits.maxKeyLength), bad);
+          this.#scheduleFlush();
+        }
         return;
       }
       try {
@@ -450,12 +461,15 @@ export class Scheduler {
   flush(): void {
     if (this.#closed) return;
     for (const ins of this.state.flush()) {
-      if (ins.to === "worker") {
-        const comm = this.#workerComms.get(ins.address);
-        if (comm && !comm.closed) sendMessage(comm, ins.msg);
-      } else {
-        const comm = this.#clientComms.get(ins.clientId);
-        if (comm && !comm.closed) sendMessage(comm, ins.msg);
+      const comm = ins.to === "worker" ? this.#workerComms.get(ins.address) : this.#clientComms.get(ins.clientId);
+      if (!comm || comm.closed) continue;
+      try {
+        sendMessage(comm, ins.msg);
+      } catch (err) {
+        // Last line of defence (incoming limits should make this unreachable): one message that cannot
+        // be encoded must not take the scheduler down. Its receiver is dropped; its tasks go elsewhere.
+        this.log.error({ err, op: ins.msg.op, peer: comm.peerAddress }, "could not encode a message; closing that connection");
+        comm.close(`could not encode a '${ins.msg.op}' message: ${(err as Error).message}`);
       }
     }
   }

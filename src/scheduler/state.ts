@@ -27,7 +27,8 @@ import type {
 } from "../protocol/messages.js";
 import { ClientState, TaskPrefix, TaskState, WorkerState, type TaskStateName } from "./entities.js";
 import { PriorityHeap } from "./heap.js";
-import { clientDesiresKeys, clientReleasesKeys, removeClient, updateGraph } from "./client-events.js";
+import { DEFAULT_PEER_LIMITS } from "../protocol/limits.js";
+import { clientDesiresKeys, clientReleasesKeys, refuseGraph, removeClient, updateGraph } from "./client-events.js";
 import { adaptiveTarget, clusterSummary } from "./cluster-summary.js";
 import { flush } from "./outbox.js";
 import { requestSteal } from "./queueing.js";
@@ -54,6 +55,8 @@ export interface SchedulerStateOptions {
   defaultTaskDuration?: number;
   /** Milliseconds clock (injected so tests control time). */
   now?: () => number;
+  /** Most tasks held at once; a graph that would pass it is refused (limits.maxGraphTasks). */
+  maxGraphTasks?: number;
 }
 
 export type Instruction =
@@ -74,6 +77,7 @@ export class SchedulerState {
   readonly allowedFailures: number;
   readonly defaultTaskDuration: number;
   readonly now: () => number;
+  readonly maxGraphTasks: number;
   /** Called on every transition (plugins, dashboard); null when nobody listens. */
   onTransition: TransitionHook | null = null;
   /** Counters for the dashboard and tests. */
@@ -102,6 +106,7 @@ export class SchedulerState {
     this.allowedFailures = opts.allowedFailures ?? 3;
     this.defaultTaskDuration = opts.defaultTaskDuration ?? 0.5;
     this.now = opts.now ?? Date.now;
+    this.maxGraphTasks = opts.maxGraphTasks ?? DEFAULT_PEER_LIMITS.maxGraphTasks;
   }
 
   // ------------------------------------------------------------------ clients (see client-events.ts)
@@ -122,6 +127,11 @@ export class SchedulerState {
 
   updateGraph(clientId: string, msg: UpdateGraphMsg): void {
     updateGraph(this, clientId, msg);
+  }
+
+  /** The client's futures for `wanted` fail with `reason`; nothing of the graph is kept. */
+  refuseGraph(clientId: string, wanted: readonly Key[], reason: string): void {
+    refuseGraph(this, clientId, wanted, reason);
   }
 
   clientDesiresKeys(clientId: string, keys: readonly Key[]): void {

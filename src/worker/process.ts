@@ -8,6 +8,7 @@ import { Security } from "../protocol/index.js";
 import type { Logger } from "../util/log.js";
 import { createLogger } from "../util/log.js";
 import { Worker } from "./server.js";
+import type { TransferLimits } from "./state.js";
 import type { TaskThreadPool } from "./executor/index.js";
 import { wireWorkerMemory, type WorkerMemoryWiring } from "./memory-wiring.js";
 import type { MemoryThresholds } from "./memory/thresholds.js";
@@ -31,6 +32,8 @@ export interface WorkerProcessConfig {
   /** Memory thresholds as fractions of memoryLimit (Dask's distributed.worker.memory.*; false = off). */
   memory?: Partial<MemoryThresholds>;
   metadata?: Record<string, string>;
+  /** Limits on fetching inputs from peers (bytes / requests in flight; Dask's distributed.worker.transfer.*). */
+  transferLimits?: Partial<TransferLimits>;
 }
 
 async function securityFor(config: WorkerProcessConfig): Promise<Security> {
@@ -90,6 +93,7 @@ export async function runWorker(config: WorkerProcessConfig, log?: Logger, pool?
       ...(config.deathTimeoutS !== undefined ? { deathTimeoutMs: config.deathTimeoutS * 1000 } : {}),
       ...(config.localDirectory !== undefined ? { localDirectory: config.localDirectory } : {}),
       ...(config.metadata !== undefined ? { metadata: config.metadata } : {}),
+      ...(config.transferLimits !== undefined ? { transferLimits: config.transferLimits } : {}),
       restarts,
       log: logger,
       ...(memory !== undefined ? { store: memory.store } : {}),

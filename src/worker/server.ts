@@ -20,8 +20,10 @@ import type {
 import type { Key } from "../graph/spec.js";
 import { createLogger, type Logger } from "../util/log.js";
 import { TaskThreadPool, type TaskOutcome } from "./executor/index.js";
+import { DEFAULT_SHARE_THRESHOLD_BYTES } from "./executor/transport.js";
+import { allocateSharedAbove } from "../util/shared-memory.js";
 import { DataStore, type WorkerDataStore } from "./store.js";
-import { WorkerStateMachine, type WorkerInstruction, type WorkerTask } from "./state.js";
+import { WorkerStateMachine, type TransferLimits, type WorkerInstruction, type WorkerTask } from "./state.js";
 import { resolveArgs, typeName } from "./args.js";
 import { anySpilled, loadArgs } from "./load-args.js";
 import { COLLECT_GARBAGE_OP, garbageCollector } from "./gc-op.js";
@@ -51,12 +53,11 @@ export interface WorkerOptions {
   restarts?: number;
   /** A thread pool already starting (the process entry starts it before loading the rest). */
   pool?: Promise<TaskThreadPool>;
+  /** Limits on fetching inputs from peers (bytes and requests in flight); see DEFAULT_TRANSFER_LIMITS. */
+  transferLimits?: Partial<TransferLimits>;
 }
 
 type CloseReason = string;
-
-/** Inputs asked of one peer per get-data request (see #fetchInBatches). */
-const FETCH_BATCH_KEYS = 8;
 
 /** Minimum spacing of result reports to the scheduler while busy (ms). */
 const REPORT_INTERVAL_MS = 1;
@@ -104,7 +105,7 @@ export class Worker {
     this.memoryLimit = opts.memoryLimit ?? 0;
     this.log = opts.log ?? createLogger("tessera.worker", { bindings: { worker: this.name } });
     this.store = opts.store ?? new DataStore();
-    this.state = new WorkerStateMachine({ nthreads: this.nthreads });
+    this.state = new WorkerStateMachine({ nthreads: this.nthreads, ...(opts.transferLimits ? { transferLimits: opts.transferLimits } : {}) });
     this.#peers = new ConnectionPool({ security: opts.security, log: this.log });
     this.closed = new Promise((r) => (this.#resolveClosed = r));
     this.#refusals = new RefusalLog((fields, text) => this.log.warn(fields, text));
@@ -126,6 +127,9 @@ export class Worker {
   }
 
   async #start(): Promise<void> {
+    // Array data received from peers and clients lands in shared memory (the frame reader allocates
+    // through util/shared-memory.ts): task threads then use it without a copy.
+    allocateSharedAbove(DEFAULT_SHARE_THRESHOLD_BYTES);
     const poolP =
       this.#opts.pool ?? TaskThreadPool.start({ nthreads: this.nthreads, ...(this.#opts.opModules ? { opModules: this.#opts.opModules } : {}) });
     // Kept so close() can stop whatever started, even if start-up fails half-way.
@@ -496,53 +500,19 @@ export class Worker {
     this.#activity.record({ action: "transfer", start, stop: Date.now(), bytes, keys: found.length, peer });
   }
 
+  /** One get-data request (the state machine sizes them and bounds how many bytes are in flight). */
   #fetch(peer: string, keys: Key[]): void {
-    if (keys.length <= FETCH_BATCH_KEYS && !this.state.paused) {
-      const start = Date.now();
-      this.#peers.request<DataMsg & Record<string, unknown>>(peer, { op: "get-data", keys }).then(
-        (reply) => {
-          if (this.#isClosed) return;
-          const found = this.#storeFetched(keys, reply.data);
-          this.#recordTransfer(peer, start, found);
-          this.state.fetchDone(peer, found, keys.filter((k) => !found.includes(k)));
-          this.#process(this.state.take());
-        },
-        (err: Error) => this.#fetchFailed(peer, [], keys, err),
-      );
-      return;
-    }
-    void this.#fetchInBatches(peer, keys);
-  }
-
-  /**
-   * Many inputs from one peer: asked for a few at a time, and not while this worker is paused
-   * (Dask pauses fetching too). One reply holds all the values it carries at once, on both sides:
-   * asking for hundreds of spilled results in one request would read them all back into the
-   * peer's memory together.
-   */
-  async #fetchInBatches(peer: string, keys: Key[]): Promise<void> {
-    const found: Key[] = [];
-    const missing: Key[] = [];
-    for (let i = 0; i < keys.length; i += FETCH_BATCH_KEYS) {
-      while (this.state.paused && !this.#isClosed) await new Promise((r) => setTimeout(r, 50).unref());
-      if (this.#isClosed) return;
-      const batch = keys.slice(i, i + FETCH_BATCH_KEYS);
-      const start = Date.now();
-      let reply: DataMsg;
-      try {
-        reply = await this.#peers.request<DataMsg & Record<string, unknown>>(peer, { op: "get-data", keys: batch });
-      } catch (err) {
-        this.#fetchFailed(peer, found, keys.slice(i), err as Error);
-        return;
-      }
-      if (this.#isClosed) return;
-      const got = this.#storeFetched(batch, reply.data);
-      this.#recordTransfer(peer, start, got);
-      found.push(...got);
-      for (const k of batch) if (!got.includes(k)) missing.push(k);
-    }
-    this.state.fetchDone(peer, found, missing);
-    this.#process(this.state.take());
+    const start = Date.now();
+    this.#peers.request<DataMsg & Record<string, unknown>>(peer, { op: "get-data", keys }).then(
+      (reply) => {
+        if (this.#isClosed) return;
+        const found = this.#storeFetched(keys, reply.data);
+        this.#recordTransfer(peer, start, found);
+        this.state.fetchDone(peer, found, keys.filter((k) => !found.includes(k)));
+        this.#process(this.state.take());
+      },
+      (err: Error) => this.#fetchFailed(peer, keys, err),
+    );
   }
 
   #storeFetched(keys: readonly Key[], data: Record<Key, unknown>): Key[] {
@@ -556,11 +526,10 @@ export class Worker {
     return found;
   }
 
-  #fetchFailed(peer: string, found: Key[], failed: Key[], err: Error): void {
+  #fetchFailed(peer: string, failed: Key[], err: Error): void {
     if (this.#isClosed) return;
     this.log.warn({ peer, err: err.message }, "fetching inputs from a peer failed");
     this.#peers.forget(peer);
-    if (found.length > 0) this.state.fetchDone(peer, found, []);
     this.state.fetchFailed(peer, failed);
     this.#process(this.state.take());
   }

@@ -30,7 +30,8 @@ export interface WorkerTask {
 export type WorkerInstruction =
   | { type: "execute"; task: WorkerTask }
   | { type: "store-data"; task: WorkerTask }
-  | { type: "fetch"; peer: string; keys: Key[] }
+  /** One get-data request; answer with fetchDone / fetchFailed (once per instruction). */
+  | { type: "fetch"; peer: string; keys: Key[]; nbytes: number }
   | { type: "drop"; keys: Key[] }
   | { type: "missing-data"; keys: Key[]; from: string }
   | { type: "add-keys"; keys: Key[] };
@@ -43,7 +44,26 @@ interface Fetch {
   dependents: Set<WorkerTask>;
   /** Acquired for graceful retirement of a peer (kept, reported with add-keys). */
   replica: boolean;
+  /** Expected size (the scheduler's figure; a guess when it sent none). */
+  nbytes: number;
 }
+
+/** Limits on fetching inputs from peers (Dask's distributed.worker.transfer.* settings). */
+export interface TransferLimits {
+  /** Bytes of inputs being fetched at once, all peers together (one request always may go). Default 512 MiB. */
+  bytes: number;
+  /** get-data requests in flight at once, all peers together. Default 8. */
+  requests: number;
+  /** Keys asked of a peer in one request. Default 8. */
+  keysPerRequest: number;
+  /** A request stops taking more keys once it holds this many bytes. Default 64 MiB. */
+  bytesPerRequest: number;
+}
+
+export const DEFAULT_TRANSFER_LIMITS: TransferLimits = { bytes: 512 * 1024 ** 2, requests: 8, keysPerRequest: 8, bytesPerRequest: 64 * 1024 ** 2 };
+
+/** Assumed size of an input whose size the scheduler did not say. */
+const UNKNOWN_NBYTES = 1024 ** 2;
 
 /** Seconds of expected work handed to the thread pool at once, per thread (hides the hand-off). */
 const POOL_PIPELINE_SECONDS = 0.005;
@@ -64,10 +84,31 @@ export class WorkerStateMachine {
   /** Exponential average of task run time (seconds). */
   avgDuration = 0.05;
   #out: WorkerInstruction[] = [];
-  paused = false;
+  #paused = false;
+  readonly transferLimits: TransferLimits;
+  /** Inputs waiting to be fetched, in the order they were asked for (entries may be stale). */
+  #fetchQueue: Key[] = [];
+  #fetchHead = 0;
+  /** Bytes and get-data requests in flight now. */
+  fetchingBytes = 0;
+  fetchingRequests = 0;
+  /** Highest `fetchingBytes` seen (for tests and benchmarks). */
+  peakFetchingBytes = 0;
 
-  constructor(opts: { nthreads: number }) {
+  constructor(opts: { nthreads: number; transferLimits?: Partial<TransferLimits> }) {
     this.nthreads = opts.nthreads;
+    this.transferLimits = { ...DEFAULT_TRANSFER_LIMITS, ...opts.transferLimits };
+  }
+
+  /** Paused (memory pressure): nothing starts and nothing more is fetched until resumed. */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  set paused(p: boolean) {
+    if (p === this.#paused) return;
+    this.#paused = p;
+    if (!p) this.#planFetches();
   }
 
   get readyCount(): number {
@@ -83,11 +124,11 @@ export class WorkerStateMachine {
   }
 
   computeTasks(msg: ComputeTasksMsg): void {
-    for (const ct of msg.tasks) this.#addTask(ct, msg.whoHas, msg.functions);
+    for (const ct of msg.tasks) this.#addTask(ct, msg.whoHas, msg.functions, msg.nbytes);
     this.#planFetches();
   }
 
-  #addTask(ct: ComputeTask, whoHas: Record<Key, string[]>, functions: unknown[] | undefined): void {
+  #addTask(ct: ComputeTask, whoHas: Record<Key, string[]>, functions: unknown[] | undefined, sizes: Record<Key, number> | undefined): void {
     const existing = this.tasks.get(ct.key);
     if (existing !== undefined) {
       if (existing.state === "cancelled") existing.state = "executing"; // wanted again: keep its run
@@ -122,8 +163,8 @@ export class WorkerStateMachine {
         t.missing++;
         let f = this.fetches.get(dk);
         if (f === undefined) {
-          f = { peers: [...(whoHas[dk] ?? [])], tried: new Set(), inFlightFrom: null, dependents: new Set(), replica: false };
-          this.fetches.set(dk, f);
+          f = { peers: [...(whoHas[dk] ?? [])], tried: new Set(), inFlightFrom: null, dependents: new Set(), replica: false, nbytes: sizes?.[dk] ?? UNKNOWN_NBYTES };
+          this.#addFetch(dk, f);
         } else {
           for (const p of whoHas[dk] ?? []) if (!f.peers.includes(p)) f.peers.push(p);
         }
@@ -161,22 +202,61 @@ export class WorkerStateMachine {
     }
   }
 
-  /** Group inputs to fetch by peer: one get-data per peer. */
+  #addFetch(key: Key, f: Fetch): void {
+    this.fetches.set(key, f);
+    this.#fetchQueue.push(key);
+  }
+
+  /**
+   * Start fetches, oldest first, while the limits allow: bytes and requests in flight (at least one
+   * request may always go, however big), keys and bytes per request. Inputs from the same peer share
+   * a request. None start while paused (Dask pauses fetching too).
+   */
   #planFetches(): void {
-    const byPeer = new Map<string, Key[]>();
-    for (const [key, f] of this.fetches) {
-      if (f.inFlightFrom !== null) continue;
+    if (this.#paused) return;
+    const lim = this.transferLimits;
+    const open = new Map<string, { keys: Key[]; nbytes: number }>();
+    const emit = (peer: string, r: { keys: Key[]; nbytes: number }): void => {
+      open.delete(peer);
+      this.fetchingRequests++;
+      this.#out.push({ type: "fetch", peer, keys: r.keys, nbytes: r.nbytes });
+    };
+    const q = this.#fetchQueue;
+    let bytes = this.fetchingBytes;
+    for (; this.#fetchHead < q.length; this.#fetchHead++) {
+      const key = q[this.#fetchHead]!;
+      const f = this.fetches.get(key);
+      if (f === undefined || f.inFlightFrom !== null) continue; // stale entry
       const peer = f.peers.find((p) => !f.tried.has(p));
       if (peer === undefined) {
         this.#giveUp(key, f);
         continue;
       }
+      const r = open.get(peer);
+      const requests = this.fetchingRequests + open.size;
+      const anyInFlight = bytes > 0 || requests > 0;
+      if (r === undefined && anyInFlight && (requests >= lim.requests || bytes + f.nbytes > lim.bytes)) break;
+      if (r !== undefined && bytes + f.nbytes > lim.bytes) break;
       f.inFlightFrom = peer;
-      let list = byPeer.get(peer);
-      if (!list) byPeer.set(peer, (list = []));
-      list.push(key);
+      bytes += f.nbytes;
+      if (r === undefined) open.set(peer, { keys: [key], nbytes: f.nbytes });
+      else {
+        r.keys.push(key);
+        r.nbytes += f.nbytes;
+      }
+      const cur = open.get(peer)!;
+      if (cur.keys.length >= lim.keysPerRequest || cur.nbytes >= lim.bytesPerRequest) emit(peer, cur);
     }
-    for (const [peer, keys] of byPeer) this.#out.push({ type: "fetch", peer, keys });
+    for (const [peer, r] of open) emit(peer, r);
+    this.fetchingBytes = bytes;
+    if (bytes > this.peakFetchingBytes) this.peakFetchingBytes = bytes;
+    if (this.#fetchHead === q.length) {
+      this.#fetchQueue = [];
+      this.#fetchHead = 0;
+    } else if (this.#fetchHead > 1024 && this.#fetchHead * 2 > q.length) {
+      this.#fetchQueue = q.slice(this.#fetchHead);
+      this.#fetchHead = 0;
+    }
   }
 
   /** No peer had the input: drop the tasks that needed it and tell the scheduler. */
@@ -187,13 +267,18 @@ export class WorkerStateMachine {
     this.#out.push({ type: "missing-data", keys: [key], from });
   }
 
-  /** A get-data answer arrived: `data` holds the values found (the shell stored them). */
+  /**
+   * The answer to one fetch instruction arrived (the shell stored the values found), or, with
+   * everything missing, the request failed. Call exactly once per fetch instruction.
+   */
   fetchDone(peer: string, found: readonly Key[], missing: readonly Key[]): void {
+    this.fetchingRequests = Math.max(0, this.fetchingRequests - 1);
     for (const key of found) {
       const f = this.fetches.get(key);
       this.inMemory.add(key);
       if (f === undefined) continue;
       this.fetches.delete(key);
+      if (f.inFlightFrom !== null) this.fetchingBytes -= f.nbytes;
       for (const t of f.dependents) {
         if (t.state !== "fetching") continue;
         t.missing--;
@@ -209,10 +294,14 @@ export class WorkerStateMachine {
     }
     for (const key of missing) {
       const f = this.fetches.get(key);
-      if (f === undefined) continue;
+      if (f === undefined || f.inFlightFrom === null) continue;
+      this.fetchingBytes -= f.nbytes;
       f.tried.add(peer);
       f.inFlightFrom = null;
+      if (f.dependents.size === 0 && !f.replica) this.fetches.delete(key);
+      else this.#fetchQueue.push(key);
     }
+    if (this.fetchingRequests === 0) this.fetchingBytes = 0; // nothing in flight: no rounding drift survives
     this.#planFetches();
   }
 
@@ -232,8 +321,8 @@ export class WorkerStateMachine {
       }
       let f = this.fetches.get(key);
       if (f === undefined) {
-        f = { peers: [...peers], tried: new Set(), inFlightFrom: null, dependents: new Set(), replica: true };
-        this.fetches.set(key, f);
+        f = { peers: [...peers], tried: new Set(), inFlightFrom: null, dependents: new Set(), replica: true, nbytes: UNKNOWN_NBYTES };
+        this.#addFetch(key, f);
       } else f.replica = true;
     }
     this.#planFetches();

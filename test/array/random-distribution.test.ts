@@ -81,15 +81,21 @@ test("normal(mean, std): moments and Kolmogorov–Smirnov against the normal CDF
 });
 
 test("independence: adjacent blocks, lanes within a block, neighbouring seeds", () => {
-  const threshold = 5 / Math.sqrt(BLOCK_SIZE); // 5 sd of a null correlation
-  const a = new Float64Array(BLOCK_SIZE), b = new Float64Array(BLOCK_SIZE);
-  for (const block of [0, 1, 1000]) {
+  // 64 blocks at a time: element j of block b + k is paired with element j of block b + k + 1,
+  // so the statistic covers 64 K pairs of values drawn from neighbouring streams.
+  const n = 64 * BLOCK_SIZE;
+  const threshold = 5 / Math.sqrt(n); // 5 sd of a null correlation
+  const a = new Float64Array(n), b = new Float64Array(n);
+  for (const block of [0, 1, 1000, 2 ** 30]) {
     fillRandom(99, block * BLOCK_SIZE, a);
     fillRandom(99, (block + 1) * BLOCK_SIZE, b);
     assert.ok(Math.abs(correlation(a, b)) < threshold, `blocks ${block}, ${block + 1}`);
     // lag-1 within a block crosses lanes (element i in lane i%8, i+1 in the next lane)
-    assert.ok(Math.abs(correlation(a.subarray(0, -1), a.subarray(1))) < threshold, `lag 1 in block ${block}`);
-    assert.ok(Math.abs(correlation(a.subarray(0, -8), a.subarray(8))) < threshold, `lag 8 (same lane) in block ${block}`);
+    assert.ok(Math.abs(correlation(a.subarray(0, -1), a.subarray(1))) < threshold, `lag 1 from block ${block}`);
+    assert.ok(Math.abs(correlation(a.subarray(0, -8), a.subarray(8))) < threshold, `lag 8 (same lane) from block ${block}`);
+    // the first outputs of every lane, right after seeding, across 64 blocks
+    const firsts = (x: Float64Array): Float64Array => x.filter((_, i) => i % BLOCK_SIZE < 8);
+    assert.ok(Math.abs(correlation(firsts(a), firsts(b))) < 5 / Math.sqrt(64 * 8), `first outputs, blocks from ${block}`);
   }
   for (const [s, t] of [[0, 1], [41, 42], ["a", "b"]] as const) {
     fillRandom(s, 0, a);

@@ -19,9 +19,9 @@ function specU(K: bigint, i: number): number {
     z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & M64;
     return z ^ (z >> 31n);
   };
-  const b = BigInt(Math.floor(i / 65536));
+  const b = BigInt(Math.floor(i / 1024));
   const l = BigInt(i % 8);
-  const n = Math.floor((i % 65536) / 8);
+  const n = Math.floor((i % 1024) / 8);
   const k = 8n * b + l;
   const s = [0n, 1n, 2n, 3n].map((w) => mix((K + (4n * k + w + 1n) * G) & M64));
   let r = 0n;
@@ -54,7 +54,7 @@ test("normalizeSeed: spellings, idempotence, fresh seeds, bad values", () => {
 
 test("reference generator matches a literal BigInt transcription of the SPEC", () => {
   for (const K of [0n, 1n, 0xdeadbeefn, M64]) {
-    const idx = [0, 1, 7, 8, 9, 100, 8191, 65535, 65536, 65537, 3 * 65536 + 12345, 2 ** 40 + 3];
+    const idx = [0, 1, 7, 8, 9, 100, 1023, 1024, 1025, 8191, 65535, 65536, 65537, 3 * 65536 + 12345, 2 ** 40 + 3];
     for (const i of idx) {
       const out = new Float64Array(1);
       fillUnitReference(K, i, out);
@@ -143,5 +143,20 @@ test("strided and backward access (the generator steps forward within a block, r
   for (let s = n - 3; s >= 0; s -= 4099) {
     fillUnit(key, 10 + s, one);
     for (let j = 0; j < 3; j++) if (one[j] !== ref[s + j]) assert.fail(`backward run at ${s}`);
+  }
+});
+
+test("rows of N-D chunks: runs starting anywhere in a block (SIMD skip-ahead) equal the reference", () => {
+  const key = seedKey("rows");
+  const width = 5 * BLOCK_SIZE + 333; // rows start at every offset within a block
+  const ref = new Float64Array(40 * width);
+  fillUnitReference(key, 0, ref);
+  // gaps of 100 (stepped lane by lane), of > 1 block (reseed + skip) and row lengths of 1..2000
+  for (const [rowLen, stride] of [[2000, width], [17, 117], [1, 9], [BLOCK_SIZE - 1, width], [300, 700]] as const) {
+    for (let r = 0; r * stride + rowLen <= ref.length; r += 1) {
+      const row = new Float64Array(rowLen);
+      fillUnit(key, r * stride, row);
+      for (let j = 0; j < rowLen; j++) if (row[j] !== ref[r * stride + j]) assert.fail(`row ${r} (len ${rowLen}, stride ${stride}) element ${j}`);
+    }
   }
 });

@@ -263,3 +263,23 @@ test("flat fused path: 1-D uniform draws compared and counted", () => {
     if (n > 1000) assert.ok(Math.abs(Number(out[0]!.data[0]) / n - 0.25) < 0.01); // P(|U(-2,2)| >= 1.5) = 1/4
   }
 });
+
+test("fused path per row of N-D chunks: counts over 2-D and 3-D chunks at any offset, and π rows of 2 inside wider arrays", () => {
+  const count: ChunkProgram = {
+    nodes: [rand("random"), k(0.5), { op: "binary", fn: "lt", x: 0, y: 1, dtype: "bool" },
+      { op: "reduce", fn: "sum", axes: [0, 1], x: 2, dtype: "int64" }],
+    outputs: [3],
+  };
+  const r = lcg(11);
+  for (let c = 0; c < 25; c++) {
+    const gw = 1 + r(3000), gh = 2 + r(300);
+    const w = 1 + r(gw), h = 1 + r(gh);
+    const info = { shape: [h, w], offset: [r(gh - h + 1), r(gw - w + 1)], globalShape: [gh, gw] };
+    const out = check(count, info, [], `2-D count ${JSON.stringify(info)}`);
+    if (w * h > 20_000) assert.ok(Math.abs(Number(out[0]!.data[0]) / (w * h) - 0.5) < 0.02);
+  }
+  const count3: ChunkProgram = { ...count, nodes: count.nodes.map((n) => (n.op === "reduce" ? { ...n, axes: [0, 1, 2] } : n)) };
+  check(count3, { shape: [3, 50, 70], offset: [1, 7, 33], globalShape: [5, 100, 110] }, [], "3-D count");
+  // π-shaped rows [rows, 2] as the columns 4..5 of a [rows, 8] array (rows not contiguous)
+  for (const off of [0, 2, 4]) check(piProgram([6, 8]), { shape: [5000, 2], offset: [17, off], globalShape: [9000, 8] }, [], `π in columns ${off}`);
+});

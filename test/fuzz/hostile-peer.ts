@@ -12,11 +12,12 @@
  *   bad-hello         a well-formed hello with the wrong version or no nonce
  *   wrong-secret      a full client handshake with a wrong secret
  *   authenticated     a correct handshake, then a batch of messages with unknown ops or wrong field
- *                     types (the whole batch on one connection)
+ *                     types, and hostile ones that are well-formed: arguments nested 2000 deep, cycles,
+ *                     `__proto__` keys, oversize keys, deep error objects (the whole batch on one connection)
  *   flood             many connections opened at once, held, then dropped (counted as connections)
  */
 import { connect as netConnect, type Socket } from "node:net";
-import { pack } from "msgpackr";
+import { addExtension, pack } from "msgpackr";
 import { connect, parseAddress, type Comm } from "../../src/protocol/index.js";
 import { silentLogger } from "../../src/util/log.js";
 
@@ -50,6 +51,29 @@ export interface FuzzOptions {
   floodSize?: number;
   /** Stop early when this returns true. */
   stop?: () => boolean;
+}
+
+/**
+ * msgpack bytes written as they are into a message (this process's encoder would overflow its own
+ * stack on values as deep as a hand-made frame can carry).
+ */
+export class PrePacked {
+  constructor(readonly bytes: Uint8Array) {}
+}
+addExtension({
+  Class: PrePacked,
+  type: 0x7e, // never written: pack() below writes the bytes themselves and returns nothing
+  pack(v: PrePacked, allocate: (n: number) => { target: Uint8Array; position: number }) {
+    const { target, position } = allocate(v.bytes.byteLength);
+    target.set(v.bytes, position);
+  },
+} as unknown as Parameters<typeof addExtension>[0]);
+
+/** `depth` arrays of one element each around the number 1, as msgpack: depth + 1 bytes. */
+export function nestedArrays(depth: number): PrePacked {
+  const b = new Uint8Array(depth + 1).fill(0x91);
+  b[depth] = 0x01;
+  return new PrePacked(b);
 }
 
 /** xorshift32: reproducible bytes. */
@@ -122,6 +146,15 @@ function invalidSchedulerMessages(rng: Rng): { op: string; [k: string]: unknown 
     { op: "heartbeat-worker", metrics: junk() },
     { op: "task-finished", tasks: junk() },
     { op: "register-worker", address: 12, name: null, nthreads: "many" },
+    // well-formed but hostile
+    { op: "update-graph", tasks: [{ key: `deep-${rng.int(1000)}`, op: "identity", args: [nestedArrays(2000 + rng.int(3000))] }], wanted: [] },
+    { op: "update-graph", tasks: [{ key: "cy-a", op: "identity", args: [], deps: ["cy-b"] }, { key: "cy-b", op: "identity", args: [], deps: ["cy-a"] }], wanted: ["cy-a"] },
+    { op: "update-graph", tasks: [{ key: "__proto__", op: "identity", args: [1] }], wanted: ["__proto__"] },
+    { op: "update-graph", tasks: [{ key: "x".repeat(5000 + rng.int(5000)), op: "identity", args: [1] }], wanted: [] },
+    { op: "client-desires-keys", keys: ["__proto__", "constructor", "toString"] },
+    { op: "who-has", id: 1, keys: ["__proto__", "hasOwnProperty"] },
+    { op: "task-erred", tasks: [{ key: "nope", duration: 0, start: 0, error: { name: "E", message: "m", more: nestedArrays(3000) } }] },
+    { op: "scheduler-info", id: 2, gc: nestedArrays(2500) },
   ];
 }
 
@@ -132,6 +165,8 @@ function invalidWorkerMessages(rng: Rng): { op: string; [k: string]: unknown }[]
     { op: "compute-tasks", tasks: 5, whoHas: [] },
     { op: "free-keys", keys: null },
     { op: `no-such-op-${rng.int(1000)}` },
+    { op: "get-data", id: 1, keys: ["__proto__", "constructor"] },
+    { op: "get-data", id: 2, keys: [nestedArrays(3000)] },
   ];
 }
 

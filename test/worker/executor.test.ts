@@ -99,6 +99,38 @@ test("large typed-array results come back in shared memory and pass to later tas
   }
 });
 
+test("array chunks in any wrapper cross between threads in shared memory, both ways, without copies", async () => {
+  const pool = await TaskThreadPool.start({ nthreads: 2, opModules });
+  try {
+    type Chunk = { dtype: string; shape: number[]; data: Float64Array };
+    // Copied once into shared memory on the task thread, or allocated there from the start.
+    for (const op of ["test.chunk", "test.chunkAllocated"]) {
+      const c = ok(await pool.run({ key: op, op, args: [100_000, 5] })) as Chunk;
+      assert.deepEqual([c.dtype, c.shape], ["float64", [100_000]]);
+      assert.ok(c.data.buffer instanceof SharedArrayBuffer, `${op}: the chunk's data is shared memory`);
+      // A task (on either thread) writing into its input writes into the very memory the main thread holds.
+      for (let i = 0; i < 4; i++) {
+        const seen = ok(await pool.run({ key: `poke-${i}`, op: "test.poke", args: [[{ nested: c }], i, 100 + i] }));
+        assert.deepEqual(seen, [true]);
+        assert.equal(c.data[i], 100 + i, "the main thread sees the task thread's write: no copy was made");
+      }
+      assert.equal(c.data[4], 5);
+    }
+    // Lists, class instances (arrive as plain objects, as structured clone makes them) and Maps of chunks.
+    const [a, box, m] = ok(await pool.run({ key: "many", op: "test.chunks", args: [50_000] })) as [Chunk, { chunk: Chunk; label: string }, Map<string, Float64Array>];
+    assert.ok(a.data.buffer instanceof SharedArrayBuffer && box.chunk.data.buffer instanceof SharedArrayBuffer && m.get("m")!.buffer instanceof SharedArrayBuffer);
+    assert.equal(box.label, "box");
+    assert.deepEqual([a.data[9], box.chunk.data[9], m.get("m")![9]], [1, 2, 3]);
+    assert.deepEqual(ok(await pool.run({ key: "poke-many", op: "test.poke", args: [[a, box, m], 9, -1] })), [true, true, true]);
+    assert.deepEqual([a.data[9], box.chunk.data[9], m.get("m")![9]], [-1, -1, -1]);
+    // Small chunks are cloned (cheaper than shared memory).
+    const small = ok(await pool.run({ key: "small", op: "test.chunk", args: [16, 1] })) as Chunk;
+    assert.ok(small.data.buffer instanceof ArrayBuffer);
+  } finally {
+    await pool.close();
+  }
+});
+
 test("a thread that crashes is replaced; its task errors and the others still run", async () => {
   const crashes: string[] = [];
   const pool = await TaskThreadPool.start({ nthreads: 1, opModules, onThreadCrash: (c) => crashes.push(`${c.key}: ${c.error}`) });

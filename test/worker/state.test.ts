@@ -117,3 +117,53 @@ test("a replica asked for that is already here (as an input) is kept and reporte
   assert.deepEqual(kinds(w.take()), [], "x is not dropped with z's inputs: it is a replica now");
   assert.ok(w.inMemory.has("x"));
 });
+
+test("fetches respect the bytes and requests in flight, keys and bytes per request; at least one always goes", () => {
+  const MB = 1024 ** 2;
+  const w = new WorkerStateMachine({ nthreads: 1, transferLimits: { bytes: 100 * MB, requests: 3, keysPerRequest: 2, bytesPerRequest: 64 * MB } });
+  const deps = Array.from({ length: 12 }, (_, i) => `d${i}`);
+  const whoHas = Object.fromEntries(deps.map((d, i) => [d, [i % 2 === 0 ? "p1" : "p2"]]));
+  const nbytes = Object.fromEntries(deps.map((d) => [d, 32 * MB]));
+  w.computeTasks({ op: "compute-tasks", tasks: deps.map((d, i) => ct(`t${i}`, [d], i)), whoHas, nbytes });
+  const first = w.take().filter((i) => i.type === "fetch");
+  // 100 MB allows three 32 MB inputs; at most 2 keys (and 64 MB) per request.
+  assert.deepEqual(kinds(first), ["fetch:p1:d0,d2", "fetch:p2:d1"]);
+  assert.equal(w.fetchingBytes, 96 * MB);
+  assert.equal(w.fetchingRequests, 2);
+  // Each answer lets the next inputs go, never beyond the bound.
+  let peak = w.fetchingBytes;
+  let fetched = 3;
+  const queue = [...first];
+  while (queue.length > 0) {
+    const f = queue.shift()!;
+    if (f.type !== "fetch") continue;
+    w.fetchDone(f.peer, f.keys, []);
+    for (const i of w.take()) {
+      if (i.type === "fetch") {
+        queue.push(i);
+        fetched += i.keys.length;
+        assert.ok(i.keys.length <= 2 && i.nbytes <= 64 * MB);
+      }
+    }
+    peak = Math.max(peak, w.fetchingBytes);
+    assert.ok(w.fetchingBytes <= 100 * MB && w.fetchingRequests <= 3, `in flight: ${w.fetchingBytes} bytes, ${w.fetchingRequests} requests`);
+  }
+  assert.equal(fetched, 12);
+  assert.equal(w.peakFetchingBytes, 96 * MB);
+  assert.equal(w.fetchingBytes, 0);
+  // An input bigger than the whole bound still goes, alone.
+  const big = new WorkerStateMachine({ nthreads: 1, transferLimits: { bytes: 10 * MB } });
+  big.computeTasks({ op: "compute-tasks", tasks: [ct("a", ["x"]), ct("b", ["y"])], whoHas: { x: ["p"], y: ["p"] }, nbytes: { x: 50 * MB, y: 1 } });
+  assert.deepEqual(kinds(big.take()), ["fetch:p:x"]);
+  big.fetchDone("p", ["x"], []);
+  assert.deepEqual(kinds(big.take()), ["fetch:p:y", "execute:a"]);
+});
+
+test("no fetch starts while paused; they start on resume", () => {
+  const w = new WorkerStateMachine({ nthreads: 1 });
+  w.paused = true;
+  w.computeTasks({ op: "compute-tasks", tasks: [ct("z", ["x"])], whoHas: { x: ["p1"] } });
+  assert.deepEqual(kinds(w.take()), []);
+  w.paused = false;
+  assert.deepEqual(kinds(w.take()), ["fetch:p1:x"]);
+});

@@ -23,7 +23,6 @@
 import { allocate, coerce, type ChunkData } from "../dtype.js";
 import { fillRand } from "../random/fill-rand.js";
 import { seedKey } from "../random/seed.js";
-import { BLOCK_SIZE as BLOCK } from "../random/stream.js";
 import { compileJs, contiguousRun, globalIndex, type RandFill } from "./compile-js.js";
 import type { ChunkInfo, ChunkKernel, ChunkProgram, NDChunk, ProgramNode } from "../fusion/ir.js";
 import { generateModule } from "./wasm/codegen.js";
@@ -38,6 +37,9 @@ interface Exports {
   readonly fused2?: (groups: number, unused: number) => void;
   readonly fused4?: (groups: number, unused: number) => void;
 }
+
+/** Elements per call of a register-fused function (a multiple of 8). */
+const FUSED_CALL_ELEMENTS = 1 << 19;
 
 /** Fills rand leaves through src/array/random (the same function the JS backend uses). */
 export const randFillFromRandom: RandFill = (node, _info, start, count, out) => {
@@ -153,28 +155,24 @@ class WasmRunner {
   }
 
   /**
-   * Register-fused path for a globally contiguous chunk: the unaligned head and tail (< 8
-   * elements each) go through `tile`; the middle runs `fused` per block segment, the generator
-   * state carried in memory between calls.
+   * Register-fused path for a globally contiguous run of `total` elements from global index g0:
+   * the unaligned head and tail (< 8 elements each) go through `tile`; the middle runs `fused`, which reseeds the generator at
+   * each block start itself (the state is carried in memory between calls).
    */
-  #runFused(fused: (groups: number, unused: number) => void, info: ChunkInfo, total: number, w: number, slow: (f0: number, n: number) => void): void {
+  #runFused(fused: (groups: number, unused: number) => void, g0: number, total: number, slow: (g: number, n: number) => void): void {
     const st = this.#plan.genState.get(this.#plan.fusedLeaf!)!;
-    const dv = new DataView(this.#ex.memory.buffer);
-    const g0 = globalIndex(info, 0);
     const head = Math.min(total, (8 - (g0 % 8)) % 8);
     const bodyEnd = head + Math.floor((total - head) / 8) * 8;
-    if (head > 0) slow(0, head);
+    if (head > 0) slow(g0, head);
+    // The module walks the generator blocks itself, reseeding at each block start. Calls are
+    // bounded so that V8 tiers the function up from its baseline code after the first few.
     for (let f = head; f < bodyEnd; ) {
-      const g = g0 + f;
-      const blockEnd = (Math.floor(g / BLOCK) + 1) * BLOCK;
-      const n = Math.min(bodyEnd - f, blockEnd - g);
-      this.#ex.seek(st, g);
+      const n = Math.min(bodyEnd - f, FUSED_CALL_ELEMENTS);
+      this.#ex.seek(st, g0 + f);
       fused(n / 8, 0);
-      const next = g + n;
-      dv.setBigInt64(st + 264, next % BLOCK === 0 ? -1n : BigInt(next), true);
       f += n;
     }
-    if (bodyEnd < total) slow(bodyEnd, total - bodyEnd);
+    if (bodyEnd < total) slow(g0 + bodyEnd, total - bodyEnd);
   }
 
   /** Runs one chunk, or returns undefined if this chunk needs the JavaScript backend. */
@@ -255,11 +253,21 @@ class WasmRunner {
       });
     };
     const fusedFn = plan.fusedLeaf === undefined ? undefined : w === 1 ? ex.fused1 : w === 2 ? ex.fused2 : w === 4 ? ex.fused4 : undefined;
-    if (fusedFn !== undefined && run >= total && globalIndex(info, 0) % w === 0) {
-      this.#runFused(fusedFn, info, total, w, (f0, n) => {
-        fillLeaves(f0, n);
+    const gShape = info.globalShape;
+    const rowsAligned = run >= total
+      ? globalIndex(info, 0) % w === 0
+      : gShape[gShape.length - 1]! % w === 0 && info.offset[gShape.length - 1]! % w === 0;
+    if (fusedFn !== undefined && rowsAligned) {
+      // Each globally contiguous run (a row of an N-D chunk) is one register-fused stretch; its
+      // unaligned head and tail (< 8 elements) are drawn into the leaf's tile buffer.
+      const leaf = plan.fusedLeaf!;
+      const st = plan.genState.get(leaf)!, buf0 = plan.leafBuf.get(leaf)!;
+      const slow = (g: number, n: number): void => {
+        ex.gen(st, buf0, g, n);
         ex.tile(n / w, w);
-      });
+      };
+      const len = Math.min(run, total);
+      for (let f0 = 0; f0 < total; f0 += len) this.#runFused(fusedFn, globalIndex(info, f0), len, slow);
     } else if (plan.mode === "flat") {
       for (let f0 = 0; f0 < total; f0 += TILE) {
         const n = Math.min(TILE, total - f0);

@@ -1,9 +1,9 @@
 /**
  * The index-determined uniform generator: the public contract of Tessera's random numbers.
  *
- * SPEC (version 1). Let K be the 64-bit key of the seed (./seed.ts). The array's elements are
- * numbered by their global flat (C-order) index i = 0, 1, 2, ... and split into blocks of
- * B = 2^16 consecutive indices. Block b = floor(i / B) owns L = 8 independent streams
+ * SPEC (version 2; version 1 had B = 2^16). Let K be the 64-bit key of the seed (./seed.ts). The
+ * array's elements are numbered by their global flat (C-order) index i = 0, 1, 2, ... and split
+ * into blocks of B = 2^10 consecutive indices. Block b = floor(i / B) owns L = 8 independent streams
  * ("lanes"); element i belongs to lane l = i mod 8 and is output number n = floor((i mod B) / 8)
  * of that lane (numbering from 0).
  *
@@ -18,8 +18,10 @@
  *
  * So U(i) depends only on (K, i): not on chunking, worker count or order of evaluation. The
  * four splitmix64 inputs of stream k are disjoint from every other stream's, and splitmix64 is
- * a bijection, so no lane state is all-zero. A chunk starting mid-block skips ahead by stepping
- * each lane past the outputs it does not need (at most B/8 steps per lane).
+ * a bijection, so no lane state is all-zero. A run starting mid-block skips ahead by stepping
+ * each lane past the outputs it does not need (at most B/8 = 128 steps per lane): blocks are
+ * small so that every row of an N-D chunk, which starts anywhere, is cheap to reach
+ * (docs/random.md says why not a counter-based generator).
  *
  * Derived distributions (./distributions.ts) are defined on U and are part of the contract too.
  *
@@ -27,7 +29,7 @@
  * src/array/kernels/wasm/xoshiro.ts emits the WebAssembly SIMD version, which must agree bit for bit.
  */
 
-export const BLOCK_BITS = 16;
+export const BLOCK_BITS = 10;
 export const BLOCK_SIZE = 1 << BLOCK_BITS;
 export const LANES = 8;
 

@@ -38,7 +38,7 @@ export interface ConfigSource {
 }
 
 /** The section for `system` of one parsed YAML document (with or without the top-level `jobqueue:`). */
-export function sectionFromDocument(doc: unknown, system: string, origin: string): JobQueueOptions {
+export function sectionFromDocument(doc: unknown, system: string, origin: string, extraNames: readonly string[] = []): JobQueueOptions {
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== "object" || Array.isArray(doc)) {
     throw new JobQueueConfigError(`${origin}: expected a mapping like 'jobqueue: {${system}: {cores: 2, memory: 4GB}}'`);
@@ -56,11 +56,11 @@ export function sectionFromDocument(doc: unknown, system: string, origin: string
     options["command"] ??= options["python"];
     delete options["python"];
   }
-  checkOptionNames(options, `${origin} (jobqueue.${system})`);
+  checkOptionNames(options, `${origin} (jobqueue.${system})`, extraNames);
   return options as JobQueueOptions;
 }
 
-export function readConfigFile(path: string, system: string): JobQueueOptions {
+export function readConfigFile(path: string, system: string, extraNames: readonly string[] = []): JobQueueOptions {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -73,11 +73,11 @@ export function readConfigFile(path: string, system: string): JobQueueOptions {
   } catch (e) {
     throw new JobQueueConfigError(`the jobqueue config '${path}' is not valid YAML: ${(e as Error).message}`);
   }
-  return sectionFromDocument(doc, system, path);
+  return sectionFromDocument(doc, system, path, extraNames);
 }
 
 /** TESSERA_JOBQUEUE__<SYSTEM>__<KEY>[__<SUBKEY>] variables for `system`. */
-export function optionsFromEnv(env: NodeJS.ProcessEnv, system: string): JobQueueOptions {
+export function optionsFromEnv(env: NodeJS.ProcessEnv, system: string, extraNames: readonly string[] = []): JobQueueOptions {
   const prefix = `TESSERA_JOBQUEUE__${system.toUpperCase()}__`;
   const out: Record<string, unknown> = {};
   for (const [name, raw] of Object.entries(env)) {
@@ -93,7 +93,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, system: string): JobQueue
     for (const k of path.slice(0, -1)) obj = (obj[k] ??= {}) as Record<string, unknown>;
     obj[path[path.length - 1]!] = value;
   }
-  checkOptionNames(out, `environment (${prefix}*)`);
+  checkOptionNames(out, `environment (${prefix}*)`, extraNames);
   return out as JobQueueOptions;
 }
 
@@ -102,23 +102,24 @@ export function userConfigPath(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** All sources for `system`, lowest priority first. */
-export function configSources(system: string, env: NodeJS.ProcessEnv = process.env): ConfigSource[] {
+export function configSources(system: string, env: NodeJS.ProcessEnv = process.env, extraNames: readonly string[] = []): ConfigSource[] {
   const sources: ConfigSource[] = [];
   const user = userConfigPath(env);
-  if (existsSync(user)) sources.push({ origin: user, options: readConfigFile(user, system) });
+  if (existsSync(user)) sources.push({ origin: user, options: readConfigFile(user, system, extraNames) });
   for (const p of (env["TESSERA_JOBQUEUE_CONFIG"] ?? "").split(":").filter(Boolean)) {
     if (!existsSync(p)) throw new JobQueueConfigError(`TESSERA_JOBQUEUE_CONFIG names '${p}', which does not exist`);
-    sources.push({ origin: p, options: readConfigFile(p, system) });
+    sources.push({ origin: p, options: readConfigFile(p, system, extraNames) });
   }
-  const fromEnv = optionsFromEnv(env, system);
+  const fromEnv = optionsFromEnv(env, system, extraNames);
   if (Object.keys(fromEnv).length > 0) sources.push({ origin: "environment", options: fromEnv });
   return sources;
 }
 
 /** The merged site defaults for `system` (schedulerOptions merged key by key). */
-export function loadJobQueueConfig(system: string, env: NodeJS.ProcessEnv = process.env): JobQueueOptions {
+/** `extraNames`: options only this batch system has (SGE's resourceSpec, LSF's lsfUnits…). */
+export function loadJobQueueConfig(system: string, env: NodeJS.ProcessEnv = process.env, extraNames: readonly string[] = []): JobQueueOptions {
   let merged: JobQueueOptions = {};
-  for (const s of configSources(system, env)) {
+  for (const s of configSources(system, env, extraNames)) {
     const schedulerOptions =
       merged.schedulerOptions || s.options.schedulerOptions ? { ...merged.schedulerOptions, ...s.options.schedulerOptions } : undefined;
     merged = { ...merged, ...s.options };

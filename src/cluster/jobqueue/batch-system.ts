@@ -3,7 +3,7 @@
  * answers. SLURM, PBS, SGE, LSF, HTCondor or OAR each fill one of these in; the cluster machinery
  * (script rendering, reconcile loop, polling, adapt) is shared.
  */
-import type { ResolvedJobOptions } from "./options.js";
+import type { ResolvedJobOptions, SystemOptionsSpec } from "./options.js";
 
 /** Job states, normalised (SLURM's names; other systems map theirs onto these). */
 export type JobState =
@@ -47,14 +47,19 @@ export interface BatchSystem {
   readonly name: string;
   /** Header directive prefix, e.g. '#SBATCH'. */
   readonly directivePrefix: string;
+  /** Options only this system has (dask-jobqueue's per-class parameters), camelCased; in `opts.system`. */
+  readonly options?: SystemOptionsSpec;
   /** Header lines (without extra/skip processing) for these options. */
   headerLines(opts: ResolvedJobOptions): string[];
-  /** argv to submit a script file. */
-  submitCommand(scriptPath: string): string[];
+  /**
+   * argv to submit a script file. `envNames`: variables of the submitting environment the job must see
+   * (the secret file's path); systems that do not pass the environment on by default name them here.
+   */
+  submitCommand(scriptPath: string, opts: ResolvedJobOptions, envNames: readonly string[], arrayArgs?: readonly string[]): string[];
   /** The job id in the submit command's stdout. */
   readonly jobIdPattern: RegExp;
   /** argv to cancel jobs. */
-  cancelCommand(jobIds: readonly string[]): string[];
+  cancelCommand(jobIds: readonly string[], opts: ResolvedJobOptions): string[];
   /** argv to list these jobs (including recently ended ones where the system allows). */
   statusCommand(jobIds: readonly string[]): string[];
   /** Parse the status command's stdout. */
@@ -63,10 +68,38 @@ export interface BatchSystem {
   logFiles(opts: ResolvedJobOptions, jobId: string, submitDir: string): string[];
   /** Check the walltime format; return an error message or undefined. */
   checkWalltime?(walltime: string): string | undefined;
+  /** How this system runs many workers' jobs as one job array (absent: no arrays). */
+  readonly jobArray?: JobArraySupport;
+  /**
+   * The whole job script, for systems whose script is not a shell script with a header (HTCondor's
+   * submit description). Default: dask-jobqueue's layout (script.ts).
+   */
+  renderScript?(parts: JobScriptParts): string;
+}
+
+/** The pieces of a job script, as script.ts renders them. */
+export interface JobScriptParts {
+  readonly opts: ResolvedJobOptions;
+  /** Header directives after skip/extra processing. */
+  readonly header: readonly string[];
+  /** The worker command line. */
+  readonly command: string;
 }
 
 /** Extract the job id from submit output, or undefined. */
 export function parseJobId(system: BatchSystem, stdout: string): string | undefined {
   const m = system.jobIdPattern.exec(stdout);
   return m ? (m.groups?.["jobId"] ?? m[1] ?? m[0]) : undefined;
+}
+
+/** Job arrays: one submission, N elements, each its own job for status and cancel. */
+export interface JobArraySupport {
+  /** Submit-command arguments (before the script) asking for elements first..first+count-1. */
+  submitArgs(count: number): string[];
+  /** Index of the first element (SLURM, PBS: 0; SGE: 1, its task ids start there). */
+  readonly firstIndex: number;
+  /** The variable holding the element's index inside the job (SLURM_ARRAY_TASK_ID…). */
+  readonly indexVariable: string;
+  /** The id one element has in status output and for cancel: '123_4', '123.4', '123[4]'. */
+  elementId(arrayId: string, index: number): string;
 }

@@ -16,26 +16,18 @@ import { parseBytes } from "../../util/sizes.js";
 import { parseDuration } from "../../util/durations.js";
 import { createLogger, type Logger } from "../../util/log.js";
 import type { LevelWithSilent } from "pino";
-import type { JobsSnapshot, JobState as DashboardJobState, LogEntry } from "../../dashboard/source.js";
+import type { JobsSnapshot, LogEntry } from "../../dashboard/source.js";
 import { workerLogEntries } from "./job-logs.js";
 import type { Cluster } from "../cluster.js";
 import { Adaptive, type AdaptOptions } from "../adaptive/adaptive.js";
-import type { AdaptiveJob } from "../adaptive/policy.js";
 import { loadJobQueueConfig } from "../config/jobqueue-config.js";
-import { ENDED_STATES, parseJobId, type BatchSystem, type JobStatusRow } from "./batch-system.js";
+import { parseJobId, type BatchSystem, type JobArraySupport, type JobStatusRow } from "./batch-system.js";
 import { BatchCommandError, JobQueueConfigError, JobsFailingError } from "./errors.js";
 import { guardJobs, unguardJobs } from "./exit-guard.js";
-import { jobInfo, jobNameOfWorker, jobView, newJobRecord, type JobInfo, type JobRecord } from "./job-record.js";
+import { jobInfo, jobNameOfWorker, type JobInfo, type JobRecord } from "./job-record.js";
+import { JobTable, type JobEnd } from "./job-table.js";
 import { resolveJobOptions, type JobQueueOptions, type ResolvedJobOptions } from "./options.js";
-import {
-  DEFAULT_FAILURE_POLICY,
-  NO_FAILURES,
-  reconcile,
-  recordJobEnd,
-  recordWorkerConnected,
-  type FailurePolicy,
-  type FailureState,
-} from "./reconcile.js";
+import { reconcile, type FailurePolicy } from "./reconcile.js";
 import { renderClusterView } from "./repl-view.js";
 import { checkResult, runCommand, runCommandSync, type CommandRunner } from "./run-command.js";
 import { renderJobScript } from "./script.js";
@@ -65,12 +57,11 @@ export interface JobQueueClusterOptions extends JobQueueOptions {
 const CLUSTER_ONLY_KEYS = ["security", "preflight", "pollInterval", "lostJobTimeout", "failurePolicy", "siteConfig", "env", "log", "runner"] as const;
 
 /** `scale()` arguments: a number of workers, or jobs / cores / memory (the largest wins, as dask). */
-export type ScaleRequest = number | { workers?: number; jobs?: number; cores?: number; memory?: string | number };
+export type ScaleRequest = number | { workers?: number; jobs?: number; cores?: number; memory?: string | number; array?: boolean };
 
 /** The absolute path of the worker entry point (dist/src/cli/main.js) that job scripts run. */
 export const WORKER_ENTRY = fileURLToPath(new URL("../../cli/main.js", import.meta.url));
 
-const ENDED_HISTORY = 50;
 /** Default: a running job whose workers all left this long ago is cancelled and replaced (dask's lost-worker-timeout). */
 const LOST_JOB_TIMEOUT_S = 15;
 
@@ -81,7 +72,7 @@ export class JobQueueCluster implements Cluster {
   readonly #className: string;
   readonly #clusterOpts: JobQueueClusterOptions;
   readonly #run: CommandRunner;
-  readonly #failurePolicy: FailurePolicy;
+  readonly #table: JobTable;
   readonly #pollMs: number;
   readonly #lostJobMs: number;
   readonly #submitDir = process.cwd();
@@ -89,12 +80,10 @@ export class JobQueueCluster implements Cluster {
   #scheduler: SchedulerPort | undefined;
   #workDir: string | undefined;
   #secretFile: string | undefined;
-  #jobs = new Map<string, JobRecord>();
-  #ended: JobRecord[] = [];
   #desiredJobs = 0;
   #nextIndex = 0;
-  #failures: FailureState = NO_FAILURES;
-  #problem: string | undefined;
+  /** Submit new jobs as job arrays (scale({..., array: true})). */
+  #useArrays = false;
   #timer: NodeJS.Timeout | undefined;
   #stepChain: Promise<void> = Promise.resolve();
   #stepQueued = false;
@@ -102,8 +91,6 @@ export class JobQueueCluster implements Cluster {
   #closed = false;
   #closing: Promise<void> | undefined;
   #starting: Promise<this> | undefined;
-  #busyCoreSeconds = 0;
-  #heldCoreSecondsEnded = 0;
   #pending = new Set<Promise<unknown>>();
   #lastPollMs = 0;
 
@@ -113,12 +100,17 @@ export class JobQueueCluster implements Cluster {
     this.#clusterOpts = opts;
     const jobOpts: Record<string, unknown> = { ...opts };
     for (const k of CLUSTER_ONLY_KEYS) delete jobOpts[k];
-    const site = opts.siteConfig === false ? {} : loadJobQueueConfig(system.name, opts.env ?? process.env);
-    this.options = resolveJobOptions(jobOpts as JobQueueOptions, site, { defaultName: className, defaultCommand: process.execPath });
+    const systemNames = system.options?.names ?? [];
+    const site = opts.siteConfig === false ? {} : loadJobQueueConfig(system.name, opts.env ?? process.env, systemNames);
+    this.options = resolveJobOptions(jobOpts as JobQueueOptions, site, {
+      defaultName: className,
+      defaultCommand: process.execPath,
+      ...(system.options ? { systemOptions: system.options } : {}),
+    });
     const wallErr = this.options.walltime !== undefined ? system.checkWalltime?.(this.options.walltime) : undefined;
     if (wallErr) throw new JobQueueConfigError(wallErr);
     this.#run = opts.runner ?? runCommand;
-    this.#failurePolicy = { ...DEFAULT_FAILURE_POLICY, ...opts.failurePolicy };
+    this.#table = new JobTable({ coresPerJob: this.options.jobCpu ?? this.options.cores, ...(opts.failurePolicy ? { failurePolicy: opts.failurePolicy } : {}) });
     this.#pollMs = parseDuration(opts.pollInterval ?? 1, "pollInterval") * 1000;
     this.#lostJobMs = parseDuration(opts.lostJobTimeout ?? LOST_JOB_TIMEOUT_S, "lostJobTimeout") * 1000;
     // Quiet by default in a REPL, like dask-jobqueue's silence_logs="error": the Client and the cluster
@@ -173,7 +165,7 @@ export class JobQueueCluster implements Cluster {
       addWorker: () => this.#kick(),
       removeWorker: () => this.#kick(),
       transition: (_key, _from, to, info) => {
-        if ((to === "memory" || to === "erred") && info.duration !== undefined) this.#busyCoreSeconds += info.duration;
+        if ((to === "memory" || to === "erred") && info.duration !== undefined) this.#table.addBusySeconds(info.duration);
       },
     });
     guardJobs(this);
@@ -207,17 +199,17 @@ export class JobQueueCluster implements Cluster {
   /** Jobs submitted and not yet gone, with live batch-system status and their workers. */
   get jobs(): JobInfo[] {
     this.#syncWorkers();
-    return [...this.#jobs.values()].map(jobInfo);
+    return this.#table.infos();
   }
 
   /** Recently ended jobs (newest last). */
   get endedJobs(): JobInfo[] {
-    return this.#ended.map(jobInfo);
+    return this.#table.ended.map(jobInfo);
   }
 
   /** Set when something stops the cluster from reaching its size (e.g. jobs keep failing). */
   get problem(): string | undefined {
-    return this.#problem;
+    return this.#table.problem;
   }
 
   get desiredJobs(): number {
@@ -252,7 +244,7 @@ export class JobQueueCluster implements Cluster {
     if (typeof req === "number") return Math.ceil(check("n", req) / o.processes);
     if (typeof req !== "object" || req === null) throw new JobQueueConfigError(`scale: expected a number of workers or {jobs, cores, memory}, got ${JSON.stringify(req)}`);
     for (const k of Object.keys(req)) {
-      if (!["workers", "jobs", "cores", "memory"].includes(k)) throw new JobQueueConfigError(`scale: unknown key '${k}'; use workers, jobs, cores or memory`);
+      if (!["workers", "jobs", "cores", "memory", "array"].includes(k)) throw new JobQueueConfigError(`scale: unknown key '${k}'; use workers, jobs, cores, memory or array`);
     }
     let n = 0;
     if (req.workers !== undefined) n = Math.max(n, Math.ceil(check("workers", req.workers) / o.processes));
@@ -276,6 +268,14 @@ export class JobQueueCluster implements Cluster {
    */
   async scale(req: ScaleRequest): Promise<void> {
     const jobs = this.jobsFor(req);
+    if (typeof req === "object" && req.array !== undefined) {
+      if (typeof req.array !== "boolean") throw new JobQueueConfigError(`scale: array ${JSON.stringify(req.array)} is not true or false`);
+      if (req.array && !this.batchSystem.jobArray) {
+        throw new JobQueueConfigError(`scale: ${this.#className} cannot submit job arrays (${this.batchSystem.name} has none here); leave out 'array'`);
+      }
+      // New submissions (also adapt's) are arrays from now on; jobs already queued stay as they are.
+      this.#useArrays = req.array;
+    }
     await this.start();
     if (this.#adaptive) {
       this.#adaptive.stop();
@@ -283,10 +283,7 @@ export class JobQueueCluster implements Cluster {
     }
     this.#desiredJobs = jobs;
     // A fresh request is a fresh chance after earlier failures.
-    if (this.#failures.gaveUp) {
-      this.#failures = NO_FAILURES;
-      this.#problem = undefined;
-    }
+    this.#table.forgiveFailures();
     await this.#step({ throwSubmitErrors: true });
   }
 
@@ -299,7 +296,7 @@ export class JobQueueCluster implements Cluster {
       {
         processes: this.options.processes,
         wantedWorkers: (d) => this.#scheduler?.adaptiveTarget(d) ?? 0,
-        adaptiveJobs: () => this.#adaptiveJobs(),
+        adaptiveJobs: () => this.#table.adaptiveJobs(this.#busyWorkerNames()),
         applyAdaptive: (target, close) => this.#applyAdaptive(target, close),
         onAdaptiveError: (err) => this.log.warn({ err }, "adaptive round failed"),
       },
@@ -310,21 +307,9 @@ export class JobQueueCluster implements Cluster {
     return adaptive;
   }
 
-  #adaptiveJobs(): AdaptiveJob[] {
-    const busy = this.#busyWorkerNames();
-    return [...this.#jobs.values()]
-      .filter((j) => j.phase === "submitting" || j.phase === "queued" || j.phase === "running")
-      .map((j) => ({
-        name: j.name,
-        started: j.phase === "running",
-        idle: ![...j.workers].some((w) => busy.has(w)),
-        submittedAtMs: j.submittedAtMs,
-      }));
-  }
-
   async #applyAdaptive(targetJobs: number, close: readonly string[]): Promise<void> {
     for (const name of close) {
-      const j = this.#jobs.get(name);
+      const j = this.#table.get(name);
       if (j && j.phase !== "submitting") this.#removeJob(j);
     }
     this.#desiredJobs = targetJobs;
@@ -336,7 +321,7 @@ export class JobQueueCluster implements Cluster {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (this.workers.length >= n) return;
-      if (this.#failures.gaveUp) throw new JobsFailingError(this.#failures.gaveUp);
+      if (this.#table.failures.gaveUp) throw new JobsFailingError(this.#table.failures.gaveUp);
       if (this.#closed) throw new Error(`${this.#className} closed while waiting for ${n} workers`);
       if (Date.now() > deadline) {
         throw new Error(
@@ -373,28 +358,29 @@ export class JobQueueCluster implements Cluster {
     if (Date.now() - this.#lastPollMs >= this.#pollMs * 0.9) await this.#poll();
     this.#syncWorkers();
     this.#cancelLostJobs();
-    const busy = this.#busyWorkerNames();
     const plan = reconcile({
       desiredJobs: this.#desiredJobs,
       maxJobs: this.options.maxJobs,
-      jobs: [...this.#jobs.values()].map((j) => jobView(j, ![...j.workers].some((w) => busy.has(w)))),
+      jobs: this.#table.views(this.#busyWorkerNames()),
       nowMs: Date.now(),
-      failures: this.#failures,
+      failures: this.#table.failures,
     });
     for (const name of [...plan.cancel, ...plan.retire]) {
-      const j = this.#jobs.get(name);
+      const j = this.#table.get(name);
       if (j) this.#removeJob(j);
     }
     if (plan.submit > 0) {
-      const results = await Promise.allSettled(Array.from({ length: plan.submit }, () => this.#submitOne()));
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-      if (failed && o.throwSubmitErrors) throw failed.reason;
+      try {
+        await this.#submit(plan.submit, this.#useArrays);
+      } catch (err) {
+        if (o.throwSubmitErrors) throw err;
+      }
     }
   }
 
-  /** Read the batch queue and update our jobs; detect jobs that ended. */
+  /** Read the batch queue and update our jobs; report jobs that ended. */
   async #poll(): Promise<void> {
-    const ids = [...this.#jobs.values()].filter((j) => j.jobId !== undefined).map((j) => j.jobId!);
+    const ids = this.#table.idsToPoll();
     if (ids.length === 0) return;
     this.#lastPollMs = Date.now();
     const argv = this.batchSystem.statusCommand(ids);
@@ -410,59 +396,31 @@ export class JobQueueCluster implements Cluster {
       this.log.warn({ err }, "job status command could not run");
       return;
     }
-    const byId = new Map(rows.map((r) => [r.jobId, r]));
-    const now = Date.now();
-    for (const j of [...this.#jobs.values()]) {
-      if (j.jobId === undefined || j.phase === "ended") continue;
-      const row = byId.get(j.jobId);
-      if (!row) {
-        // Not even listed as ended: purged from the controller's memory. It is over.
-        this.#jobEnded(j, j.state === "SUBMITTING" ? "UNKNOWN" : j.state, "no longer listed by the batch system");
-        continue;
-      }
-      j.state = row.state;
-      j.reason = row.reason;
-      j.timeLeftS = row.timeLeftS;
-      if (row.state === "RUNNING" || row.state === "COMPLETING") {
-        j.startTimeMs = row.startTimeMs ?? j.startTimeMs;
-        j.runningSinceMs ??= row.startTimeMs !== undefined ? Math.min(row.startTimeMs, now) : now;
-      } else if (row.state === "PENDING") {
-        j.startTimeMs = row.startTimeMs; // the expected start, when SLURM has one
-      }
-      if (ENDED_STATES.has(row.state)) this.#jobEnded(j, row.state, row.reason, row.endTimeMs);
-    }
+    for (const end of this.#table.applyStatus(rows, Date.now())) this.#reportEnd(end);
   }
 
-  /** Match connected workers to jobs (by name: '<job>' or '<job>-<i>'). */
+  /** Log an unexpected end (with the job's log tail when no worker ever connected) and count it. */
+  #reportEnd(end: JobEnd): void {
+    if (!end.unexpected) return;
+    const j = end.job;
+    let description = end.description;
+    if (!j.everConnected) {
+      description += " before any of its workers connected" + this.#logTail(j);
+      this.log.error({ job: j.name, jobId: j.jobId, state: j.state, reason: j.reason }, description);
+    } else {
+      this.log.warn({ job: j.name, jobId: j.jobId, state: j.state, reason: j.reason }, `${description}; replacing it`);
+    }
+    this.#table.recordEnd(end, description, Date.now());
+  }
+
+  /** Match connected workers to jobs. */
   #syncWorkers(): void {
-    const workers = this.#scheduler?.workers() ?? [];
-    const now = Date.now();
-    const byJob = new Map<string, string[]>();
-    const names = [...this.#jobs.keys()];
-    for (const w of workers) {
-      const job = jobNameOfWorker(w.name, names);
-      if (job) (byJob.get(job) ?? byJob.set(job, []).get(job)!).push(w.name);
-    }
-    for (const j of this.#jobs.values()) {
-      const ws = byJob.get(j.name) ?? [];
-      if (ws.length > 0 || j.workers.size > 0) j.lastWorkerSeenMs = now;
-      j.workers = new Set(ws);
-      if (ws.length > 0 && !j.everConnected) {
-        j.everConnected = true;
-        j.firstWorkerAtMs = now;
-        this.#failures = recordWorkerConnected(this.#failures);
-        if (this.#problem && !this.#failures.gaveUp) this.#problem = undefined;
-      }
-      if (ws.length > 0 && j.phase === "queued") j.phase = "running";
-    }
+    this.#table.syncWorkers((this.#scheduler?.workers() ?? []).map((w) => w.name), Date.now());
   }
 
   /** Jobs still running whose workers all left long ago (crashed, hung) hold cores for nothing. */
   #cancelLostJobs(): void {
-    const now = Date.now();
-    const lost = [...this.#jobs.values()].filter(
-      (j) => j.phase === "running" && j.wanted && j.workers.size === 0 && j.lastWorkerSeenMs !== undefined && now - j.lastWorkerSeenMs > this.#lostJobMs,
-    );
+    const lost = this.#table.lostJobs(Date.now(), this.#lostJobMs);
     if (lost.length === 0) return;
     this.log.warn({ jobs: lost.map((j) => j.jobId) }, `jobs whose workers left ${this.#lostJobMs / 1000} s ago; cancelling and replacing them`);
     void this.#track(this.#cancel(lost));
@@ -472,38 +430,52 @@ export class JobQueueCluster implements Cluster {
     return new Set((this.#scheduler?.workers() ?? []).filter((w) => w.processing > 0).map((w) => w.name));
   }
 
-  async #submitOne(): Promise<void> {
-    const name = `${this.options.name}-${this.#nextIndex++}`;
-    const j = newJobRecord(name, Date.now());
-    this.#jobs.set(name, j);
+  /**
+   * Submit `count` jobs: one submission each, or one job array of `count` elements whose records are
+   * the elements (named '<cluster>-<k>-<index>', like their workers). Each element is then counted,
+   * adapted and cancelled on its own.
+   */
+  async #submit(count: number, asArray: boolean): Promise<void> {
+    const array = asArray ? this.batchSystem.jobArray : undefined;
+    if (!array) {
+      await Promise.all(Array.from({ length: count }, () => this.#submitJobs(`${this.options.name}-${this.#nextIndex++}`, undefined, 1)));
+      return;
+    }
+    await this.#submitJobs(`${this.options.name}-${this.#nextIndex++}`, array, count);
+  }
+
+  async #submitJobs(name: string, array: JobArraySupport | undefined, count: number): Promise<void> {
+    const now = Date.now();
+    const indices = array ? Array.from({ length: count }, (_, i) => array.firstIndex + i) : [];
+    const records = array ? indices.map((i) => this.#table.add(`${name}-${i}`, now)) : [this.#table.add(name, now)];
     try {
-      const script = this.#renderScript(name);
+      // Inside an array element the shell expands the index variable into the worker name.
+      const script = this.#renderScript(array ? `${name}-\${${array.indexVariable}}` : name);
       const path = join(this.#workDir!, `${name}.sh`);
-      await writeFile(path, script, { mode: 0o600 });
-      j.scriptPath = path;
-      const argv = this.batchSystem.submitCommand(path);
-      // TESSERA_SECRET_FILE (and TESSERA_TLS_* with TLS): sbatch passes the environment to the job.
+      // Owner-only and executable: some systems (OAR -S) run the script file itself.
+      await writeFile(path, script, { mode: 0o700 });
+      for (const j of records) j.scriptPath = path;
+      // TESSERA_SECRET_FILE (and TESSERA_TLS_* with TLS) reach the job through the environment.
       const env: NodeJS.ProcessEnv = { ...process.env };
       // A secret inherited from this shell (another cluster's) would win over the file: drop it.
       for (const k of ["TESSERA_SECRET", "TESSERA_TLS_CERT", "TESSERA_TLS_KEY", "TESSERA_TLS_CA"]) delete env[k];
-      Object.assign(env, Security.toEnv(this.#security!, this.#secretFile!, this.#workDir!));
+      const jobEnv = Security.toEnv(this.#security!, this.#secretFile!, this.#workDir!);
+      Object.assign(env, jobEnv);
+      const argv = this.batchSystem.submitCommand(path, this.options, Object.keys(jobEnv), array?.submitArgs(count));
       const r = await this.#run(argv, { env, timeoutMs: 60_000 });
       checkResult(`submitting job ${name}`, argv, r);
       const id = parseJobId(this.batchSystem, r.stdout);
       if (id === undefined) {
         throw new BatchCommandError(`submitting job ${name}: no job id in the output of ${argv.join(" ")}: ${r.stdout.trim()}`, argv, r.code, r.stdout, r.stderr);
       }
-      j.jobId = id;
-      j.state = "PENDING";
-      if (j.phase === "submitting") j.phase = "queued";
-      this.log.info({ job: name, jobId: id }, "job submitted");
-      // Removed (scale down, close) while sbatch ran: cancel it now that it has an id.
-      if (!j.wanted || this.#closed) await this.#cancel([j]);
+      records.forEach((j, k) => this.#table.submitted(j, array ? array.elementId(id, indices[k]!) : id));
+      this.log.info({ job: name, jobId: id, ...(array ? { elements: count } : {}) }, array ? "job array submitted" : "job submitted");
+      // Removed (scale down, close) while the submit command ran: cancel now that they have ids.
+      const unwanted = records.filter((j) => !j.wanted || this.#closed);
+      if (unwanted.length > 0) await this.#cancel(unwanted);
     } catch (err) {
-      this.#jobs.delete(name);
       const msg = err instanceof Error ? err.message : String(err);
-      this.#failures = recordJobEnd(this.#failures, { connected: false, wanted: true, nowMs: Date.now(), description: msg }, this.#failurePolicy);
-      this.#problem = this.#failures.gaveUp ?? msg;
+      for (const j of records) this.#table.submitFailed(j, msg, Date.now());
       this.log.error({ job: name, err: msg }, "job submission failed");
       throw err;
     }
@@ -511,9 +483,8 @@ export class JobQueueCluster implements Cluster {
 
   /** Take a job out of the wanted set: cancel it if it has no workers, else retire them first. */
   #removeJob(j: JobRecord): void {
-    if (!j.wanted) return;
-    j.wanted = false;
-    if (j.jobId === undefined) return; // #submitOne cancels it once sbatch answers
+    if (!this.#table.unwant(j)) return;
+    if (j.jobId === undefined) return; // #submitJobs cancels it once the submit command answers
     if (j.workers.size === 0) {
       void this.#track(this.#cancel([j]));
       return;
@@ -536,40 +507,13 @@ export class JobQueueCluster implements Cluster {
 
   async #cancel(jobs: readonly JobRecord[]): Promise<void> {
     const ids = jobs.filter((j) => j.jobId !== undefined && j.phase !== "ended").map((j) => j.jobId!);
-    for (const j of jobs) {
-      j.wanted = false;
-      if (j.phase !== "ended") j.phase = "cancelling";
-    }
+    this.#table.cancelling(jobs);
     if (ids.length === 0) return;
-    const argv = this.batchSystem.cancelCommand(ids);
+    const argv = this.batchSystem.cancelCommand(ids, this.options);
     const r = await this.#run(argv, { timeoutMs: 30_000 });
-    if (r.code !== 0) this.log.warn({ argv, stderr: r.stderr.trim() }, "cancel command failed");
-  }
-
-  #jobEnded(j: JobRecord, state: JobRecord["state"], reason: string | undefined, endTimeMs?: number): void {
-    if (j.phase === "ended") return;
-    const now = Date.now();
-    // The batch system's end time (whole seconds) when it has one: we notice ends up to a poll late.
-    const endedAt = endTimeMs !== undefined && j.runningSinceMs !== undefined ? Math.max(j.runningSinceMs, Math.min(now, endTimeMs)) : now;
-    j.phase = "ended";
-    j.state = state;
-    j.reason = reason;
-    j.endedAtMs = endedAt;
-    this.#jobs.delete(j.name);
-    this.#ended.push(j);
-    if (this.#ended.length > ENDED_HISTORY) this.#ended.shift();
-    if (j.runningSinceMs !== undefined) this.#heldCoreSecondsEnded += (this.options.jobCpu ?? this.options.cores) * ((endedAt - j.runningSinceMs) / 1000);
-    if (!j.wanted) return;
-    let description = `job ${j.jobId} (${j.name}) ended ${state}${reason ? ` (${reason})` : ""}`;
-    if (!j.everConnected) {
-      description += " before any of its workers connected" + this.#logTail(j);
-      this.log.error({ job: j.name, jobId: j.jobId, state, reason }, description);
-    } else {
-      this.log.warn({ job: j.name, jobId: j.jobId, state, reason }, `${description}; replacing it`);
-    }
-    this.#failures = recordJobEnd(this.#failures, { connected: j.everConnected, wanted: true, nowMs: now, description }, this.#failurePolicy);
-    if (!j.everConnected) this.#problem = this.#failures.gaveUp ?? description;
-    // Replacing it is the next reconcile step's job (desiredJobs is unchanged).
+    // A job that ended on its own meanwhile (its workers retired) is no failure to cancel.
+    const gone = /does not exist|unknown job|invalid job id|already (completed|finished)/i.test(r.stdout + r.stderr);
+    if (r.code !== 0 && !gone) this.log.warn({ argv, stdout: r.stdout.trim(), stderr: r.stderr.trim() }, "cancel command failed");
   }
 
   /** The last lines of a job's output files, for failure reports. */
@@ -591,9 +535,9 @@ export class JobQueueCluster implements Cluster {
 
   /** Cancel every job synchronously (process exit / signals). */
   cancelAllJobsSync(): void {
-    const ids = [...this.#jobs.values()].filter((j) => j.jobId !== undefined).map((j) => j.jobId!);
-    if (ids.length > 0) runCommandSync(this.batchSystem.cancelCommand(ids));
-    for (const j of this.#jobs.values()) j.wanted = false;
+    const ids = this.#table.idsToPoll();
+    if (ids.length > 0) runCommandSync(this.batchSystem.cancelCommand(ids, this.options));
+    this.#table.cancelling(this.#table.live);
     // The secret file and scripts are of no use once the jobs are gone.
     if (this.#workDir) rmSync(this.#workDir, { recursive: true, force: true });
   }
@@ -614,7 +558,7 @@ export class JobQueueCluster implements Cluster {
     this.#closed = true;
     const deadline = Date.now() + timeoutMs;
     // Graceful first (results move to peers), bounded; then cancel everything still queued.
-    const running = [...this.#jobs.values()].filter((j) => j.workers.size > 0);
+    const running = this.#table.live.filter((j) => j.workers.size > 0);
     if (running.length > 0 && this.#scheduler) {
       const names = running.flatMap((j) => [...j.workers]);
       await Promise.race([
@@ -623,13 +567,13 @@ export class JobQueueCluster implements Cluster {
       ]);
     }
     await Promise.allSettled([...this.#pending]);
-    await this.#cancel([...this.#jobs.values()]);
-    while (this.#jobs.size > 0 && Date.now() < deadline) {
+    await this.#cancel(this.#table.live);
+    while (this.#table.size > 0 && Date.now() < deadline) {
       await this.#poll();
-      if (this.#jobs.size > 0) await new Promise((r) => setTimeout(r, 100));
+      if (this.#table.size > 0) await new Promise((r) => setTimeout(r, 100));
     }
-    if (this.#jobs.size > 0) {
-      this.log.warn({ jobs: [...this.#jobs.values()].map((j) => j.jobId) }, "jobs still listed after close; cancelled again");
+    if (this.#table.size > 0) {
+      this.log.warn({ jobs: this.#table.idsToPoll() }, "jobs still listed after close; cancelled again");
       this.cancelAllJobsSync();
     }
     unguardJobs(this);
@@ -647,7 +591,7 @@ export class JobQueueCluster implements Cluster {
   async workerLog(address: string, limit = 200): Promise<LogEntry[]> {
     const w = this.workers.find((x) => x.address === address || x.name === address);
     if (!w) throw new Error(`no worker ${address} in ${this.#className} '${this.options.name}'`);
-    const jobs = [...this.#jobs.values(), ...this.#ended];
+    const jobs = this.#table.all;
     const jobName = jobNameOfWorker(w.name, jobs.map((j) => j.name));
     const job = jobs.find((j) => j.name === jobName);
     if (!job?.jobId) throw new Error(`worker ${w.name} belongs to no job of this cluster`);
@@ -661,29 +605,7 @@ export class JobQueueCluster implements Cluster {
 
   /** For the dashboard's Jobs page and the adaptive-efficiency figure. */
   jobsSnapshot(): JobsSnapshot {
-    const now = Date.now();
-    const cores = this.options.jobCpu ?? this.options.cores;
-    let held = this.#heldCoreSecondsEnded;
-    for (const j of this.#jobs.values()) if (j.runningSinceMs !== undefined) held += cores * ((now - j.runningSinceMs) / 1000);
-    return {
-      system: this.batchSystem.name.toUpperCase(),
-      coreSecondsHeld: held,
-      coreSecondsBusy: this.#busyCoreSeconds,
-      jobs: [...this.#jobs.values()].map((j) => {
-        const v = {
-          id: j.jobId ?? j.name,
-          state: dashboardState(j.state),
-          workers: [...j.workers],
-          cores,
-          submittedAt: j.submittedAtMs,
-          ...(j.reason !== undefined ? { reason: j.reason } : {}),
-          // SLURM reports a pending job's full time limit as its time left; the page shows "–" until it runs.
-          ...(j.timeLeftS !== undefined && j.runningSinceMs !== undefined ? { walltimeLeftS: j.timeLeftS } : {}),
-          ...(j.runningSinceMs !== undefined ? { startedAt: j.runningSinceMs } : {}),
-        };
-        return v;
-      }),
-    };
+    return this.#table.snapshot(this.batchSystem.name, Date.now());
   }
 
   #summary() {
@@ -699,7 +621,7 @@ export class JobQueueCluster implements Cluster {
       memoryBytes: ws.reduce((s, w) => s + w.memoryLimit, 0),
       desiredJobs: this.#desiredJobs,
       adaptive: a ? `${a.minimumJobs}–${a.maximumJobs === Infinity ? "∞" : a.maximumJobs} jobs` : undefined,
-      problem: this.#problem,
+      problem: this.#table.problem,
     };
   }
 
@@ -717,33 +639,3 @@ export class JobQueueCluster implements Cluster {
     return this.#scheduler;
   }
 }
-
-function dashboardState(s: JobRecord["state"]): DashboardJobState {
-  switch (s) {
-    case "SUBMITTING":
-    case "PENDING":
-    case "CONFIGURING":
-    case "SUSPENDED":
-      return "pending";
-    case "RUNNING":
-      return "running";
-    case "COMPLETING":
-      return "completing";
-    case "COMPLETED":
-      return "completed";
-    case "CANCELLED":
-      return "cancelled";
-    case "TIMEOUT":
-    case "DEADLINE":
-      return "timeout";
-    case "FAILED":
-    case "NODE_FAIL":
-    case "OUT_OF_MEMORY":
-    case "BOOT_FAIL":
-    case "PREEMPTED":
-      return "failed";
-    default:
-      return "unknown";
-  }
-}
-

@@ -102,6 +102,8 @@ export interface ResolvedJobOptions {
   readonly name: string;
   readonly nWorkers: number;
   readonly maxJobs: number;
+  /** Options only this batch system has (e.g. SGE's resourceSpec), validated by the system itself. */
+  readonly system: Readonly<Record<string, unknown>>;
 }
 
 /** Every option name (used to reject typos in arguments and YAML files). */
@@ -159,9 +161,9 @@ function stringList(name: string, v: unknown): string[] {
   return [...(v as string[])];
 }
 
-/** Reject unknown option names, naming the closest valid ones. */
-export function checkOptionNames(obj: object, where: string): void {
-  const valid: readonly string[] = JOB_QUEUE_OPTION_NAMES;
+/** Reject unknown option names, naming the closest valid ones. `extra`: the batch system's own options. */
+export function checkOptionNames(obj: object, where: string, extra: readonly string[] = []): void {
+  const valid: readonly string[] = [...JOB_QUEUE_OPTION_NAMES, ...extra];
   for (const k of Object.keys(obj)) {
     if (!valid.includes(k)) {
       const hint = valid.find((v) => v.toLowerCase() === k.replace(/[-_]/g, "").toLowerCase());
@@ -206,11 +208,18 @@ function resolveSchedulerOptions(v: unknown): SchedulerOptions {
 export function resolveJobOptions(
   explicit: JobQueueOptions,
   fileDefaults: JobQueueOptions,
-  ctx: { defaultName: string; defaultCommand: string },
+  ctx: { defaultName: string; defaultCommand: string; systemOptions?: SystemOptionsSpec },
 ): ResolvedJobOptions {
-  checkOptionNames(explicit, "options");
-  const o: JobQueueOptions = { ...fileDefaults };
-  for (const [k, v] of Object.entries(explicit)) if (v !== undefined) (o as Record<string, unknown>)[k] = v;
+  const systemNames = ctx.systemOptions?.names ?? [];
+  checkOptionNames(explicit, "options", systemNames);
+  const merged: Record<string, unknown> = { ...fileDefaults };
+  for (const [k, v] of Object.entries(explicit)) if (v !== undefined) merged[k] = v;
+  const rawSystem: Record<string, unknown> = {};
+  for (const k of systemNames) {
+    if (merged[k] !== undefined) rawSystem[k] = merged[k];
+    delete merged[k];
+  }
+  const o = merged as JobQueueOptions;
 
   if (o.cores === undefined || o.memory === undefined) {
     throw new JobQueueConfigError(
@@ -292,5 +301,12 @@ export function resolveJobOptions(
     name,
     nWorkers,
     maxJobs,
+    system: ctx.systemOptions ? ctx.systemOptions.resolve(rawSystem) : {},
   };
+}
+
+/** A batch system's own options: their names, and how to validate them (throwing JobQueueConfigError). */
+export interface SystemOptionsSpec {
+  readonly names: readonly string[];
+  resolve(raw: Record<string, unknown>): Record<string, unknown>;
 }

@@ -15,7 +15,8 @@ export function formatMemoryLimit(bytes: number): string {
 /** Header after skip-filtering (only generated lines) and with extra directives appended. */
 export function renderHeader(system: BatchSystem, opts: ResolvedJobOptions): string[] {
   const generated = system.headerLines(opts).filter((line) => !opts.jobDirectivesSkip.some((skip) => line.includes(skip)));
-  return [...generated, ...opts.jobExtraDirectives.map((d) => `${system.directivePrefix} ${d}`)];
+  const prefix = system.directivePrefix === "" ? "" : `${system.directivePrefix} `;
+  return [...generated, ...opts.jobExtraDirectives.map((d) => `${prefix}${d}`)];
 }
 
 /** The worker command line a job runs. `workerEntry` is the absolute path of dist/src/cli/main.js. */
@@ -46,6 +47,7 @@ export function renderJobScript(
   opts: ResolvedJobOptions,
   args: { schedulerAddress: string; workerName: string; workerEntry: string },
 ): string {
+  if (system.renderScript) return system.renderScript({ opts, header: renderHeader(system, opts), command: renderWorkerCommand(opts, args) });
   // dask-jobqueue's template: an empty prologue/epilogue still leaves its (blank) line.
   return [
     opts.shebang,

@@ -81,13 +81,21 @@ export const slurm: BatchSystem = {
     if (o.walltime !== undefined) h.push(`#SBATCH -t ${o.walltime}`);
     return h;
   },
-  submitCommand: (scriptPath) => ["sbatch", "--parsable", scriptPath],
+  // sbatch passes the whole submitting environment on (--export=ALL is its default).
+  submitCommand: (scriptPath, _o, _env, array) => ["sbatch", "--parsable", ...(array ?? []), scriptPath],
   // --parsable prints "ID" or "ID;cluster"; plain sbatch prints "Submitted batch job ID".
   jobIdPattern: /(?<jobId>\d+)/,
   cancelCommand: (jobIds) => ["scancel", ...jobIds],
   // --me with -t all: our jobs, including those that ended in the last MinJobAge (300 s by default).
-  statusCommand: () => ["squeue", "--me", "-h", "-t", "all", "-o", SQUEUE_FORMAT],
+  // -r: one line per array element (else pending ones print as 123_[0-3]).
+  statusCommand: () => ["squeue", "--me", "-h", "-r", "-t", "all", "-o", SQUEUE_FORMAT],
   parseStatus: parseSqueue,
+  jobArray: {
+    submitArgs: (count) => [`--array=0-${count - 1}`],
+    firstIndex: 0,
+    indexVariable: "SLURM_ARRAY_TASK_ID",
+    elementId: (arrayId, index) => `${arrayId}_${index}`,
+  },
   logFiles(o, jobId, submitDir) {
     if (o.logDirectory === undefined) return [join(submitDir, `slurm-${jobId}.out`)];
     const dir = resolve(submitDir, o.logDirectory);

@@ -8,7 +8,7 @@
 import { Worker } from "node:worker_threads";
 import { defaultDepthPolicy, threadDepth, updateAverage, type DepthPolicy } from "./depth.js";
 import { nowSeconds } from "./clock.js";
-import { prepareArgs, type ResultTransport } from "./transport.js";
+import { DEFAULT_SHARE_THRESHOLD_BYTES, prepareArgs, type ResultTransport } from "./transport.js";
 import type { ResultEntry, RunBatch, TaskOutcome, TaskRequest, ThreadInit, ThreadToMain } from "./types.js";
 
 export type { TaskOutcome, TaskRequest, TaskErrorInfo } from "./types.js";
@@ -70,7 +70,7 @@ export class TaskThreadPool {
       nthreads: opts.nthreads,
       opModules: opts.opModules ?? [],
       resultTransport: opts.resultTransport ?? "shared",
-      shareThresholdBytes: opts.shareThresholdBytes ?? 64 * 1024,
+      shareThresholdBytes: opts.shareThresholdBytes ?? DEFAULT_SHARE_THRESHOLD_BYTES,
       depthPolicy: opts.depthPolicy ?? defaultDepthPolicy,
       onThreadCrash: opts.onThreadCrash,
       maxCrashesPerTask: opts.maxCrashesPerTask ?? 3,

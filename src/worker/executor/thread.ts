@@ -11,6 +11,7 @@ import { cachedFunction, loadFunction, isFunctionDescriptor } from "../../graph/
 import { nbytes } from "./nbytes.js";
 import { nowSeconds } from "./clock.js";
 import { prepareResult, type ResultTransport } from "./transport.js";
+import { allocateSharedAbove } from "../../util/shared-memory.js";
 import type { ResultEntry, RunBatch, TaskErrorInfo, ThreadInit, ThreadToMain } from "./types.js";
 
 const port = parentPort!;
@@ -89,7 +90,7 @@ async function drain(): Promise<void> {
       const stop = nowSeconds();
       const size = nbytes(value);
       const prepared = prepareResult(value, init.resultTransport, init.shareThresholdBytes);
-      if (prepared.transfer) transfers.push(prepared.transfer);
+      for (const b of prepared.transfer) transfers.push(b);
       results.push([id, 0, prepared.value, size, start, stop]);
     } catch (e) {
       results.push([id, 1, errorInfo(e, key), 0, start, nowSeconds()]);
@@ -104,6 +105,8 @@ async function drain(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // Kernels allocating through util/shared-memory.ts write big results straight into shared memory.
+  if (init.resultTransport === "shared") allocateSharedAbove(init.shareThresholdBytes);
   try {
     await importBuiltinOps();
     for (const m of init.opModules) await import(m);

@@ -1,5 +1,6 @@
 // Ops registered in task threads by the executor tests (loaded through the pool's opModules).
 import { registerOp } from "../../../src/graph/ops.js";
+import { allocateTyped } from "../../../src/util/shared-memory.js";
 
 registerOp("test.add", (a: number, b: number) => a + b);
 registerOp("test.inc", (a: number) => a + 1);
@@ -40,3 +41,28 @@ registerOp("test.crash", () => {
 registerOp("test.exit", () => process.exit(3));
 registerOp("test.unclonable", () => () => 1);
 registerOp("test.byteLengths", (xs: Float64Array[]) => xs.map((x) => [x.byteLength, x.buffer.byteLength]));
+// Array chunks in the wrappers array code uses: {dtype, shape, data}, lists of them, a class instance.
+class ChunkBox {
+  constructor(readonly chunk: { dtype: string; shape: number[]; data: Float64Array }, readonly label: string) {}
+}
+registerOp("test.chunk", (n: number, v: number) => ({ dtype: "float64", shape: [n], data: new Float64Array(n).fill(v) }));
+registerOp("test.chunkAllocated", (n: number, v: number) => ({ dtype: "float64", shape: [n], data: allocateTyped(Float64Array, n).fill(v) }));
+registerOp("test.chunks", (n: number) => [
+  { dtype: "float64", shape: [n], data: new Float64Array(n).fill(1) },
+  new ChunkBox({ dtype: "float64", shape: [n], data: new Float64Array(n).fill(2) }, "box"),
+  new Map([["m", new Float64Array(n).fill(3)]]),
+]);
+/** Writes `v` at element `i` of every chunk's data it finds (proves the caller sees the same memory). */
+registerOp("test.poke", (x: unknown, i: number, v: number) => {
+  const seen: boolean[] = [];
+  const visit = (o: unknown): void => {
+    if (o instanceof Float64Array) {
+      o[i] = v;
+      seen.push(o.buffer instanceof SharedArrayBuffer);
+    } else if (o instanceof Map) for (const w of o.values()) visit(w);
+    else if (Array.isArray(o)) for (const w of o) visit(w);
+    else if (typeof o === "object" && o !== null) for (const w of Object.values(o)) visit(w);
+  };
+  visit(x);
+  return seen;
+});

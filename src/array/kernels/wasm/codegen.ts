@@ -19,6 +19,7 @@ import { Asm, Op, Simd } from "./asm.js";
 import { ModuleBuilder, ValType } from "./encoder.js";
 import type { WasmPlan } from "./plan.js";
 import { addGenerator, emitStateUpdate } from "./xoshiro.js";
+import { BLOCK_SIZE } from "../../random/stream.js";
 
 const V = ValType.v128;
 /** Groups of 8 elements per iteration of the fused loop (measured: 2 is ~5% faster than 1 or 4). */
@@ -27,12 +28,12 @@ const ONES = -1n;
 
 export function generateModule(program: ChunkProgram, plan: WasmPlan): Uint8Array<ArrayBuffer> {
   const mb = new ModuleBuilder();
-  addGenerator(mb, "gen", "seek");
+  const genFns = addGenerator(mb, "gen", "seek");
   const tile = mb.declareFunc();
   const fusedW = plan.fusedLeaf === undefined ? [] : plan.mode === "flat" ? [1] : [2, 4];
   const fused = fusedW.map(() => mb.declareFunc());
-  emitFunction(mb, tile, program, plan, undefined);
-  fusedW.forEach((w, k) => emitFunction(mb, fused[k]!, program, plan, w));
+  emitFunction(mb, tile, program, plan, undefined, genFns.reseed);
+  fusedW.forEach((w, k) => emitFunction(mb, fused[k]!, program, plan, w, genFns.reseed));
   mb.setMemoryPages(plan.memoryBytes / 65536);
   return mb.build();
 }
@@ -45,7 +46,7 @@ export function generateModule(program: ChunkProgram, plan: WasmPlan): Uint8Arra
  * sets 0,1 are columns 0,1 of rows (0, 2) and sets 2,3 of rows (1, 3); with W = 4 set c is
  * column c of rows (0, 1); with W = 1 (flat) every set is two elements.
  */
-function emitFunction(mb: ModuleBuilder, fnIndex: number, program: ChunkProgram, plan: WasmPlan, fusedW: number | undefined): void {
+function emitFunction(mb: ModuleBuilder, fnIndex: number, program: ChunkProgram, plan: WasmPlan, fusedW: number | undefined, reseed: number): void {
   const a = new Asm([ValType.i32, ValType.i32]);
   const N = 0; // param: elements (flat) or rows (row mode)
   const W = 1; // param: row length (row mode)
@@ -304,8 +305,20 @@ function emitFunction(mb: ModuleBuilder, fnIndex: number, program: ChunkProgram,
   const emitFusedLoop = (w: number): void => {
     const st = plan.genState.get(plan.fusedLeaf!)!;
     const passes = [[0, 1, 2, 3]];
-    const groups = a.local(ValType.i32);
-    a.get(N).set(groups);
+    const left = a.local(ValType.i32);
+    const g = a.local(ValType.i64);
+    // Outer loop over generator blocks: position (reseed at block starts), then the groups of
+    // this block from registers. The state's next index (st + 264) is where the caller seeked.
+    a.get(N).set(left);
+    a.i32(0).i64load(st + 264).set(g);
+    a.block().loop();
+    a.get(left).op(Op.i32Eqz).brIf(1);
+    a.i32(0).i64load(st + 264).get(g).op(Op.i64Ne).if_().i32(st).get(g).call(reseed).end();
+    // N = min(left, groups to the block end)
+    a.i32(BLOCK_SIZE).get(g).op(Op.i32WrapI64).i32(BLOCK_SIZE - 1).op(Op.i32And).op(Op.i32Sub).i32(3).op(Op.i32ShrU).set(N);
+    a.get(left).get(N).op(Op.i32LtU).if_().get(left).set(N).end();
+    a.get(left).get(N).op(Op.i32Sub).set(left);
+    a.get(g).get(N).op(Op.i64ExtendI32U).i64(3n).op(Op.i64Shl).op(Op.i64Add).set(g);
     for (const sets of passes) {
       const S = new Map<number, number[]>();
       for (const v of sets) S.set(v, [a.local(V), a.local(V), a.local(V), a.local(V)]);
@@ -352,7 +365,6 @@ function emitFunction(mb: ModuleBuilder, fnIndex: number, program: ChunkProgram,
         fusedU = undefined;
       };
       // UNROLL groups per iteration (less loop overhead), then the remaining groups one by one.
-      a.get(groups).set(N);
       a.block().loop();
       a.get(N).i32(UNROLL).op(Op.i32LtU).brIf(1);
       for (let u = 0; u < UNROLL; u++) group();
@@ -370,6 +382,10 @@ function emitFunction(mb: ModuleBuilder, fnIndex: number, program: ChunkProgram,
         }
       }
     }
+    // the state stays valid within a block; at a block boundary the next call must reseed
+    a.i32(0).i64(-1n).get(g).get(g).i64(BigInt(BLOCK_SIZE - 1)).op(Op.i64And).op(Op.i64Eqz).op(Op.select).i64store(st + 264);
+    a.br(0);
+    a.end().end();
   };
 
   // ---- load accumulators ------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 /**
  * Emits the WebAssembly version of the index-determined generator specified in
- * src/array/random/stream.ts (read the SPEC there): xoshiro256+ in 8 lanes per block of 2^16
+ * src/array/random/stream.ts (read the SPEC there): xoshiro256+ in 8 lanes per block of 2^10
  * elements, seeded by splitmix64 from (key, block, lane). The bulk path runs the 8 lanes as four
  * independent sets of i64x2 vectors (more independent work per iteration hides latency); lane
  * pairs (2v, 2v+1) sit in one vector, so a group of 8 outputs is stored with four v128 stores.
@@ -12,18 +12,25 @@
  */
 import { Asm, Op, Simd } from "./asm.js";
 import { ModuleBuilder, ValType } from "./encoder.js";
+import { BLOCK_BITS, BLOCK_SIZE } from "../../random/stream.js";
 
 export const GEN_STATE_BYTES = 272;
 const KEY_AT = 256;
 const NEXT_AT = 264;
 const GOLDEN = 0x9e3779b97f4a7c15n;
 const ONE_BITS = 0x3ff0000000000000n;
+const BITS = BigInt(BLOCK_BITS);
+const BLOCK_MASK = BLOCK_SIZE - 1;
+/** reseed steps lane by lane when g is fewer than this many elements ahead in the same block. */
+const SCALAR_FORWARD = 64;
 
 export interface GenFunctions {
   /** gen(st: i32, out: i32, start: f64, n: i32): writes U(start..start+n) as f64 at out. */
   readonly gen: number;
   /** seek(st: i32, start: f64): makes the state yield element `start` next (reseeds if needed). */
   readonly seek: number;
+  /** reseed(st: i32, g: i64): positions the state at element g unconditionally (see seek). */
+  readonly reseed: number;
 }
 
 const { i32, i64, f64 } = { i32: ValType.i32, i64: ValType.i64, f64: ValType.f64 };
@@ -44,22 +51,22 @@ export function emitStateUpdate(a: Asm, s: readonly [number, number, number, num
   a.get(s3).i32(45).simd(Simd.i64x2Shl).get(s3).i32(19).simd(Simd.i64x2ShrU).simd(Simd.v128Or).set(s3);
 }
 
+/** Emits the splitmix64 finaliser on the i64 on top of the stack (one fresh local). */
+function emitMix(a: Asm): void {
+  const z = a.local(i64);
+  a.set(z);
+  a.get(z).get(z).i64(30n).op(Op.i64ShrU).op(Op.i64Xor).i64(0xbf58476d1ce4e5b9n).op(Op.i64Mul).set(z);
+  a.get(z).get(z).i64(27n).op(Op.i64ShrU).op(Op.i64Xor).i64(0x94d049bb133111ebn).op(Op.i64Mul).set(z);
+  a.get(z).get(z).i64(31n).op(Op.i64ShrU).op(Op.i64Xor);
+}
+
 export function addGenerator(mb: ModuleBuilder, exportName?: string, seekExportName?: string): GenFunctions {
-  const mix = mb.declareFunc();
+  const skip = mb.declareFunc();
   const step = mb.declareFunc();
   const reseed = mb.declareFunc();
   const run = mb.declareFunc();
   const gen = mb.declareFunc();
   const seek = mb.declareFunc();
-
-  // mix(z: i64) -> i64: the splitmix64 finaliser.
-  {
-    const a = new Asm([i64]);
-    a.get(0).get(0).i64(30n).op(Op.i64ShrU).op(Op.i64Xor).i64(0xbf58476d1ce4e5b9n).op(Op.i64Mul).set(0);
-    a.get(0).get(0).i64(27n).op(Op.i64ShrU).op(Op.i64Xor).i64(0x94d049bb133111ebn).op(Op.i64Mul).set(0);
-    a.get(0).get(0).i64(31n).op(Op.i64ShrU).op(Op.i64Xor);
-    mb.defineFunc(mix, { params: [i64], results: [i64] }, a.locals, a.body);
-  }
 
   // step(st: i32, lane: i32) -> i64: one xoshiro256+ output of one lane (scalar path).
   {
@@ -83,56 +90,82 @@ export function addGenerator(mb: ModuleBuilder, exportName?: string, seekExportN
   }
 
   // reseed(st: i32, g: i64): lane states for g's block, stepped to just before element g. When
-  // the state already sits earlier in the same block it only steps forward (cheap for strided
-  // access, e.g. one column of a matrix); otherwise it seeds the block afresh.
+  // the state sits a little earlier in the same block it steps forward lane by lane (cheap for
+  // short strided rows); otherwise it seeds the block afresh and skips ahead in SIMD: all lanes
+  // step floor(pos / 8) times in the four i64x2 sets, then lanes below pos mod 8 once more.
   {
     const a = new Asm([i32, i64]);
-    const [key, base, next] = [a.local(i64), a.local(i64), a.local(i64)];
-    const [lane, pos, cnt, p, from] = [a.local(i32), a.local(i32), a.local(i32), a.local(i32), a.local(i32)];
+    const [key, seedBase, next] = [a.local(i64), a.local(i64), a.local(i64)];
+    const [lane, pos, cnt, from] = [a.local(i32), a.local(i32), a.local(i32), a.local(i32)];
     a.get(0).i64load(KEY_AT).set(key);
     a.get(0).i64load(NEXT_AT).set(next);
-    a.get(1).op(Op.i32WrapI64).i32(0xffff).op(Op.i32And).set(pos);
-    a.i32(0).set(from);
-    // same block and not past g: step forward from next's position
+    a.get(1).op(Op.i32WrapI64).i32(BLOCK_MASK).op(Op.i32And).set(pos);
+    // same block, not past g, and fewer than SCALAR_FORWARD elements ahead: step lanes forward
     a.get(next).i64(-1n).op(Op.i64Ne)
-      .get(next).i64(16n).op(Op.i64ShrU).get(1).i64(16n).op(Op.i64ShrU).op(Op.i64Eq).op(Op.i32And)
-      .get(next).get(1).op(Op.i64LeU).op(Op.i32And);
+      .get(next).i64(BITS).op(Op.i64ShrU).get(1).i64(BITS).op(Op.i64ShrU).op(Op.i64Eq).op(Op.i32And)
+      .get(next).get(1).op(Op.i64LeU).op(Op.i32And)
+      .get(1).get(next).op(Op.i64Sub).i64(BigInt(SCALAR_FORWARD)).op(Op.i64LtU).op(Op.i32And);
     a.if_();
-    a.get(next).op(Op.i32WrapI64).i32(0xffff).op(Op.i32And).set(from);
-    a.else_();
-    // base = (g >> 16) * 8 (first stream id of the block)
-    a.get(1).i64(16n).op(Op.i64ShrU).i64(3n).op(Op.i64Shl).set(base);
-    a.i32(0).set(lane);
-    a.block().loop();
-    a.get(0).get(lane).i32(3).op(Op.i32Shl).op(Op.i32Add).set(p);
-    for (let w = 0; w < 4; w++) {
-      // s_w = mix(K + (4k + w + 1) * GOLDEN), k = base + lane
-      a.get(p);
-      a.get(key).get(base).get(lane).op(Op.i64ExtendI32U).op(Op.i64Add).i64(2n).op(Op.i64Shl)
-        .i64(BigInt(w + 1)).op(Op.i64Add).i64(GOLDEN).op(Op.i64Mul).op(Op.i64Add).call(mix);
-      a.i64store(w * 64);
+    {
+      a.get(next).op(Op.i32WrapI64).i32(BLOCK_MASK).op(Op.i32And).set(from);
+      // lane has produced ceil((q - lane) / 8) outputs before position q (0 if q <= lane)
+      const before = (q: number): void => {
+        a.get(q).get(lane).op(Op.i32GtU).if_(ValType.i32);
+        a.get(q).get(lane).op(Op.i32Sub).i32(7).op(Op.i32Add).i32(3).op(Op.i32ShrU);
+        a.else_().i32(0).end();
+      };
+      a.i32(0).set(lane);
+      a.block().loop();
+      before(pos); before(from); a.op(Op.i32Sub).set(cnt);
+      a.block().loop();
+      a.get(cnt).op(Op.i32Eqz).brIf(1);
+      a.get(0).get(lane).call(step).op(Op.drop);
+      a.get(cnt).i32(1).op(Op.i32Sub).set(cnt).br(0);
+      a.end().end();
+      a.get(lane).i32(1).op(Op.i32Add).tee(lane).i32(8).op(Op.i32LtU).brIf(0);
+      a.end().end();
     }
-    a.get(lane).i32(1).op(Op.i32Add).tee(lane).i32(8).op(Op.i32LtU).brIf(0);
-    a.end().end();
+    a.else_();
+    {
+      // seedBase = K + (4 · 8 · block + 1) · GOLDEN; word w of lane l adds (4l + w) · GOLDEN
+      a.get(key).get(1).i64(BITS).op(Op.i64ShrU).i64(5n).op(Op.i64Shl).i64(1n).op(Op.i64Add).i64(GOLDEN).op(Op.i64Mul).op(Op.i64Add).set(seedBase);
+      // unrolled: 32 independent finalisers with constant offsets (cheap at every block start)
+      for (let l = 0; l < 8; l++) {
+        for (let w = 0; w < 4; w++) {
+          a.get(0);
+          a.get(seedBase).i64(BigInt.asIntN(64, BigInt(4 * l + w) * GOLDEN)).op(Op.i64Add);
+          emitMix(a);
+          a.i64store((w * 8 + l) * 8);
+        }
+      }
+      a.get(pos).i32(3).op(Op.i32ShrU).set(cnt);
+      a.get(cnt).if_().get(0).get(cnt).call(skip).end();
+      a.i32(0).set(lane);
+      a.block().loop();
+      a.get(lane).get(pos).i32(7).op(Op.i32And).op(Op.i32GeU).brIf(1);
+      a.get(0).get(lane).call(step).op(Op.drop);
+      a.get(lane).i32(1).op(Op.i32Add).set(lane).br(0);
+      a.end().end();
+    }
     a.end();
-    // skip: lane has produced ceil((q - lane) / 8) outputs before position q (0 if q <= lane)
-    const before = (q: number): void => {
-      a.get(q).get(lane).op(Op.i32GtU).if_(ValType.i32);
-      a.get(q).get(lane).op(Op.i32Sub).i32(7).op(Op.i32Add).i32(3).op(Op.i32ShrU);
-      a.else_().i32(0).end();
-    };
-    a.i32(0).set(lane);
-    a.block().loop();
-    before(pos); before(from); a.op(Op.i32Sub).set(cnt);
-    a.block().loop();
-    a.get(cnt).op(Op.i32Eqz).brIf(1);
-    a.get(0).get(lane).call(step).op(Op.drop);
-    a.get(cnt).i32(1).op(Op.i32Sub).set(cnt).br(0);
-    a.end().end();
-    a.get(lane).i32(1).op(Op.i32Add).tee(lane).i32(8).op(Op.i32LtU).brIf(0);
-    a.end().end();
     a.get(0).get(1).i64store(NEXT_AT);
     mb.defineFunc(reseed, { params: [i32, i64], results: [] }, a.locals, a.body);
+  }
+
+  // skip(st: i32, steps: i32): every lane steps `steps` times (outputs discarded), SIMD.
+  {
+    const a = new Asm([i32, i32]);
+    const S: number[][] = [];
+    for (let v = 0; v < 4; v++) S.push([a.local(ValType.v128), a.local(ValType.v128), a.local(ValType.v128), a.local(ValType.v128)]);
+    const t = a.local(ValType.v128);
+    for (let v = 0; v < 4; v++) for (let w = 0; w < 4; w++) a.get(0).v128load(w * 64 + v * 16).set(S[v]![w]!);
+    a.block().loop();
+    a.get(1).op(Op.i32Eqz).brIf(1);
+    for (let v = 0; v < 4; v++) emitStateUpdate(a, S[v]! as [number, number, number, number], t);
+    a.get(1).i32(1).op(Op.i32Sub).set(1).br(0);
+    a.end().end();
+    for (let v = 0; v < 4; v++) for (let w = 0; w < 4; w++) a.get(0).get(S[v]![w]!).v128store(w * 64 + v * 16);
+    mb.defineFunc(skip, { params: [i32, i32], results: [] }, a.locals, a.body);
   }
 
   // run(st: i32, out: i32, groups: i32): groups × 8 outputs, block-aligned, SIMD in 4 lane sets.
@@ -169,8 +202,8 @@ export function addGenerator(mb: ModuleBuilder, exportName?: string, seekExportN
     a.block().loop();
     a.get(3).i32(0).op(Op.i32LeS).brIf(1);
     a.get(0).i64load(NEXT_AT).get(g).op(Op.i64Ne).if_().get(0).get(g).call(reseed).end();
-    a.get(g).op(Op.i32WrapI64).i32(0xffff).op(Op.i32And).set(pos);
-    a.i32(65536).get(pos).op(Op.i32Sub).set(rem);
+    a.get(g).op(Op.i32WrapI64).i32(BLOCK_MASK).op(Op.i32And).set(pos);
+    a.i32(BLOCK_SIZE).get(pos).op(Op.i32Sub).set(rem);
     a.get(3).get(rem).op(Op.i32LtS).if_().get(3).set(rem).end();
     a.get(pos).i32(7).op(Op.i32And).op(Op.i32Eqz).get(rem).i32(8).op(Op.i32GeS).op(Op.i32And).if_();
     a.get(rem).i32(-8).op(Op.i32And).set(cnt);
@@ -184,7 +217,7 @@ export function addGenerator(mb: ModuleBuilder, exportName?: string, seekExportN
     a.get(1).get(cnt).i32(3).op(Op.i32Shl).op(Op.i32Add).set(1);
     a.get(3).get(cnt).op(Op.i32Sub).set(3);
     // the state stays valid within a block; at a block boundary the next call must reseed
-    a.get(0).i64(-1n).get(g).get(g).i64(0xffffn).op(Op.i64And).op(Op.i64Eqz).op(Op.select).i64store(NEXT_AT);
+    a.get(0).i64(-1n).get(g).get(g).i64(BigInt(BLOCK_MASK)).op(Op.i64And).op(Op.i64Eqz).op(Op.select).i64store(NEXT_AT);
     a.br(0);
     a.end().end();
     mb.defineFunc(gen, { params: [i32, i32, f64, i32], results: [] }, a.locals, a.body, exportName);
@@ -197,5 +230,5 @@ export function addGenerator(mb: ModuleBuilder, exportName?: string, seekExportN
     a.get(0).i64load(NEXT_AT).get(g).op(Op.i64Ne).if_().get(0).get(g).call(reseed).end();
     mb.defineFunc(seek, { params: [i32, f64], results: [] }, a.locals, a.body, seekExportName);
   }
-  return { gen, seek };
+  return { gen, seek, reseed };
 }

@@ -1,0 +1,2 @@
+export { LSFCluster, type LSFClusterOptions } from "./cluster.js";
+export { lsf, parseBjobs, lsfFormatBytesCeil } from "./lsf-system.js";
