@@ -6,6 +6,7 @@
  * each a number, -1/null (whole axis), 'auto', or an explicit list of block sizes; 'auto'
  * (aim for DEFAULT_CHUNK_BYTES per chunk); a byte size such as '200MB' (aim for that).
  */
+import { ArrayArgumentError } from "./errors.js";
 import { showValue } from "../util/options.js";
 import { parseBytes } from "../util/sizes.js";
 import { itemSize, type DType } from "./dtype.js";
@@ -20,10 +21,10 @@ export const DEFAULT_CHUNK_BYTES = 128 * 2 ** 20;
 
 export function checkShape(shape: unknown, what = "shape"): number[] {
   const s = typeof shape === "number" ? [shape] : shape;
-  if (!Array.isArray(s)) throw new TypeError(`${what}: expected a number or an array of numbers, got ${showValue(shape)}`);
+  if (!Array.isArray(s)) throw new ArrayArgumentError(`${what}: expected a number or an array of numbers, got ${showValue(shape)}`);
   return s.map((n, i) => {
     if (typeof n !== "number" || !Number.isInteger(n) || n < 0) {
-      throw new RangeError(`${what}[${i}]: ${showValue(n)} is not a non-negative integer`);
+      throw new ArrayArgumentError(`${what}[${i}]: ${showValue(n)} is not a non-negative integer`);
     }
     return n;
   });
@@ -67,16 +68,16 @@ export function normalizeChunks(spec: ChunkSpec | undefined, shape: readonly num
     try {
       limit = parseBytes(spec, what);
     } catch (e) {
-      throw new TypeError(`${what}: '${spec}' is neither 'auto' nor a byte size like '200MB' (${(e as Error).message})`);
+      throw new ArrayArgumentError(`${what}: '${spec}' is neither 'auto' nor a byte size like '200MB' (${(e as Error).message})`);
     }
-    if (limit <= 0) throw new RangeError(`${what}: '${spec}' must be a positive byte size`);
+    if (limit <= 0) throw new ArrayArgumentError(`${what}: '${spec}' must be a positive byte size`);
     const sizes = autoSizes(shape, shape.map(() => undefined), limit, dtype);
     return shape.map((n, i) => regular(n, sizes[i]!));
   }
   if (typeof spec === "number") return normalizeChunks(shape.map(() => spec), shape, dtype, what);
-  if (!Array.isArray(spec)) throw new TypeError(`${what}: expected a number, 'auto', a byte size or one entry per axis, got ${showValue(spec)}`);
+  if (!Array.isArray(spec)) throw new ArrayArgumentError(`${what}: expected a number, 'auto', a byte size or one entry per axis, got ${showValue(spec)}`);
   if (spec.length !== nd) {
-    throw new RangeError(`${what}: ${showValue(spec)} has ${spec.length} entries but the shape [${shape.join(", ")}] has ${nd} axes`);
+    throw new ArrayArgumentError(`${what}: ${showValue(spec)} has ${spec.length} entries but the shape [${shape.join(", ")}] has ${nd} axes`);
   }
   const fixed: (number | undefined)[] = [];
   const explicit: (number[] | undefined)[] = [];
@@ -87,21 +88,21 @@ export function normalizeChunks(spec: ChunkSpec | undefined, shape: readonly num
     else if (c === "auto") { fixed.push(undefined); anyAuto = true; }
     else if (typeof c === "number") {
       if (!Number.isInteger(c) || c <= 0) {
-        throw new RangeError(`${what}[${i}]: ${c} is not a positive integer block size (use -1 for the whole axis)`);
+        throw new ArrayArgumentError(`${what}[${i}]: ${c} is not a positive integer block size (use -1 for the whole axis)`);
       }
       fixed.push(Math.min(c, Math.max(n, 1)));
     } else if (Array.isArray(c)) {
       for (const b of c) {
         if (typeof b !== "number" || !Number.isInteger(b) || b < 0) {
-          throw new RangeError(`${what}[${i}]: block size ${showValue(b)} is not a non-negative integer`);
+          throw new ArrayArgumentError(`${what}[${i}]: block size ${showValue(b)} is not a non-negative integer`);
         }
       }
       const sum = c.reduce((a: number, b: number) => a + b, 0);
-      if (sum !== n) throw new RangeError(`${what}[${i}]: blocks [${c.join(", ")}] sum to ${sum}, but axis ${i} has length ${n}`);
+      if (sum !== n) throw new ArrayArgumentError(`${what}[${i}]: blocks [${c.join(", ")}] sum to ${sum}, but axis ${i} has length ${n}`);
       explicit[i] = c.length === 0 ? [0] : [...c];
       fixed.push(Math.max(1, ...c));
     } else {
-      throw new TypeError(`${what}[${i}]: ${showValue(c)} is not a block size, -1, 'auto' or a list of block sizes`);
+      throw new ArrayArgumentError(`${what}[${i}]: ${showValue(c)} is not a block size, -1, 'auto' or a list of block sizes`);
     }
   });
   const sizes = anyAuto ? autoSizes(shape, fixed, DEFAULT_CHUNK_BYTES, dtype) : fixed.map((f) => f!);
@@ -162,4 +163,18 @@ export function chunkInfos(chunks: Chunks, globalShape: readonly number[]): (ind
     offset: index.map((b, k) => offs[k]![b]!),
     globalShape: gs,
   });
+}
+
+/** Whether some block size is unknown (NaN: after boolean indexing, until computeChunkSizes). */
+export function hasUnknownChunks(chunks: Chunks): boolean {
+  return chunks.some((c) => c.some((n) => Number.isNaN(n)));
+}
+
+/** Chunks read off computed blocks (C order of the grid), for arrays whose sizes were unknown. */
+export function chunksFromBlockShapes(numblocks: readonly number[], blocks: readonly unknown[]): number[][] {
+  const idxs = blockIndices(numblocks);
+  return numblocks.map((nb, k) => Array.from({ length: nb }, (_, b) => {
+    const j = idxs.findIndex((idx) => idx[k] === b && idx.every((x, m) => m === k || x === 0));
+    return (blocks[j] as { shape: readonly number[] }).shape[k]!;
+  }));
 }

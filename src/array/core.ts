@@ -9,9 +9,9 @@ import "../graph/execute.js";
 import { tokenName } from "../graph/keys.js";
 import { optimizeGraph } from "../graph/optimize.js";
 import { blockKey, ref, type Arg, type Graph, type Key } from "../graph/spec.js";
-import { blockIndices, chunkInfos, normalizeChunks, refine, sameChunks, shapeOfChunks, type ChunkSpec, type Chunks } from "./chunks.js";
+import { blockIndices, chunkInfos, chunksFromBlockShapes, hasUnknownChunks, normalizeChunks, refine, sameChunks, shapeOfChunks, type ChunkSpec, type Chunks } from "./chunks.js";
 import { checkDType, fitsInt, floatResult, isFloat, isInt, itemSize, promote, promoteScalar, type DType } from "./dtype.js";
-import { ArrayDTypeError } from "./errors.js";
+import { ArrayArgumentError, ArrayDTypeError } from "./errors.js";
 import type { BinaryFn, ChunkInfo, ChunkProgram, ProgramNode, UnaryFn } from "./fusion/ir.js";
 import { ARRAY_OPS } from "./ops-names.js";
 import { NDArray, fromBlocks } from "./ndarray.js";
@@ -21,6 +21,7 @@ import { reshape, sliceArray, transpose, type SliceSpec } from "./shape-ops.js";
 import { reprArray } from "./repr.js";
 import { dot, matmul } from "./linalg/products.js";
 import { checkOptions } from "../util/options.js";
+import * as api from "./api/methods.js";
 import "./fusion/fuse.js";
 import "./fusion/fuse-leaves.js";
 
@@ -135,6 +136,40 @@ export class TArray {
   /** NumPy's dot: sum over this array's last axis and the other's second-to-last (or only) axis. */
   dot(o: TArray): TArray { return dot(this, o); }
 
+  // ---- dask.array API beyond the basics (src/array/api/) ----------------------------------------
+  floorDivide(o: Operand): TArray { return api.floorDivide(this, o); }
+  remainder(o: Operand): TArray { return api.remainder(this, o); }
+  isnan(): TArray { return api.isnan(this); }
+  isfinite(): TArray { return api.isfinite(this); }
+  isinf(): TArray { return api.isinf(this); }
+  argmin(opts?: api.ArgOptions): TArray { return api.argmin(this, opts); }
+  argmax(opts?: api.ArgOptions): TArray { return api.argmax(this, opts); }
+  cumsum(opts?: api.ScanOptions): TArray { return api.cumsum(this, opts); }
+  cumprod(opts?: api.ScanOptions): TArray { return api.cumprod(this, opts); }
+  nansum(opts?: ReduceOptions): TArray { return api.nansum(this, opts); }
+  nanprod(opts?: ReduceOptions): TArray { return api.nanprod(this, opts); }
+  nanmin(opts?: ReduceOptions): TArray { return api.nanmin(this, opts); }
+  nanmax(opts?: ReduceOptions): TArray { return api.nanmax(this, opts); }
+  nanmean(opts?: ReduceOptions): TArray { return api.nanmean(this, opts); }
+  nanvar(opts?: VarOptions): TArray { return api.nanvar(this, opts); }
+  nanstd(opts?: VarOptions): TArray { return api.nanstd(this, opts); }
+  take(indices: api.IndexList, opts?: { axis?: number | null }): TArray { return api.take(this, indices, opts); }
+  /** a[mask]: see booleanIndex. */
+  booleanIndex(mask: TArray | NDArray | readonly boolean[]): TArray { return api.booleanIndex(this, mask); }
+  nonzero(): TArray[] { return api.nonzero(this); }
+  squeeze(opts?: { axis?: number | readonly number[] | null }): TArray { return api.squeeze(this, opts); }
+  swapaxes(axis1: number, axis2: number): TArray { return api.swapaxes(this, axis1, axis2); }
+  flip(opts?: { axis?: number | readonly number[] | null }): TArray { return api.flip(this, opts); }
+  roll(shift: number | readonly number[], opts?: { axis?: number | readonly number[] | null }): TArray { return api.roll(this, shift, opts); }
+  mapBlocks(fn: api.BlockFunction, opts?: api.MapBlocksOptions): TArray { return opts === undefined ? api.mapBlocks(fn, this) : api.mapBlocks(fn, this, opts); }
+  mapOverlap(fn: api.BlockFunction, opts: api.MapOverlapOptions): TArray { return api.mapOverlap(fn, this, opts); }
+  /** The same array with unknown (NaN) chunk sizes resolved by computing each block's shape. */
+  computeChunkSizes(opts?: ComputeOptions): Promise<TArray> { return api.computeChunkSizes(this, opts); }
+  ravel(): TArray { return api.ravel(this); }
+  repeat(repeats: number, opts?: { axis?: number | null }): TArray { return api.repeat(this, repeats, opts); }
+  ptp(opts?: ReduceOptions): TArray { return api.ptp(this, opts); }
+  countNonzero(opts?: ReduceOptions): TArray { return reduction(this, "count_nonzero", opts); }
+
   // ---- running -----------------------------------------------------------------------------
   /** The graph to run for this array's blocks (optimised unless optimize: false). */
   buildGraph(optimize = true): Graph {
@@ -147,7 +182,8 @@ export class TArray {
     const graph = this.buildGraph(opts.optimize !== false);
     const ex = opts.executor ?? getDefaultExecutor();
     const values = await ex.computeGraph(graph, keys, opts.progress ? { progress: opts.progress } : undefined);
-    const nd = fromBlocks(this.dtype, this.chunks, values);
+    const chunks = hasUnknownChunks(this.chunks) ? chunksFromBlockShapes(this.numblocks, values) : this.chunks;
+    const nd = fromBlocks(this.dtype, chunks, values);
     return nd.ndim === 0 ? nd.item() : nd;
   }
 
@@ -196,7 +232,7 @@ export function broadcastShapes(shapes: readonly (readonly number[])[], what = "
       if (e === 1) continue;
       if (out[k] === 1) out[k] = e;
       else if (out[k] !== e) {
-        throw new RangeError(`${what} could not be broadcast together with shapes ${shapes.map((x) => `[${x.join(", ")}]`).join(" ")}`);
+        throw new ArrayArgumentError(`${what} could not be broadcast together with shapes ${shapes.map((x) => `[${x.join(", ")}]`).join(" ")}`);
       }
     }
   }
@@ -208,6 +244,9 @@ export function broadcastShapes(shapes: readonly (readonly number[])[], what = "
  * (rechunking the arrays whose chunks differ; extent-1 axes that broadcast keep their chunk).
  */
 export function alignArrays(arrays: readonly TArray[]): { shape: number[]; outChunks: number[][]; aligned: TArray[] } {
+  for (const a of arrays) {
+    if (hasUnknownChunks(a.chunks)) throw new ArrayArgumentError("the array's chunk sizes are unknown (NaN, as after boolean indexing); call await a.computeChunkSizes() first");
+  }
   const shape = broadcastShapes(arrays.map((a) => a.shape));
   const nd = shape.length;
   // Unify chunks per output axis across the arrays that span it.
@@ -275,19 +314,19 @@ export function programArray(prefix: string, program: ChunkProgram, inputs: read
 function operandDType(o: Operand, other: DType | undefined): DType {
   if (o instanceof TArray) return o.dtype;
   if (typeof o === "boolean") return "bool";
-  if (typeof o !== "number") throw new TypeError(`operand: expected an array, a number or a boolean, got ${typeof o}`);
+  if (typeof o !== "number") throw new ArrayArgumentError(`operand: expected an array, a number or a boolean, got ${typeof o}`);
   return other === undefined ? (Number.isInteger(o) ? "int64" : "float64") : promoteScalar(other, o);
 }
 
 const COMPARISONS: ReadonlySet<BinaryFn> = new Set(["lt", "le", "gt", "ge", "eq", "ne"]);
 
 export function binary(fn: BinaryFn, a: Operand, b: Operand): TArray {
-  if (!(a instanceof TArray) && !(b instanceof TArray)) throw new TypeError(`${fn}: at least one operand must be an array`);
+  if (!(a instanceof TArray) && !(b instanceof TArray)) throw new ArrayArgumentError(`${fn}: at least one operand must be an array`);
   // x ** 2 is x * x, exactly (NumPy does the same), and much cheaper than Math.pow.
   if (fn === "pow" && b === 2 && a instanceof TArray && a.dtype !== "bool") return unary("square", a);
   const weak = (arr: DType, s: Operand): DType => {
     if (typeof s === "boolean") return arr;
-    if (typeof s !== "number") throw new TypeError(`${fn}: operand must be an array, a number or a boolean, got ${typeof s}`);
+    if (typeof s !== "number") throw new ArrayArgumentError(`${fn}: operand must be an array, a number or a boolean, got ${typeof s}`);
     // A comparison with an integer that does not fit the array's integer dtype has a definite
     // answer (uint8 < -1 is false everywhere): compare exactly in float64 instead of wrapping.
     if (COMPARISONS.has(fn) && !isFloat(arr) && Number.isInteger(s) && !fitsInt(arr === "bool" ? "int64" : arr, s)) return "float64";
@@ -299,7 +338,7 @@ export function binary(fn: BinaryFn, a: Operand, b: Operand): TArray {
   if (COMPARISONS.has(fn) || fn === "and" || fn === "or") out = "bool";
   else if (fn === "div") out = isFloat(common) ? common : "float64";
   else out = common;
-  if (fn === "sub" && out === "bool") throw new TypeError("sub: subtracting booleans is not supported (as in NumPy); use .or/.and/.not, or astype('int32') first");
+  if (fn === "sub" && out === "bool") throw new ArrayArgumentError("sub: subtracting booleans is not supported (as in NumPy); use .or/.and/.not, or astype('int32') first");
   if (fn === "pow" && isInt(common) && typeof b === "number" && b < 0) {
     throw new ArrayDTypeError(`pow: integers to negative integer powers are not allowed (exponent ${b} on ${common}, as in NumPy); cast to float first, e.g. .astype('float64').pow(${b})`);
   }
@@ -314,7 +353,7 @@ export function unary(fn: UnaryFn, a: TArray): TArray {
   switch (fn) {
     case "not": out = "bool"; break;
     case "neg":
-      if (a.dtype === "bool") throw new TypeError("neg: negating a bool array is not supported (as in NumPy); use .not()");
+      if (a.dtype === "bool") throw new ArrayArgumentError("neg: negating a bool array is not supported (as in NumPy); use .not()");
       out = a.dtype;
       break;
     case "abs": case "floor": case "ceil": case "square": out = a.dtype; break;
@@ -328,7 +367,7 @@ export function unary(fn: UnaryFn, a: TArray): TArray {
 
 export function clip(a: TArray, lo: number | null, hi: number | null): TArray {
   for (const [n, v] of [["lo", lo], ["hi", hi]] as const) {
-    if (v !== null && v !== undefined && typeof v !== "number") throw new TypeError(`clip: ${n} must be a number or null, got ${typeof v}`);
+    if (v !== null && v !== undefined && typeof v !== "number") throw new ArrayArgumentError(`clip: ${n} must be a number or null, got ${typeof v}`);
   }
   // An open bound is no bound at all: never a ±Infinity sentinel, which an integer dtype cannot hold.
   if (lo === null || lo === undefined) return hi === null || hi === undefined ? a : binary("min", a, hi);
@@ -352,7 +391,7 @@ export function astype(a: TArray, dtype: DType): TArray {
 
 /** where(cond, x, y): x where cond is true, else y (broadcast; dtype of x and y promoted). */
 export function where(cond: Operand, x: Operand, y: Operand): TArray {
-  if (![cond, x, y].some((o) => o instanceof TArray)) throw new TypeError("where: at least one of cond, x, y must be an array");
+  if (![cond, x, y].some((o) => o instanceof TArray)) throw new ArrayArgumentError("where: at least one of cond, x, y must be an array");
   const arrDt = [x, y].filter((o): o is TArray => o instanceof TArray).map((o) => o.dtype);
   let out: DType = arrDt.length === 0 ? promote(operandDType(x, undefined), operandDType(y, undefined)) : arrDt.reduce((p, q) => promote(p, q));
   for (const o of [x, y]) if (typeof o === "number" && arrDt.length > 0) out = promoteScalar(out, o);

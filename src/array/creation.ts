@@ -1,4 +1,5 @@
 /** Creating arrays: constant fills, ranges, and wrapping in-memory data. */
+import { ArrayArgumentError } from "./errors.js";
 import { tokenName, tokenize } from "../graph/keys.js";
 import { blockKey, type Arg, type Graph } from "../graph/spec.js";
 import { blockIndices, checkShape, chunkInfos, offsets, type ChunkSpec } from "./chunks.js";
@@ -32,7 +33,7 @@ export function leafArray(prefix: string, program: ChunkProgram, shape: readonly
 export function full(shape: number | readonly number[], value: number | boolean, opts: CreateOptions = {}): TArray {
   checkOptions(opts, CREATE_OPTIONS, "full");
   const s = checkShape(shape);
-  if (typeof value !== "number" && typeof value !== "boolean") throw new TypeError(`full: fill value must be a number or boolean, got ${typeof value}`);
+  if (typeof value !== "number" && typeof value !== "boolean") throw new ArrayArgumentError(`full: fill value must be a number or boolean, got ${typeof value}`);
   const v = typeof value === "boolean" ? (value ? 1 : 0) : value;
   const dtype = opts.dtype !== undefined ? checkDType(opts.dtype) : typeof value === "boolean" ? "bool" : Number.isInteger(v) ? "int64" : "float64";
   return leafArray("full", { nodes: [{ op: "fill", value: coerce(dtype, v), dtype }], outputs: [0] }, s, opts.chunks, dtype);
@@ -64,9 +65,9 @@ export function arange(start: number, stop?: number, step?: number | CreateOptio
   checkOptions(o, CREATE_OPTIONS, "arange");
   const [a, b] = stop === undefined ? [0, start] : [start, stop];
   for (const [n, v] of [["start", a], ["stop", b], ["step", st]] as const) {
-    if (typeof v !== "number" || !Number.isFinite(v)) throw new TypeError(`arange: ${n} ${String(v)} is not a finite number`);
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new ArrayArgumentError(`arange: ${n} ${String(v)} is not a finite number`);
   }
-  if (st === 0) throw new RangeError("arange: step cannot be zero");
+  if (st === 0) throw new ArrayArgumentError("arange: step cannot be zero");
   const n = Math.max(0, Math.ceil((b - a) / st));
   const dtype = o.dtype !== undefined ? checkDType(o.dtype) : [a, b, st].every(Number.isInteger) ? "int64" : "float64";
   return leafArray("arange", { nodes: [{ op: "iota", a, b: st, dtype }], outputs: [0] }, [n], o.chunks, dtype);
@@ -79,9 +80,9 @@ export interface LinspaceOptions extends CreateOptions {
 /** `num` evenly spaced values from start to stop (inclusive unless endpoint: false), as numpy computes them. */
 export function linspace(start: number, stop: number, num = 50, opts: LinspaceOptions = {}): TArray {
   checkOptions(opts, [...CREATE_OPTIONS, "endpoint"], "linspace");
-  if (!Number.isInteger(num) || num < 0) throw new RangeError(`linspace: num ${num} must be a non-negative integer`);
+  if (!Number.isInteger(num) || num < 0) throw new ArrayArgumentError(`linspace: num ${num} must be a non-negative integer`);
   for (const [n, v] of [["start", start], ["stop", stop]] as const) {
-    if (typeof v !== "number" || !Number.isFinite(v)) throw new TypeError(`linspace: ${n} ${String(v)} is not a finite number`);
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new ArrayArgumentError(`linspace: ${n} ${String(v)} is not a finite number`);
   }
   const endpoint = opts.endpoint ?? true;
   const div = endpoint ? num - 1 : num;
@@ -105,7 +106,7 @@ function nestedShape(x: NestedInput, what: string): number[] {
   x.forEach((e: NestedInput, i: number) => {
     const s = nestedShape(e, `${what}[${i}]`);
     if (s.length !== inner.length || s.some((n, k) => n !== inner[k])) {
-      throw new RangeError(`fromArray: ${what}[${i}] has shape [${s.join(", ")}] but ${what}[0] has [${inner.join(", ")}]; nested arrays must be rectangular`);
+      throw new ArrayArgumentError(`fromArray: ${what}[${i}] has shape [${s.join(", ")}] but ${what}[0] has [${inner.join(", ")}]; nested arrays must be rectangular`);
     }
   });
   return [x.length, ...inner];
@@ -116,7 +117,7 @@ function toChunk(data: ArrayInput, opts: FromArrayOptions): NDChunk {
   if (ArrayBuffer.isView(data)) {
     const shape = opts.shape ? checkShape(opts.shape, "shape") : [(data as ChunkData).length];
     const n = shape.reduce((a, b) => a * b, 1);
-    if (n !== (data as ChunkData).length) throw new RangeError(`fromArray: shape [${shape.join(", ")}] needs ${n} elements, the typed array has ${(data as ChunkData).length}`);
+    if (n !== (data as ChunkData).length) throw new ArrayArgumentError(`fromArray: shape [${shape.join(", ")}] needs ${n} elements, the typed array has ${(data as ChunkData).length}`);
     let dtype: DType;
     let arr: ChunkData;
     if (data instanceof Float64Array) { dtype = "float64"; arr = data; }
@@ -126,7 +127,7 @@ function toChunk(data: ArrayInput, opts: FromArrayOptions): NDChunk {
     else if (data instanceof Uint8Array || data instanceof Uint8ClampedArray) { dtype = opts.dtype === "bool" ? "bool" : "uint8"; arr = new Uint8Array(data.buffer, data.byteOffset, data.length); }
     else if (data instanceof Int8Array || data instanceof Int16Array || data instanceof Uint16Array) { dtype = "int32"; arr = Int32Array.from(data); }
     else if (data instanceof Uint32Array) { dtype = "int64"; arr = BigInt64Array.from(data, (v) => BigInt(v)); }
-    else throw new TypeError(`fromArray: unsupported typed array ${Object.prototype.toString.call(data)}`);
+    else throw new ArrayArgumentError(`fromArray: unsupported typed array ${Object.prototype.toString.call(data)}`);
     return { dtype, shape, data: arr };
   }
   const nested = data as NestedInput;
@@ -136,7 +137,7 @@ function toChunk(data: ArrayInput, opts: FromArrayOptions): NDChunk {
   let dtype: DType = flat.length === 0 ? "float64" : "bool";
   for (const v of flat) {
     if (typeof v === "boolean") continue;
-    if (typeof v !== "number") throw new TypeError(`fromArray: element ${showValue(v)} is not a number or boolean`);
+    if (typeof v !== "number") throw new ArrayArgumentError(`fromArray: element ${showValue(v)} is not a number or boolean`);
     if (!Number.isInteger(v) || Object.is(v, -0)) { dtype = "float64"; break; }
     dtype = "int64";
   }

@@ -4,7 +4,7 @@
  */
 import type { DType } from "./fusion/ir.js";
 import { showValue } from "../util/options.js";
-import { ArrayDTypeError } from "./errors.js";
+import { ArrayArgumentError, ArrayDTypeError } from "./errors.js";
 export type { DType } from "./fusion/ir.js";
 import { allocateBuffer } from "../util/shared-memory.js";
 
@@ -14,7 +14,7 @@ export type ChunkData = Float64Array | Float32Array | Int32Array | Uint8Array | 
 
 export function checkDType(d: unknown, what = "dtype"): DType {
   if (typeof d === "string" && (DTYPES as readonly string[]).includes(d)) return d as DType;
-  throw new TypeError(`${what}: unknown dtype ${showValue(d)}; use one of ${DTYPES.join(", ")}`);
+  throw new ArrayArgumentError(`${what}: unknown dtype ${showValue(d)}; use one of ${DTYPES.join(", ")}`);
 }
 
 export function itemSize(d: DType): number {

@@ -6,7 +6,7 @@
  *   const pi = await xy.pow(2).sum({ axis: -1 }).lt(1).mean().mul(4).compute();
  */
 import "./ops-register.js";
-export { TArray, TArray as Array, binary, unary, where, astype, clip, broadcastShapes, type Operand, type Computed, type ComputeOptions } from "./core.js";
+export { TArray, TArray as Array, binary, unary, astype, clip, broadcastShapes, type Operand, type Computed, type ComputeOptions } from "./core.js";
 export { NDArray, type Nested } from "./ndarray.js";
 export { ones, zeros, full, empty, arange, linspace, fromArray, type CreateOptions, type LinspaceOptions, type FromArrayOptions, type ArrayInput } from "./creation.js";
 export { random, Generator, RandomState, default_rng, type RandomOptions } from "./random-api.js";
@@ -20,3 +20,18 @@ export { matmul, dot, tensordot, linalg, type TensordotOptions, type NormOptions
 export { mapBlocks, blockwise, type MapBlocksOptions, type BlockwiseOptions, type BlockFunction } from "./api/map-blocks.js";
 export type { BlockInfo } from "./api/kernels/map-blocks-run.js";
 export { ArrayArgumentError, ArrayDTypeError, BlockFunctionError, UnknownOptionError } from "./errors.js";
+export { where, take, booleanIndex, nonzero, computeChunkSizes, isnan, isfinite, isinf, floorDivide, remainder, type IndexList } from "./api/indexing.js";
+export { argmin, argmax, type ArgOptions } from "./api/arg.js";
+export { cumsum, cumprod, diff, type ScanOptions, type DiffOptions } from "./api/scans.js";
+export { nansum, nanprod, nanmin, nanmax, nanmean, nanvar, nanstd } from "./api/nan-reductions.js";
+export { quantile, nanquantile, percentile, nanpercentile, median, nanmedian, type QuantileOptions } from "./api/quantiles.js";
+export { histogram, bincount, unique, type HistogramOptions, type BincountOptions } from "./api/histogram.js";
+export { concatenate, stack, block } from "./api/join.js";
+export { squeeze, expandDims, moveaxis, swapaxes, flip, roll, pad, type PadMode, type PadWidth, type PadOptions } from "./api/shaping.js";
+export { mapOverlap, type MapOverlapOptions, type Boundary } from "./api/overlap.js";
+export { coarsen } from "./api/coarsen.js";
+export {
+  ravel, fliplr, flipud, atleast1d, atleast2d, atleast3d, vstack, hstack, dstack, append, onesLike, zerosLike, emptyLike, fullLike,
+  broadcastTo, broadcastArrays, nancumsum, nancumprod, ptp, square, isclose, allclose, flatnonzero, countNonzero, average, repeat, tile,
+  ediff1d, compress, extract, tril, triu, eye, resultType, type LikeOptions, type IsCloseOptions,
+} from "./api/extras.js";

@@ -1,4 +1,5 @@
 /** NDArray: a computed, in-memory array (what `compute()` returns for non-scalar results). */
+import { ArrayArgumentError } from "./errors.js";
 import { inspect } from "node:util";
 import { allocate, type ChunkData, type DType } from "./dtype.js";
 import { blockIndices, offsets, shapeOfChunks, type Chunks } from "./chunks.js";
@@ -10,7 +11,7 @@ export type Nested = number | boolean | Nested[];
 export class NDArray {
   constructor(readonly dtype: DType, readonly shape: readonly number[], readonly data: ChunkData) {
     const n = shape.reduce((a, b) => a * b, 1);
-    if (n !== data.length) throw new RangeError(`NDArray: shape [${shape.join(", ")}] needs ${n} elements, data has ${data.length}`);
+    if (n !== data.length) throw new ArrayArgumentError(`NDArray: shape [${shape.join(", ")}] needs ${n} elements, data has ${data.length}`);
   }
 
   static scalar(dtype: DType, v: number | boolean): NDArray {
@@ -26,25 +27,25 @@ export class NDArray {
   /** Element at flat index `i` as a JS number (int64 via Number: exact below 2^53) or boolean. */
   flat(i: number): number | boolean {
     const v = this.data[i];
-    if (v === undefined) throw new RangeError(`index ${i} is out of range for ${this.data.length} elements`);
+    if (v === undefined) throw new ArrayArgumentError(`index ${i} is out of range for ${this.data.length} elements`);
     if (this.dtype === "bool") return v !== 0;
     return typeof v === "bigint" ? Number(v) : v;
   }
 
   /** The only element of a size-1 array. */
   item(): number | boolean {
-    if (this.data.length !== 1) throw new RangeError(`item(): the array has ${this.data.length} elements, not 1`);
+    if (this.data.length !== 1) throw new ArrayArgumentError(`item(): the array has ${this.data.length} elements, not 1`);
     return this.flat(0);
   }
 
   get(...index: number[]): number | boolean {
-    if (index.length !== this.ndim) throw new RangeError(`get: ${index.length} indices for ${this.ndim} axes`);
+    if (index.length !== this.ndim) throw new ArrayArgumentError(`get: ${index.length} indices for ${this.ndim} axes`);
     const s = cStrides(this.shape);
     let f = 0;
     index.forEach((i, k) => {
       const n = this.shape[k]!;
       const j = i < 0 ? i + n : i;
-      if (!Number.isInteger(j) || j < 0 || j >= n) throw new RangeError(`get: index ${i} is out of range for axis ${k} of length ${n}`);
+      if (!Number.isInteger(j) || j < 0 || j >= n) throw new ArrayArgumentError(`get: index ${i} is out of range for axis ${k} of length ${n}`);
       f += j * s[k]!;
     });
     return this.flat(f);

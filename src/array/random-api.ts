@@ -3,6 +3,7 @@
  * index-determined (src/array/random): for a seed, element i's value depends only on i, so any
  * chunking or worker count gives the same array.
  */
+import { ArrayArgumentError } from "./errors.js";
 import { normalizeSeed, type SeedLike } from "./random/index.js";
 import { checkShape, type ChunkSpec } from "./chunks.js";
 import type { TArray } from "./core.js";
@@ -21,7 +22,7 @@ export interface RandomOptions {
 }
 
 function finite(what: string, v: number): number {
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new TypeError(`${what}: ${String(v)} is not a finite number`);
+  if (typeof v !== "number" || !Number.isFinite(v)) throw new ArrayArgumentError(`${what}: ${String(v)} is not a finite number`);
   return v;
 }
 
@@ -33,7 +34,7 @@ function draw(dist: RandomDist, a: number, b: number, opts: RandomOptions, defau
   const shape = checkShape(shapeIn, opts.shape !== undefined ? "shape" : "size");
   const dtype = checkDType(opts.dtype ?? defaultDtype);
   if (dist === "integers" ? dtype === "bool" : !isFloat(dtype)) {
-    throw new TypeError(`dtype: ${dtype} is not supported by ${dist}; use ${dist === "integers" ? "int32, int64, uint8 or a float type" : "float64 or float32"}`);
+    throw new ArrayArgumentError(`dtype: ${dtype} is not supported by ${dist}; use ${dist === "integers" ? "int32, int64, uint8 or a float type" : "float64 or float32"}`);
   }
   return leafArray(dist, { nodes: [{ op: "rand", dist, seed, a, b, dtype }], outputs: [0] }, shape, opts.chunks, dtype);
 }
@@ -55,7 +56,7 @@ export class Generator {
   }
   /** Normal draws with mean `loc` and standard deviation `scale`. */
   normal(loc = 0, scale = 1, opts: RandomOptions = {}): TArray {
-    if (finite("scale", scale) < 0) throw new RangeError(`scale: ${scale} is negative; use a standard deviation >= 0`);
+    if (finite("scale", scale) < 0) throw new ArrayArgumentError(`scale: ${scale} is negative; use a standard deviation >= 0`);
     return draw("normal", finite("loc", loc), scale, opts, "float64", this.#next(opts));
   }
   /** Integers in [low, high) (integers(high) means [0, high)); dtype int64 unless given. */
@@ -65,7 +66,7 @@ export class Generator {
     if (typeof high === "object") o = high;
     else hi = high;
     const [l, h] = hi === undefined ? [0, low] : [low, hi];
-    if (!Number.isSafeInteger(l) || !Number.isSafeInteger(h) || l >= h) throw new RangeError(`integers: need integers low < high, got low=${l}, high=${h}`);
+    if (!Number.isSafeInteger(l) || !Number.isSafeInteger(h) || l >= h) throw new ArrayArgumentError(`integers: need integers low < high, got low=${l}, high=${h}`);
     return draw("integers", l, h, o, "int64", this.#next(o));
   }
   /** Floats in [0, 1). */

@@ -36,14 +36,14 @@ export const DEFAULT_SPLIT_EVERY = 16;
 export function normalizeAxes(axis: ReduceOptions["axis"], nd: number, what: string): number[] {
   if (axis === undefined || axis === null) return [...Array(nd).keys()];
   const list = typeof axis === "number" ? [axis] : axis;
-  if (!Array.isArray(list)) throw new TypeError(`${what}: axis must be a number, a list of numbers or null, got ${showValue(axis)}`);
+  if (!Array.isArray(list)) throw new ArrayArgumentError(`${what}: axis must be a number, a list of numbers or null, got ${showValue(axis)}`);
   const out = list.map((x: unknown) => {
     if (typeof x !== "number" || !Number.isInteger(x) || x < -nd || x >= nd) {
-      throw new RangeError(`${what}: axis ${showValue(x)} is out of range for an array with ${nd} axes (use -${nd}..${nd - 1})`);
+      throw new ArrayArgumentError(`${what}: axis ${showValue(x)} is out of range for an array with ${nd} axes (use -${nd}..${nd - 1})`);
     }
     return x < 0 ? x + nd : x;
   });
-  if (new Set(out).size !== out.length) throw new RangeError(`${what}: axis ${showValue(axis)} repeats an axis`);
+  if (new Set(out).size !== out.length) throw new ArrayArgumentError(`${what}: axis ${showValue(axis)} repeats an axis`);
   return out.sort((x, y) => x - y);
 }
 
@@ -70,7 +70,7 @@ function splitPerAxis(split: ReduceOptions["splitEvery"], axes: readonly number[
     let s: number;
     if (split === undefined || typeof split === "number") {
       const total = split ?? DEFAULT_SPLIT_EVERY;
-      if (!Number.isInteger(total) || total < 2) throw new RangeError(`splitEvery: ${total} must be an integer >= 2`);
+      if (!Number.isInteger(total) || total < 2) throw new ArrayArgumentError(`splitEvery: ${total} must be an integer >= 2`);
       s = Math.max(2, Math.floor(Math.pow(total, 1 / Math.max(1, multi.length)) + 1e-9));
     } else {
       s = split[k] ?? numblocks[k]!;
@@ -110,15 +110,18 @@ const VAR_OPTIONS = [...REDUCE_OPTIONS, "ddof"] as const;
 export function reduction(a: TArray, kind: ReductionName, opts: VarOptions = {}): TArray {
   const what = kind;
   checkOptions(opts, kind === "var" || kind === "std" ? VAR_OPTIONS : REDUCE_OPTIONS, kind);
+  if (a.chunks.some((c) => c.some((n) => Number.isNaN(n)))) {
+    throw new ArrayArgumentError(`${kind}: the array's chunk sizes are unknown (NaN, as after boolean indexing); call await a.computeChunkSizes() first`);
+  }
   const axes = normalizeAxes(opts.axis, a.ndim, what);
   const keepdims = opts.keepdims ?? false;
   const ddof = opts.ddof ?? 0;
-  if (!Number.isInteger(ddof) || ddof < 0) throw new RangeError(`${what}: ddof ${ddof} must be a non-negative integer`);
+  if (!Number.isInteger(ddof) || ddof < 0) throw new ArrayArgumentError(`${what}: ddof ${ddof} must be a non-negative integer`);
   const out = resultDType(kind, a.dtype, opts.dtype);
   // NumPy casts the elements first when sum/prod get a dtype (sum(dtype='float32') adds in float32).
   if ((kind === "sum" || kind === "prod") && opts.dtype !== undefined && out !== a.dtype) a = astype(a, out);
   if ((kind === "min" || kind === "max") && axes.some((k) => a.shape[k] === 0)) {
-    throw new RangeError(`${what}: zero-size array to reduction operation ${kind} which has no identity`);
+    throw new ArrayArgumentError(`${what}: zero-size array to reduction operation ${kind} which has no identity`);
   }
   // min/max have no identity an integer dtype can hold (±Infinity would become 0): empty blocks
   // along a reduced axis are dropped before the tree, so no partial ever stands for "nothing".

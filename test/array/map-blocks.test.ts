@@ -75,6 +75,16 @@ test("mapBlocks: two arrays broadcast, dtype, dropAxis and newAxis", async () =>
   }
 });
 
+test("mapBlocks: every dtype travels through a block function unchanged (in-process and on the cluster)", async () => {
+  const vals = [0, 1, 5, 2, 1, 0, 3];
+  for (const dtype of ["float64", "float32", "int32", "int64", "uint8", "bool"] as const) {
+    const x = fromArray(vals.map((v) => (dtype === "bool" ? v % 2 : v)), { dtype, chunks: [[3, 0, 4]] });
+    const y = mapBlocks((b: { data: { slice(): unknown } }) => b.data.slice(), x);
+    assert.equal(y.dtype, dtype);
+    for (const [label, ex] of executors()) assert.deepEqual(await flat(y, ex), await flat(x, ex), `${dtype} ${label}`);
+  }
+});
+
 test("blockwise: index notation with a contracted index (matrix-vector product)", async () => {
   for (const [label, ex] of executors()) {
     const A = fromArray([[1, 2, 3], [4, 5, 6], [7, 8, 9], [1, 0, 1]], { chunks: [[1, 3], [2, 1]], dtype: "float64" });

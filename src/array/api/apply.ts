@@ -18,8 +18,8 @@ export interface ApplySpec {
   readonly inputs: readonly TArray[];
   readonly chunks: Chunks;
   readonly dtype: DType;
-  /** Per output block: the input keys it reads (in order) and its own parameters. */
-  readonly block: (idx: number[]) => { keys: Key[]; params?: unknown };
+  /** Per output block: the input keys it reads (in order; `self` names this array, for chains) and its own parameters. */
+  readonly block: (idx: number[], self: string) => { keys: Key[]; params?: unknown };
   /** Extra token parts (what makes two calls different beyond kernel, params and inputs). */
   readonly token?: readonly unknown[];
 }
@@ -28,7 +28,7 @@ export function applyArray(spec: ApplySpec): TArray {
   const name = tokenName(spec.prefix, spec.kernel, spec.params as Arg, spec.inputs.map((a) => a.name), spec.chunks, spec.dtype, spec.token ?? []);
   const layer: Graph = {};
   for (const idx of blockIndices(spec.chunks.map((c) => c.length))) {
-    const { keys, params } = spec.block(idx);
+    const { keys, params } = spec.block(idx, name);
     layer[blockKey(name, idx)] = {
       op: ARRAY_OPS.apply,
       args: [spec.kernel, spec.params as Arg, (params ?? null) as Arg, ...keys.map((k) => ref(k))],
