@@ -18,6 +18,8 @@ import { reduction, type ReduceOptions, type VarOptions } from "./reductions.js"
 import { rechunk } from "./rechunk.js";
 import { reshape, sliceArray, transpose, type SliceSpec } from "./shape-ops.js";
 import { reprArray } from "./repr.js";
+import { toNpy, type NpyWriteSummary, type ToNpyOptions } from "./io/npy-write.js";
+import { toZarr, type ToZarrOptions, type ZarrWriteSummary } from "./io/zarr-write.js";
 import "./fusion/fuse.js";
 import "./fusion/fuse-leaves.js";
 
@@ -159,6 +161,12 @@ export class TArray {
     }
     return new TArray(new Map([[this.name, held]]), this.name, this.chunks, this.dtype);
   }
+
+  // ---- files and stores (src/array/io/) ------------------------------------------------------
+  /** Write to a Zarr store, one task per block (see docs/io.md). */
+  toZarr(store: string, opts?: ToZarrOptions): Promise<ZarrWriteSummary> { return toZarr(this, store, opts); }
+  /** Write to a .npy file, one task per block (see docs/io.md). */
+  toNpy(file: string, opts?: ToNpyOptions): Promise<NpyWriteSummary> { return toNpy(this, file, opts); }
 
   toString(): string { return reprArray(this, false); }
   [inspect.custom](): string { return reprArray(this, true); }

@@ -16,3 +16,8 @@ export { rechunk } from "./rechunk.js";
 export type { ReduceOptions, VarOptions } from "./reductions.js";
 export type { SliceSpec } from "./shape-ops.js";
 export { setKernelBackend, kernelBackend } from "./kernels/program.js";
+export { fromZarr, zarrInfo, type FromZarrOptions, type ZarrArrayInfo } from "./io/zarr.js";
+export * from "./io/errors.js";
+export { toZarr, type ToZarrOptions, type ZarrWriteSummary } from "./io/zarr-write.js";
+export { fromNpy, type FromNpyOptions } from "./io/npy.js";
+export { toNpy, type ToNpyOptions, type NpyWriteSummary } from "./io/npy-write.js";
