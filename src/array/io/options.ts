@@ -21,7 +21,8 @@ export function checkOptions<T extends object>(opts: T | undefined, valid: reado
   for (const k of Object.keys(opts)) {
     if (valid.includes(k)) continue;
     const best = [...valid].sort((x, y) => distance(k.toLowerCase(), x.toLowerCase()) - distance(k.toLowerCase(), y.toLowerCase()))[0];
-    const hint = best !== undefined && distance(k.toLowerCase(), best.toLowerCase()) <= Math.max(2, k.length / 3) ? ` (did you mean '${best}'?)` : "";
+    const containing = valid.find((v) => v.toLowerCase().includes(k.toLowerCase()));
+    const hint = containing !== undefined ? ` (did you mean '${containing}'?)` : best !== undefined && distance(k.toLowerCase(), best.toLowerCase()) <= Math.max(2, k.length / 3) ? ` (did you mean '${best}'?)` : "";
     throw new IOOptionsError(`${where}: unknown option '${k}'${hint}; valid options: ${valid.join(", ")}`);
   }
   return opts;
