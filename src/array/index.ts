@@ -35,3 +35,11 @@ export {
   broadcastTo, broadcastArrays, nancumsum, nancumprod, ptp, square, isclose, allclose, flatnonzero, countNonzero, average, repeat, tile,
   ediff1d, compress, extract, tril, triu, eye, resultType, type LikeOptions, type IsCloseOptions,
 } from "./api/extras.js";
+export { fromZarr, zarrInfo, type FromZarrOptions, type ZarrArrayInfo } from "./io/zarr.js";
+export * from "./io/errors.js";
+export { toZarr, type ToZarrOptions, type ZarrWriteSummary } from "./io/zarr-write.js";
+export { fromNpy, type FromNpyOptions } from "./io/npy.js";
+export { toNpy, type ToNpyOptions, type NpyWriteSummary } from "./io/npy-write.js";
+export { fromHDF5, type FromHDF5Options, type VariableInfo } from "./io/hdf5.js";
+export { openDataset, fromNetCDF, type Dataset, type DatasetFormat, type FromNetCDFOptions } from "./io/dataset.js";
+export { maskAndScale } from "./io/mask-scale.js";

@@ -98,13 +98,14 @@ export function topologicalOrder(graph: Graph, keys: readonly Key[]): Key[] {
   return order;
 }
 
-/**
- * Run `graph` for `keys` synchronously; returns their values in order. Intermediate values are
- * dropped as soon as their last dependent has run, so memory stays near the working set.
- */
-export function executeGraph(graph: Graph, keys: readonly Key[], progress?: (done: number, total: number) => void): unknown[] {
+interface Plan {
+  order: Key[];
+  depsOf: Map<Key, Key[]>;
+  remaining: Map<Key, number>;
+}
+
+function plan(graph: Graph, keys: readonly Key[]): Plan {
   const order = topologicalOrder(graph, keys);
-  const wanted = new Set(keys);
   const remaining = new Map<Key, number>();
   const depsOf = new Map<Key, Key[]>();
   for (const key of order) {
@@ -113,9 +114,32 @@ export function executeGraph(graph: Graph, keys: readonly Key[], progress?: (don
     depsOf.set(key, d);
     for (const k of d) remaining.set(k, (remaining.get(k) ?? 0) + 1);
   }
+  return { order, depsOf, remaining };
+}
+
+/** Drop values whose last dependent has run (unless requested). */
+function release(p: Plan, key: Key, wanted: ReadonlySet<Key>, values: Map<Key, unknown>): void {
+  for (const k of p.depsOf.get(key)!) {
+    const left = p.remaining.get(k)! - 1;
+    p.remaining.set(k, left);
+    if (left === 0 && !wanted.has(k)) values.delete(k);
+  }
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then === "function";
+}
+
+/**
+ * Run `graph` for `keys` synchronously; returns their values in order. Intermediate values are
+ * dropped as soon as their last dependent has run, so memory stays near the working set.
+ */
+export function executeGraph(graph: Graph, keys: readonly Key[], progress?: (done: number, total: number) => void): unknown[] {
+  const p = plan(graph, keys);
+  const wanted = new Set(keys);
   const values = new Map<Key, unknown>();
   let done = 0;
-  for (const key of order) {
+  for (const key of p.order) {
     const node = graph[key]!;
     if (isTask(node)) {
       const fn = getOp(node.op);
@@ -128,12 +152,35 @@ export function executeGraph(graph: Graph, keys: readonly Key[], progress?: (don
     } else {
       values.set(key, resolveRefs(node.data, values));
     }
-    for (const k of depsOf.get(key)!) {
-      const left = remaining.get(k)! - 1;
-      remaining.set(k, left);
-      if (left === 0 && !wanted.has(k)) values.delete(k);
+    release(p, key, wanted, values);
+    progress?.(++done, p.order.length);
+  }
+  return keys.map((k) => values.get(k));
+}
+
+/** As executeGraph, but awaits ops that return promises (file and store IO ops do). */
+export async function executeGraphAsync(graph: Graph, keys: readonly Key[], progress?: (done: number, total: number) => void): Promise<unknown[]> {
+  const p = plan(graph, keys);
+  const wanted = new Set(keys);
+  const values = new Map<Key, unknown>();
+  let done = 0;
+  for (const key of p.order) {
+    const node = graph[key]!;
+    if (isTask(node)) {
+      const fn = getOp(node.op);
+      const args = node.args.map((a) => resolveRefs(a, values));
+      try {
+        let v = fn(...args);
+        if (isThenable(v)) v = await v;
+        values.set(key, v);
+      } catch (e) {
+        throw new TaskError(key, node.op, e);
+      }
+    } else {
+      values.set(key, resolveRefs(node.data, values));
     }
-    progress?.(++done, order.length);
+    release(p, key, wanted, values);
+    progress?.(++done, p.order.length);
   }
   return keys.map((k) => values.get(k));
 }
@@ -142,11 +189,11 @@ export function executeGraph(graph: Graph, keys: readonly Key[], progress?: (don
 export const inProcessExecutor: GraphExecutor = {
   async computeGraph(graph, keys, opts) {
     await importBuiltinOps();
-    return executeGraph(graph, keys, opts?.progress);
+    return executeGraphAsync(graph, keys, opts?.progress);
   },
   async persistGraph(graph, keys) {
     await importBuiltinOps();
-    const values = executeGraph(graph, keys);
+    const values = await executeGraphAsync(graph, keys);
     const out: Graph = {};
     keys.forEach((k, i) => { out[k] = { data: values[i] as Arg }; });
     return out;
