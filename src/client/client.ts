@@ -574,6 +574,11 @@ export class Client implements GraphExecutor, FutureOwner {
     this.#queueFlush();
   }
 
+  /** Keys this client is still waiting for (a notebook's interrupt cancels them). */
+  pendingKeys(): Key[] {
+    return [...this.#keys.values()].filter((s) => s.status === "pending").map((s) => s.key);
+  }
+
   /** Stop computing these futures (and forget their results); awaiting them rejects with CancelledError. */
   async cancel(futures: Future | readonly Future[]): Promise<void> {
     const list = futures instanceof Future ? [futures] : futures;
