@@ -268,7 +268,8 @@ export class Kernel {
     this.#parent = msg;
     this.#publish("execute_input", { code, execution_count: n });
     try {
-      const value = await this.#run(code);
+      // Boxed: a Future is thenable, and returning it from an async function would await it.
+      const value = (await this.#run(code))?.value;
       if (value !== undefined && !silent) this.#publish("execute_result", { execution_count: n, data: this.#displays.bundle(value), metadata: {} });
       this.#reply(peer, msg, "execute_reply", { status: "ok", execution_count: n, user_expressions: {}, payload: [] });
     } catch (err) {
@@ -279,8 +280,8 @@ export class Kernel {
     }
   }
 
-  /** Runs one cell; resolves with its value (undefined when it ends in a statement). */
-  async #run(code: string): Promise<unknown> {
+  /** Runs one cell; resolves with its value, boxed (undefined when it ends in a statement). */
+  async #run(code: string): Promise<{ value: unknown } | undefined> {
     if (code.trim() === "") return undefined;
     const cell = compileCell(code);
     cell.names.forEach((x) => this.#names.add(x));
@@ -288,8 +289,7 @@ export class Kernel {
     try {
       const result = runInThisContext(cell.script, { filename: `cell-${this.#count}.js` }) as Promise<{ value: unknown } | undefined>;
       result.catch(() => undefined); // after an interrupt nobody awaits it any more
-      const boxed = await Promise.race([result, interrupted]);
-      return boxed?.value;
+      return await Promise.race([result, interrupted]);
     } finally {
       this.#interrupt = undefined;
     }
