@@ -8,7 +8,8 @@
  *      (async () => { …cell… })()    // so top-level `await` works
  *    `const/let x = e` → `x = e`; `import {a as b} from "m"` → `({a: b} = await __tessera.import("m"))`;
  *    functions are assigned first (hoisted, as in a module); classes where they stand; the last
- *    expression statement is the cell's value (boxed, so a returned Future is not awaited).
+ *    expression statement (only declarations after it) is the cell's value, boxed so that a
+ *    returned Future is shown rather than awaited.
  *
  * Pure apart from loading the compiler. A re-run cell may redeclare its `const`s (as in a REPL).
  */
@@ -94,8 +95,12 @@ export function rewrite(js: string, importName = "__tessera.import"): RewrittenC
   const body: string[] = [];
   const src = (n: Node) => js.slice(n.start, n.end);
   const stmts = program.body;
+  // The cell's value: its last expression statement, if only declarations follow (as in a REPL).
+  const DECLARATIONS = new Set(["FunctionDeclaration", "ClassDeclaration", "VariableDeclaration", "ImportDeclaration", "ExportNamedDeclaration", "ExportDefaultDeclaration", "ExportAllDeclaration", "EmptyStatement"]);
+  let valueAt = stmts.length - 1;
+  while (valueAt >= 0 && DECLARATIONS.has(stmts[valueAt]!.type)) valueAt--;
   stmts.forEach((raw, i) => {
-    const last = i === stmts.length - 1;
+    const last = i === valueAt;
     let st: Node = raw;
     if ((st.type === "ExportNamedDeclaration" || st.type === "ExportDefaultDeclaration") && (st as { declaration?: Node | null }).declaration) {
       st = (st as unknown as { declaration: Node }).declaration;
