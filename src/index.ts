@@ -32,3 +32,4 @@ export { registerOp } from "./graph/ops.js";
 export { ref, type Graph, type Key, type GraphNode, type TaskNode, type DataNode } from "./graph/spec.js";
 export { parseBytes, formatBytes, formatBytesDecimal } from "./util/sizes.js";
 export { parseDuration } from "./util/durations.js";
+export { dashboardPane, DashboardPane, type PaneOptions } from "./notebook/pane.js";

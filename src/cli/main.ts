@@ -12,6 +12,7 @@ commands:
   worker      start worker process(es) for a scheduler   (tessera worker --help)
   scheduler   run a scheduler                            (tessera scheduler --help)
   pi          the Monte-Carlo π tutorial (when installed) (tessera pi --help)
+  kernel      install the Jupyter kernel for TypeScript   (tessera kernel install --user)
 
 The cluster's secret is passed by --secret-file or TESSERA_SECRET_FILE, never on the command line.
 `;
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, { module: string; fn: string }> = {
   worker: { module: "./worker.js", fn: "workerCommand" },
   scheduler: { module: "./scheduler.js", fn: "schedulerCommand" },
   pi: { module: "./pi.js", fn: "piCommand" },
+  kernel: { module: "./kernel.js", fn: "kernelCommand" },
 };
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -26,7 +26,7 @@ import type {
 import type { Arg, Graph, Key } from "../graph/spec.js";
 import { isTask } from "../graph/spec.js";
 import { dependencies, topologicalOrder } from "../graph/execute.js";
-import { setDefaultExecutor, getDefaultExecutor, hasDefaultClient, type GraphExecutor } from "../graph/default-executor.js";
+import { defaultProgress, setDefaultExecutor, getDefaultExecutor, hasDefaultClient, type GraphExecutor } from "../graph/default-executor.js";
 import { tokenize } from "../graph/keys.js";
 import { formatBytesDecimal } from "../util/sizes.js";
 import { createLogger, type Logger } from "../util/log.js";
@@ -585,7 +585,10 @@ export class Client implements GraphExecutor, FutureOwner {
     if (!Array.isArray(x)) throw new TypeError(`gather: expected a Future or an array of futures, got ${inspect(x)}`);
     const states: KeyState[] = [];
     for (const v of x) if (v instanceof Future) states.push(v.state);
-    const values = await this.#gatherStates(states);
+    // A notebook shows a live progress bar here when it set one (setDefaultProgress).
+    const progress = states.length > 1 ? defaultProgress(undefined, states.map((s) => s.key)) : undefined;
+    let done = 0;
+    const values = await this.#gatherStates(states, progress ? () => progress(++done, states.length) : undefined);
     const byKey = new Map<Key, unknown>();
     states.forEach((st, i) => byKey.set(st.key, values[i]));
     return x.map((v) => (v instanceof Future ? byKey.get(v.key) : v));
@@ -605,6 +608,11 @@ export class Client implements GraphExecutor, FutureOwner {
     if (this.#status === "closed") return;
     this.#pendingReleases.add(state.key);
     this.#queueFlush();
+  }
+
+  /** Keys this client is still waiting for (a notebook's interrupt cancels them). */
+  pendingKeys(): Key[] {
+    return [...this.#keys.values()].filter((s) => s.status === "pending").map((s) => s.key);
   }
 
   /** Stop computing these futures (and forget their results); awaiting them rejects with CancelledError. */
@@ -653,7 +661,7 @@ export class Client implements GraphExecutor, FutureOwner {
   async computeGraph(graph: Graph, keys: readonly Key[], opts: { progress?: (done: number, total: number) => void } = {}): Promise<unknown[]> {
     const futures = this.#submitGraph(graph, keys);
     let done = 0;
-    const progress = opts.progress;
+    const progress = opts.progress ?? defaultProgress(graph, futures.map((f) => f.key));
     const onEach = progress ? () => progress(++done, futures.length) : undefined;
     try {
       const values = await this.#gatherStates(futures.map((f) => f.state), onEach);
