@@ -188,11 +188,12 @@ export class Client implements GraphExecutor, FutureOwner {
       security ??= target.security;
       this.#dashboardLink = target.dashboardLink;
     } else if (typeof target === "string") {
-      this.#address = target;
+      // "host:port" as Dask accepts it: TCP.
+      this.#address = target.includes("://") ? target : `tcp://${target}`;
       security ??= Security.fromEnv();
       if (!security) {
         throw new ClientClosedError(
-          `no secret to connect to ${target}: pass {security} (e.g. the cluster's), or set TESSERA_SECRET_FILE to the cluster's 0600 secret file`,
+          `no secret to connect to ${this.#address}: pass {security} (e.g. the cluster's), or set TESSERA_SECRET_FILE to the cluster's 0600 secret file`,
         );
       }
     } else {
