@@ -2,6 +2,7 @@
  * The dashboard's HTTP server (node:http): pages, static assets, JSON API, /metrics, /health and the
  * event stream. A thin IO shell over the Collector; see docs/dashboard.md for the routes.
  */
+import { TesseraError } from "../util/errors.js";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { existsSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
@@ -58,8 +59,10 @@ const CONTENT_TYPES: Record<string, string> = {
   ".svg": "image/svg+xml",
 };
 
-export class DashboardConfigError extends Error {
-  readonly code = "TESSERA_ERR_DASHBOARD_CONFIG";
+export class DashboardConfigError extends TesseraError {
+  constructor(message: string) {
+    super("TESSERA_ERR_DASHBOARD_CONFIG", message);
+  }
 }
 
 function sendText(res: ServerResponse, status: number, body: string, type = "text/plain; charset=utf-8"): void {

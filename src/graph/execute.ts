@@ -8,15 +8,9 @@ import { setFallbackExecutor, type GraphExecutor } from "./default-executor.js";
 import { getOp } from "./ops.js";
 import { importBuiltinOps } from "./builtin-op-modules.js";
 import { isRef, isTask, type Arg, type Graph, type Key } from "./spec.js";
+import { TaskError } from "../util/errors.js";
 
-/** Thrown when a task fails: names the key and op, keeps the original error as `cause`. */
-export class TaskError extends Error {
-  readonly code = "TESSERA_ERR_TASK";
-  constructor(readonly key: Key, readonly op: string, cause: unknown) {
-    super(`task '${key}' (op '${op}') failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    this.name = "TaskError";
-  }
-}
+export { TaskError };
 
 /**
  * Containers found to hold no refs. Graph values are immutable data, and blocks of one operation
@@ -147,7 +141,7 @@ export function executeGraph(graph: Graph, keys: readonly Key[], progress?: (don
       try {
         values.set(key, fn(...args));
       } catch (e) {
-        throw new TaskError(key, node.op, e);
+        throw new TaskError(key, `task '${key}' (op '${node.op}') failed: ${e instanceof Error ? e.message : String(e)}`, { op: node.op, cause: e });
       }
     } else {
       values.set(key, resolveRefs(node.data, values));
@@ -174,7 +168,7 @@ export async function executeGraphAsync(graph: Graph, keys: readonly Key[], prog
         if (isThenable(v)) v = await v;
         values.set(key, v);
       } catch (e) {
-        throw new TaskError(key, node.op, e);
+        throw new TaskError(key, `task '${key}' (op '${node.op}') failed: ${e instanceof Error ? e.message : String(e)}`, { op: node.op, cause: e });
       }
     } else {
       values.set(key, resolveRefs(node.data, values));

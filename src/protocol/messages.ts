@@ -13,7 +13,7 @@ export interface WireError {
   stack?: string;
   /** Task whose run raised it (the original one when a dependency failed). */
   key?: Key;
-  /** Stable error code when it is a Tessera error (e.g. "KILLED_WORKER"). */
+  /** Stable error code when it is a Tessera error (e.g. "TESSERA_ERR_KILLED_WORKER"). */
   code?: string;
 }
 

@@ -333,7 +333,7 @@ export class Scheduler {
     if (reason !== null) return reason;
     this.#workerComms.set(m.address, comm);
     comm.send({ op: "worker-registered", heartbeatIntervalMs: this.#opts.heartbeatIntervalMs ?? 1000 });
-    this.log.info({ worker: m.address, name: m.name, nthreads: m.nthreads }, "worker registered");
+    this.log.info({ worker: m.address, workerName: m.name, nthreads: m.nthreads }, "worker registered");
     const ws = this.state.workers.get(m.address)!;
     for (const p of this.#plugins) this.#safe(p, () => p.addWorker?.(workerInfo(ws)));
     return null;
