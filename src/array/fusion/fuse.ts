@@ -210,16 +210,23 @@ function absorbViews(C: ProgramTask, out: Graph, wanted: ReadonlySet<Key>, consu
   let changed = false;
   let { program } = C;
   const refs = [...C.refs];
+  // A block C reads in several slots (x + x) is absorbed in all of them, or in none.
+  const slotsOf = new Map<Key, number[]>();
   refs.forEach((r, slot) => {
-    if (!isRef(r) || wanted.has(r.$ref) || consumers.get(r.$ref) !== 1) return;
-    if (program.nodes.some((n) => n.op === "in" && n.slot === slot && n.view !== undefined)) return;
-    const v = viewOf(out[r.$ref]);
-    if (v === undefined) return;
-    delete out[r.$ref];
-    refs[slot] = v.src;
-    program = withView(program, slot, v.view);
-    changed = true;
+    if (isRef(r)) (slotsOf.get(r.$ref) ?? slotsOf.set(r.$ref, []).get(r.$ref)!).push(slot);
   });
+  for (const [key, slots] of slotsOf) {
+    if (wanted.has(key) || consumers.get(key) !== 1) continue;
+    if (program.nodes.some((n) => n.op === "in" && slots.includes(n.slot) && n.view !== undefined)) continue;
+    const v = viewOf(out[key]);
+    if (v === undefined) continue;
+    delete out[key];
+    for (const slot of slots) {
+      refs[slot] = v.src;
+      program = withView(program, slot, v.view);
+    }
+    changed = true;
+  }
   return changed ? { program, info: C.info, refs } : undefined;
 }
 
