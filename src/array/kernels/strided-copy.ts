@@ -105,7 +105,19 @@ function tiledF64(s: Float64Array, sb: number, sCol: number, d: Float64Array, db
     const i1 = Math.min(rows, i0 + TILE);
     for (let j0 = 0; j0 < cols; j0 += TILE) {
       const j1 = Math.min(cols, j0 + TILE);
-      for (let i = i0; i < i1; i++) {
+      let i = i0;
+      // four destination rows at a time: four neighbouring reads share a cache line
+      for (; i + 4 <= i1; i += 4) {
+        const o0 = db + i * dRow, o1 = o0 + dRow, o2 = o1 + dRow, o3 = o2 + dRow;
+        let p = sb + i + j0 * sCol;
+        for (let j = j0; j < j1; j++, p += sCol) {
+          d[o0 + j] = s[p]!;
+          d[o1 + j] = s[p + 1]!;
+          d[o2 + j] = s[p + 2]!;
+          d[o3 + j] = s[p + 3]!;
+        }
+      }
+      for (; i < i1; i++) {
         const o = db + i * dRow;
         let p = sb + i + j0 * sCol;
         for (let j = j0; j < j1; j++, p += sCol) d[o + j] = s[p]!;
