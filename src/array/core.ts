@@ -129,7 +129,7 @@ export class TArray {
   /** Matrix product with NumPy's matmul semantics (batch axes broadcast; 1-D operands are vectors). */
   matmul(o: TArray): TArray { return matmul(this, o); }
   /** NumPy's dot: sum over this array's last axis and the other's second-to-last (or only) axis. */
-  dot(o: TArray): TArray { return dot(this, o); }
+  dot(o: TArray | number): TArray { return dot(this, o); }
 
   // ---- running -----------------------------------------------------------------------------
   /** The graph to run for this array's blocks (optimised unless optimize: false). */
