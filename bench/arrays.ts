@@ -158,19 +158,20 @@ async function runTessera(w: WorkloadSpec, client: Client, cluster: LocalCluster
 class DaskSide {
   readonly #proc: ChildProcessWithoutNullStreams;
   readonly #lines: AsyncIterator<string>;
+  #stderrTail = "";
   constructor(script: string, workers: number, memoryLimit: string) {
     const env = { ...process.env, BENCH_ARRAYS_WORKERS: String(workers), BENCH_ARRAYS_MEMORY_LIMIT: memoryLimit, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" };
     this.#proc = spawn(PY, [script], { env });
+    // Dask's logs and warnings (and distributed 2022.12's profiler thread crashing on Python 3.11)
+    // are noise here: keep the tail, shown only if the Dask side dies.
     this.#proc.stderr.on("data", (d: Buffer) => {
-      const s = d.toString();
-      // Dask's own warnings are noise here; keep errors visible.
-      if (/Traceback|Error/.test(s)) process.stderr.write(`[dask] ${s}`);
+      this.#stderrTail = (this.#stderrTail + d.toString()).slice(-4000);
     });
     this.#lines = createInterface({ input: this.#proc.stdout })[Symbol.asyncIterator]();
   }
   async #next(): Promise<Record<string, unknown>> {
     const r = await this.#lines.next();
-    if (r.done) throw new Error(`the Dask side exited (code ${String(this.#proc.exitCode)})`);
+    if (r.done) throw new Error(`the Dask side exited (code ${String(this.#proc.exitCode)}); its stderr ends with:\n${this.#stderrTail}`);
     return JSON.parse(r.value) as Record<string, unknown>;
   }
   async ready(): Promise<Record<string, unknown>> { return this.#next(); }

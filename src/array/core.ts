@@ -136,7 +136,7 @@ export class TArray {
   /** Matrix product with NumPy's matmul semantics (batch axes broadcast; 1-D operands are vectors). */
   matmul(o: TArray): TArray { return matmul(this, o); }
   /** NumPy's dot: sum over this array's last axis and the other's second-to-last (or only) axis. */
-  dot(o: TArray): TArray { return dot(this, o); }
+  dot(o: TArray | number): TArray { return dot(this, o); }
 
   // ---- dask.array API beyond the basics (src/array/api/) ----------------------------------------
   floorDivide(o: Operand): TArray { return api.floorDivide(this, o); }

@@ -131,6 +131,8 @@ test("clear errors for mismatched shapes, scalars, bad axes and unknown options"
 
 test("dot with scalars multiplies; 0-size contractions give zeros", async () => {
   assert.deepEqual((await dot(fromArray(2), fromArray([1, 2])).computeArray()).toArray(), [2, 4]);
+  assert.deepEqual((await fromArray([1, 2]).dot(3).computeArray()).toArray(), [3, 6]);
+  assert.throws(() => dot(1 as never, 2 as never), /at least one operand must be a tessera array/);
   const z = await matmul(random.random({ shape: [2, 0], seed: 1 }), random.random({ shape: [0, 3], seed: 1 })).computeArray();
   assert.deepEqual(z.toArray(), [[0, 0, 0], [0, 0, 0]]);
 });

@@ -122,7 +122,14 @@ export function tensordot(a: TArray, b: TArray, opts: TensordotOptions = {}): TA
   return contract(a, b, { prefix: "tensordot", dtype: promote(a.dtype, b.dtype), aRoles, bRoles, batchShape: [], nm, nn, nk: axA.length });
 }
 
-export function dot(a: TArray, b: TArray): TArray {
+export function dot(a: TArray | number, b: TArray | number): TArray {
+  // A scalar operand multiplies, as NumPy's dot(a, 2) does.
+  if (typeof a === "number" || typeof b === "number") {
+    if (typeof a === "number" && typeof b === "number") throw linalgError("dot: at least one operand must be a tessera array");
+    if (typeof a !== "number") checkArray("dot", a, "first");
+    if (typeof b !== "number") checkArray("dot", b, "second");
+    return binary("mul", a, b);
+  }
   checkArray("dot", a, "first");
   checkArray("dot", b, "second");
   if (a.ndim === 0 || b.ndim === 0) return binary("mul", a, b);
