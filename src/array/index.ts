@@ -35,3 +35,7 @@ export {
   broadcastTo, broadcastArrays, nancumsum, nancumprod, ptp, square, isclose, allclose, flatnonzero, countNonzero, average, repeat, tile,
   ediff1d, compress, extract, tril, triu, eye, resultType, type LikeOptions, type IsCloseOptions,
 } from "./api/extras.js";
+export {
+  tan, tanh, sinh, cosh, arcsin, arccos, arctan, arcsinh, arccosh, arctanh, log10, log2, log1p, expm1, exp2, cbrt,
+  sign, trunc, fix, signbit, deg2rad, rad2deg, radians, degrees, reciprocal, rint, round, around,
+} from "./api/ufuncs.js";

@@ -114,6 +114,8 @@ OPS = {
     "compress": lambda a, kw: np.compress(kw["cond"], a, axis=kw.get("axis")),
     "ediff1d": lambda a, kw: np.ediff1d(a),
     "flatnonzero": lambda a, kw: np.flatnonzero(a),
+    "ufunc": lambda a, kw: getattr(np, kw["fn"])(a),
+    "round": lambda a, kw: np.round(a, kw["decimals"]),
 }
 
 
