@@ -21,7 +21,7 @@ export { mapBlocks, blockwise, type MapBlocksOptions, type BlockwiseOptions, typ
 export type { BlockInfo } from "./api/kernels/map-blocks-run.js";
 export { ArrayArgumentError, ArrayDTypeError, BlockFunctionError, UnknownOptionError } from "./errors.js";
 export { where, take, booleanIndex, nonzero, computeChunkSizes, isnan, isfinite, isinf, floorDivide, remainder, type IndexList } from "./api/indexing.js";
-export { argmin, argmax, type ArgOptions } from "./api/arg.js";
+export { argmin, argmax, nanargmin, nanargmax, type ArgOptions } from "./api/arg.js";
 export { cumsum, cumprod, diff, type ScanOptions, type DiffOptions } from "./api/scans.js";
 export { nansum, nanprod, nanmin, nanmax, nanmean, nanvar, nanstd } from "./api/nan-reductions.js";
 export { quantile, nanquantile, percentile, nanpercentile, median, nanmedian, type QuantileOptions } from "./api/quantiles.js";

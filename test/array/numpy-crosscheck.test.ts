@@ -86,6 +86,8 @@ const OPS = new Map<string, OpSpec>([
   simple("diff", DTYPES, (a, kw) => A.diff(a, kw), (r, x) => ({ n: Math.floor(r() * 3), axis: axisFor(r, x.shape.length) })),
   simple("argmin", DTYPES, (a, kw) => a.argmin(kw), axisKw(), { nan: true }),
   simple("argmax", DTYPES, (a, kw) => a.argmax(kw), axisKw(), { nan: true }),
+  simple("nanargmin", DTYPES, (a, kw) => A.nanargmin(a, kw), axisKw(), { nan: true }),
+  simple("nanargmax", DTYPES, (a, kw) => A.nanargmax(a, kw), axisKw(), { nan: true }),
   simple("nansum", nonUint, (a, kw) => a.nansum(kw), axisKw(), { nan: true }),
   simple("nanmean", DTYPES, (a, kw) => a.nanmean(kw), axisKw(), { nan: true, allowEmpty: false }),
   simple("nanmin", DTYPES, (a, kw) => a.nanmin(kw), axisKw(), { nan: true, allowEmpty: false }),

@@ -65,6 +65,8 @@ OPS = {
     "diff": lambda a, kw: np.diff(a, n=kw.get("n", 1), axis=kw.get("axis", -1)),
     "argmin": lambda a, kw: np.argmin(a, axis=kw.get("axis")),
     "argmax": lambda a, kw: np.argmax(a, axis=kw.get("axis")),
+    "nanargmin": lambda a, kw: np.nanargmin(a, axis=kw.get("axis")),
+    "nanargmax": lambda a, kw: np.nanargmax(a, axis=kw.get("axis")),
     "nansum": lambda a, kw: np.nansum(a, axis=kw.get("axis")),
     "nanmean": lambda a, kw: np.nanmean(a, axis=kw.get("axis")),
     "nanmin": lambda a, kw: np.nanmin(a, axis=kw.get("axis")),
