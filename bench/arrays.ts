@@ -9,8 +9,12 @@
  * ratio = Dask time / Tessera time; the geomean leaves out dot_product (its goal is in the
  * array-API issue). Times are medians of up to 3 runs (one run when the first takes > 8 s).
  *
+ * With dot_product, the block kernel alone is also timed: GFLOP/s of one 2000² product on one
+ * core, against NumPy's matmul with OPENBLAS_NUM_THREADS=1 ("dotKernelGflops" in the JSON).
+ *
  * Flags: --only a,b   --scale f (bytes × f, to run smaller quickly)   --no-dask
  *        --repeats n (default 3)   --workers n (default 2)
+ *        --memory-limit SIZE (per worker, both sides; default 6GiB: the machine is shared)
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { dirname, join } from "node:path";
@@ -21,14 +25,16 @@ import { random, zeros, NDArray, type TArray } from "../src/array/index.js";
 import { Client } from "../src/client/client.js";
 import { LocalCluster } from "../src/cluster/local.js";
 import { checkSummary, workloadSpecs, type WorkloadSpec } from "./arrays-workloads.js";
+import { gemm, gemmBackend } from "../src/array/linalg/gemm.js";
 
 const PY = "/usr/bin/python3";
+const KERNEL_N = 2000;
 const CHEAP_S = 8;
 
-interface Args { only: string[] | null; scale: number; dask: boolean; repeats: number; workers: number }
+interface Args { only: string[] | null; scale: number; dask: boolean; repeats: number; workers: number; memoryLimit: string }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { only: null, scale: 1, dask: true, repeats: 3, workers: 2 };
+  const a: Args = { only: null, scale: 1, dask: true, repeats: 3, workers: 2, memoryLimit: "6GiB" };
   for (let i = 0; i < argv.length; i++) {
     const f = argv[i]!;
     const val = (): string => {
@@ -41,7 +47,8 @@ function parseArgs(argv: readonly string[]): Args {
     else if (f === "--no-dask") a.dask = false;
     else if (f === "--repeats") a.repeats = Number(val());
     else if (f === "--workers") a.workers = Number(val());
-    else throw new Error(`unknown flag '${f}'; use --only a,b  --scale f  --no-dask  --repeats n  --workers n`);
+    else if (f === "--memory-limit") a.memoryLimit = val();
+    else throw new Error(`unknown flag '${f}'; use --only a,b  --scale f  --no-dask  --repeats n  --workers n  --memory-limit 6GiB`);
   }
   if (!(a.scale > 0)) throw new Error(`--scale must be a positive number, got ${a.scale}`);
   if (!(Number.isInteger(a.repeats) && a.repeats >= 1)) throw new Error(`--repeats must be an integer >= 1`);
@@ -151,8 +158,9 @@ async function runTessera(w: WorkloadSpec, client: Client, cluster: LocalCluster
 class DaskSide {
   readonly #proc: ChildProcessWithoutNullStreams;
   readonly #lines: AsyncIterator<string>;
-  constructor(script: string, workers: number) {
-    this.#proc = spawn(PY, [script], { env: { ...process.env, BENCH_ARRAYS_WORKERS: String(workers), OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" } });
+  constructor(script: string, workers: number, memoryLimit: string) {
+    const env = { ...process.env, BENCH_ARRAYS_WORKERS: String(workers), BENCH_ARRAYS_MEMORY_LIMIT: memoryLimit, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" };
+    this.#proc = spawn(PY, [script], { env });
     this.#proc.stderr.on("data", (d: Buffer) => {
       const s = d.toString();
       // Dask's own warnings are noise here; keep errors visible.
@@ -187,6 +195,33 @@ const loadavg = (): string => {
   } catch { return "?"; }
 };
 
+/**
+ * The block kernel alone: one 2000×2000 · 2000×2000 float64 product on one core (this thread),
+ * against NumPy's matmul with OPENBLAS_NUM_THREADS=1. Returns GFLOP/s (2·n³ flops), medians of 3.
+ */
+function kernelGflops(withNumpy: boolean): { tessera: number; numpy: number | null; backend: string } {
+  const n = KERNEL_N;
+  const a = new Float64Array(n * n), b = new Float64Array(n * n), c = new Float64Array(n * n);
+  for (let i = 0; i < n * n; i++) { a[i] = Math.sin(i); b[i] = Math.cos(i); }
+  const times: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const t = performance.now();
+    gemm(n, n, [{ a: { data: a, offset: 0, rs: n, cs: 1 }, b: { data: b, offset: 0, rs: n, cs: 1 }, k: n }], { data: c, offset: 0, ld: n });
+    times.push((performance.now() - t) / 1000);
+  }
+  let numpy: number | null = null;
+  if (withNumpy) {
+    const py = `import time, numpy as np
+n=${n}; a=np.random.random((n,n)); b=np.random.random((n,n)); ts=[]
+for _ in range(3):
+    t=time.perf_counter(); a@b; ts.append(time.perf_counter()-t)
+print(sorted(ts)[1])`;
+    const r = spawnSync(PY, ["-c", py], { encoding: "utf8", env: { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" } });
+    if (r.status === 0) numpy = (2 * n ** 3) / Number(r.stdout.trim()) / 1e9;
+  }
+  return { tessera: (2 * n ** 3) / median(times) / 1e9, numpy, backend: gemmBackend() };
+}
+
 interface Row { name: string; tesseraS: number | null; daskS: number | null; ratio: number | null; gb: number; check: string; load: string }
 
 async function main(): Promise<void> {
@@ -205,17 +240,17 @@ async function main(): Promise<void> {
   let dask: DaskSide | null = null;
   if (useDask) {
     if (!script) throw new Error("bench/arrays_dask.py not found");
-    dask = new DaskSide(script, args.workers);
+    dask = new DaskSide(script, args.workers, args.memoryLimit);
     const info = await dask.ready();
-    console.log(`Python Dask ${String(info["dask"])}, NumPy ${String(info["numpy"])}: LocalCluster ${args.workers} workers × 1 thread`);
+    console.log(`Python Dask ${String(info["dask"])}, NumPy ${String(info["numpy"])}: LocalCluster ${args.workers} workers × 1 thread, memory limit ${args.memoryLimit} each`);
   }
-  const cluster = await LocalCluster.start({ nWorkers: args.workers, threadsPerWorker: 1, logLevel: "error" });
+  const cluster = await LocalCluster.start({ nWorkers: args.workers, threadsPerWorker: 1, memoryLimit: args.memoryLimit, logLevel: "error" });
   const client = await Client.connect(cluster, { setAsDefault: false });
   const rows: Row[] = [];
   try {
     await client.waitForWorkers(args.workers);
     await zeros(1000, { chunks: 100 }).sum().compute({ executor: client });
-    console.log(`Tessera: LocalCluster ${args.workers} workers × 1 thread; scale ${args.scale}; load average at start ${loadavg()}`);
+    console.log(`Tessera: LocalCluster ${args.workers} workers × 1 thread, memory limit ${args.memoryLimit} each; scale ${args.scale}; load average at start ${loadavg()}`);
     for (const w of specs) {
       const load = loadavg();
       const gb = w.inputBytes / 1e9;
@@ -254,6 +289,11 @@ async function main(): Promise<void> {
     await client.close();
     await cluster.close();
   }
+  let kernel: ReturnType<typeof kernelGflops> | null = null;
+  if (specs.some((w) => w.name === "dot_product")) {
+    kernel = kernelGflops(useDask || spawnSync(PY, ["-c", "import numpy"], { stdio: "ignore" }).status === 0);
+    console.log(`block kernel alone, ${KERNEL_N}² · ${KERNEL_N}² float64 on one core: Tessera (${kernel.backend}) ${kernel.tessera.toFixed(2)} GFLOP/s; NumPy matmul, OPENBLAS_NUM_THREADS=1: ${kernel.numpy === null ? "n/a" : `${kernel.numpy.toFixed(2)} GFLOP/s`}`);
+  }
   printTable(rows);
   const ratios = rows.filter((r) => r.name !== "dot_product" && r.ratio !== null).map((r) => r.ratio!);
   const geomean = ratios.length ? Math.exp(ratios.reduce((s, r) => s + Math.log(r), 0) / ratios.length) : null;
@@ -261,7 +301,8 @@ async function main(): Promise<void> {
   const workloads: Record<string, { tesseraS: number | null; daskS: number | null; ratio: number | null }> = {};
   for (const r of rows) workloads[r.name] = { tesseraS: round(r.tesseraS), daskS: round(r.daskS), ratio: round(r.ratio) };
   if (rows.some((r) => r.check !== "ok" && r.check !== "n/a")) process.exitCode = 1;
-  console.log(JSON.stringify({ workloads, geomeanRatio: round(geomean) }));
+  const dotKernelGflops = kernel ? { tessera: round(kernel.tessera), numpy: round(kernel.numpy) } : null;
+  console.log(JSON.stringify({ workloads, geomeanRatio: round(geomean), dotKernelGflops }));
 }
 
 const round = (x: number | null): number | null => (x === null ? null : Number(x.toFixed(3)));

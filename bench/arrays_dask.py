@@ -99,7 +99,9 @@ def run_one(req):
 def main():
     dask.config.set({"array.slicing.split_large_chunks": False})
     n_workers = int(os.environ.get("BENCH_ARRAYS_WORKERS", "2"))
-    with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster) as client:
+    memory_limit = os.environ.get("BENCH_ARRAYS_MEMORY_LIMIT", "6GiB")
+    with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, memory_limit=memory_limit,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
         client.wait_for_workers(n_workers)
         # Warm up: imports and connections on the workers.
         da.ones(1000, chunks=100).sum().compute()

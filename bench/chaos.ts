@@ -60,7 +60,7 @@ async function recoverAfterKill(kills: number): Promise<number[]> {
   try {
     for (let k = 0; k < kills; k++) {
       await until(() => cluster.scheduler.state.workers.size === 2, 20_000, "two workers");
-      const f = client.submit(markedSleep, file, k, 3000, { pure: false });
+      const f = client.submitWith({ pure: false }, markedSleep, file, k, 3000);
       await until(() => cluster.scheduler.state.tasks.get(f.key)?.processingOn != null, 10_000, "the task to be placed");
       let first: [number, number][] = [];
       while ((first = await starts(file, k)).length === 0) await sleep(5);

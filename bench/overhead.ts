@@ -65,7 +65,7 @@ async function roundTrip(client: Client, n: number): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < n + 20; i++) {
     const t0 = performance.now();
-    const f = client.submit(inc, i, { pure: false });
+    const f = client.submitWith({ pure: false }, inc, i);
     await f;
     if (i >= 20) times.push(performance.now() - t0);
     f.release();

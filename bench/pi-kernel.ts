@@ -3,7 +3,8 @@
 // backend and vs a hand-written plain-JS fused loop (xoshiro128**, two 32-bit draws per double,
 // as in ../shared/reference/anchors.md). GB = 1e9 bytes of float64 random numbers generated.
 // Usage: node dist/bench/pi-kernel.js [GB per run, default 2] [runs, default 5]
-import { compileWasm, randFillFromRandom } from "../src/array/kernels/compile-wasm.js";
+import { compileWasm } from "../src/array/kernels/compile-wasm.js";
+import { randFill } from "../src/array/kernels/random-leaf.js";
 import { compileJs } from "../src/array/kernels/compile-js.js";
 import type { ChunkKernel, ChunkProgram } from "../src/array/fusion/ir.js";
 import { normalizeSeed } from "../src/array/random/index.js";
@@ -82,7 +83,7 @@ function timePlainJs(gb: number): [number, number] {
 
 const wasm = compileWasm(program, 2);
 if (wasm === undefined) throw new Error("compileWasm: the π program is not supported here (no WebAssembly SIMD?)");
-const jsBackend = compileJs(program, randFillFromRandom);
+const jsBackend = compileJs(program, randFill);
 const jsGb = Math.min(gbPerRun, 0.4);
 
 const w: number[] = [], wCpu: number[] = [], j: number[] = [], jCpu: number[] = [], p: number[] = [], pCpu: number[] = [];

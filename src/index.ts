@@ -9,9 +9,24 @@
  */
 import "./graph/execute.js"; // registers the in-process fallback executor
 
-export { Client, type ClientOptions, type SubmitOptions } from "./client/client.js";
+export { Client, type ClientOptions, type SubmitOptions, type FutureOr, type TaskArgs, type MapArgs } from "./client/client.js";
 export { Future, type FutureStatus } from "./client/future.js";
 export { TaskError, KilledWorker, CancelledError, SchedulerGoneError, ClientClosedError } from "./client/errors.js";
+export {
+  TesseraError,
+  KILLED_WORKER_CODE,
+  ProtocolError,
+  FrameTooLargeError,
+  AuthenticationError,
+  VersionMismatchError,
+  HandshakeTimeoutError,
+  ConnectError,
+  AddressError,
+  SecurityConfigError,
+  CommClosedError,
+  UsageError,
+  TimeoutError,
+} from "./util/errors.js";
 export { describeFunction, remote, UnshippableFunctionError, type FunctionDescriptor } from "./client/functions.js";
 export { LocalCluster, type LocalClusterOptions } from "./cluster/local.js";
 export type { Cluster, ScaleRequest, Adaptive, AdaptOptions } from "./cluster/cluster.js";
@@ -28,7 +43,12 @@ export type { SchedulerPlugin, TransitionInfo, WorkerInfo } from "./scheduler/pl
 export type { SchedulerView, WorkerView, PrefixView } from "./scheduler/view.js";
 export { Worker, type WorkerOptions } from "./worker/server.js";
 export { Security } from "./protocol/index.js";
-export { registerOp } from "./graph/ops.js";
-export { ref, type Graph, type Key, type GraphNode, type TaskNode, type DataNode } from "./graph/spec.js";
+export { registerOp, getOp, hasOp, registeredOps, type OpFn } from "./graph/ops.js";
+export { ref, isRef, isTask, type Graph, type Key, type GraphNode, type TaskNode, type DataNode } from "./graph/spec.js";
+export { blockKey, keyPrefix } from "./graph/spec.js";
+export { tokenize, tokenName } from "./graph/keys.js";
+export { executeGraph, dependencies, topologicalOrder } from "./graph/execute.js";
+export { optimizeGraph, cull, registerGraphPass, graphPasses, type GraphPass } from "./graph/optimize.js";
 export { parseBytes, formatBytes, formatBytesDecimal } from "./util/sizes.js";
 export { parseDuration } from "./util/durations.js";
+export { dashboardPane, DashboardPane, type PaneOptions } from "./notebook/pane.js";

@@ -22,6 +22,8 @@ import { reprArray } from "./repr.js";
 import { dot, matmul } from "./linalg/products.js";
 import { checkOptions } from "../util/options.js";
 import * as api from "./api/methods.js";
+import { toNpy, type NpyWriteSummary, type ToNpyOptions } from "./io/npy-write.js";
+import { toZarr, type ToZarrOptions, type ZarrWriteSummary } from "./io/zarr-write.js";
 import "./fusion/fuse.js";
 import "./fusion/fuse-leaves.js";
 
@@ -208,6 +210,12 @@ export class TArray {
     }
     return new TArray(new Map([[this.name, held]]), this.name, this.chunks, this.dtype);
   }
+
+  // ---- files and stores (src/array/io/) ------------------------------------------------------
+  /** Write to a Zarr store, one task per block (see docs/io.md). */
+  toZarr(store: string, opts?: ToZarrOptions): Promise<ZarrWriteSummary> { return toZarr(this, store, opts); }
+  /** Write to a .npy file, one task per block (see docs/io.md). */
+  toNpy(file: string, opts?: ToNpyOptions): Promise<NpyWriteSummary> { return toNpy(this, file, opts); }
 
   toString(): string { return reprArray(this, false); }
   [inspect.custom](): string { return reprArray(this, true); }

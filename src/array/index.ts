@@ -39,3 +39,11 @@ export {
   tan, tanh, sinh, cosh, arcsin, arccos, arctan, arcsinh, arccosh, arctanh, log10, log2, log1p, expm1, exp2, cbrt,
   sign, trunc, fix, signbit, deg2rad, rad2deg, radians, degrees, reciprocal, rint, round, around,
 } from "./api/ufuncs.js";
+export { fromZarr, zarrInfo, type FromZarrOptions, type ZarrArrayInfo } from "./io/zarr.js";
+export * from "./io/errors.js";
+export { toZarr, type ToZarrOptions, type ZarrWriteSummary } from "./io/zarr-write.js";
+export { fromNpy, type FromNpyOptions } from "./io/npy.js";
+export { toNpy, type ToNpyOptions, type NpyWriteSummary } from "./io/npy-write.js";
+export { fromHDF5, type FromHDF5Options, type VariableInfo } from "./io/hdf5.js";
+export { openDataset, fromNetCDF, type Dataset, type DatasetFormat, type FromNetCDFOptions } from "./io/dataset.js";
+export { maskAndScale } from "./io/mask-scale.js";

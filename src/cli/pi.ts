@@ -2,6 +2,7 @@
  * `tessera pi`: the tutorial's Monte-Carlo π on a LocalCluster (or a running scheduler), written
  * as a user writes it with tessera/array, printed in the tutorial's layout (print_pi_stats).
  */
+import { UsageError } from "../util/errors.js";
 import { inspect } from "node:util";
 import { parseBytes } from "../util/sizes.js";
 import { random } from "../array/index.js";
@@ -92,6 +93,7 @@ function progressBar(label: string): { update: (done: number, total: number) => 
 export async function runPi(opts: PiOptions = {}): Promise<PiResult[]> {
   const sizes = opts.sizesGB ?? [1, 10, 100];
   const chunkBytes = opts.chunkBytes ?? 200e6;
+  if (!(chunkBytes >= 16)) throw new UsageError(`runPi: chunkBytes ${chunkBytes} is too small; give at least 16 bytes (one x,y pair)`);
   const out = opts.out ?? ((s: string) => process.stdout.write(`${s}\n`));
   const print = opts.print ?? true;
   const showProgress = opts.progress ?? Boolean(process.stderr.isTTY);
@@ -180,7 +182,10 @@ function parseArgs(argv: readonly string[]): PiOptions | string {
           return n;
         });
         break;
-      case "--chunk": o.chunkBytes = parseBytes(value(), "--chunk"); break;
+      case "--chunk":
+        o.chunkBytes = parseBytes(value(), "--chunk");
+        if (o.chunkBytes < 16) throw new Error(`--chunk: ${o.chunkBytes} bytes is too small; give at least 16 bytes (one x,y pair), e.g. --chunk 200MB`);
+        break;
       case "--scheduler": o.scheduler = value(); break;
       case "--workers": o.workers = int("--workers", value()); break;
       case "--threads": o.threads = int("--threads", value()); break;

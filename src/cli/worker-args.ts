@@ -5,6 +5,7 @@
  *     --lifetime-restart --host H --interface ib0 --secret-file F --protocol tcp|tls --resources "GPU=1"
  * Pure: argv in, typed options out (sizes in bytes, durations in seconds), clear errors for bad input.
  */
+import { TesseraError } from "../util/errors.js";
 import { parseArgs } from "node:util";
 import { availableParallelism, totalmem } from "node:os";
 import { parseBytes } from "../util/sizes.js";
@@ -61,8 +62,10 @@ export const WORKER_FLAGS: readonly string[] = Object.keys(OPTIONS).map((k) => `
 
 const USAGE = "usage: tessera worker tcp://HOST:PORT [--name N] [--nthreads T] [--memory-limit 55.88GiB|auto|0] [--nworkers P] [--nanny|--no-nanny] ...";
 
-export class WorkerArgsError extends Error {
-  override name = "WorkerArgsError";
+export class WorkerArgsError extends TesseraError {
+  constructor(message: string) {
+    super("TESSERA_ERR_WORKER_ARGS", message);
+  }
 }
 
 function fail(msg: string): never {

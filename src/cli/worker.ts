@@ -7,7 +7,7 @@
  * comes from --secret-file or TESSERA_SECRET / TESSERA_SECRET_FILE, never from the command line.
  */
 import { fileURLToPath } from "node:url";
-import { hostname, tmpdir } from "node:os";
+import { hostname, networkInterfaces, tmpdir } from "node:os";
 import { parseWorkerArgs, WorkerArgsError, type WorkerCliOptions } from "./worker-args.js";
 import { Nanny } from "../worker/nanny.js";
 import { runWorker, WORKER_CONFIG_ENV, type WorkerProcessConfig } from "../worker/process.js";
@@ -31,6 +31,8 @@ Start worker process(es) that connect to a Tessera scheduler.
   --host HOST           address to listen on for peers (default: the one used to reach the scheduler)
   --secret-file PATH    the cluster's secret (a 0600 file); or set TESSERA_SECRET_FILE / TESSERA_SECRET
   --protocol tcp|tls    transport (tls needs the certificates beside the secret file)
+  --interface NAME      listen on this network interface's address (e.g. ib0); instead of --host
+  --log-level LEVEL     fatal … trace, silent (default info); --log-format pretty|json
 `;
 
 function processConfig(o: WorkerCliOptions, name: string): WorkerProcessConfig {
@@ -42,6 +44,16 @@ function processConfig(o: WorkerCliOptions, name: string): WorkerProcessConfig {
   if (o.lifetimeS !== undefined) c.lifetimeS = Math.max(0, o.lifetimeS + (Math.random() * 2 - 1) * o.lifetimeStaggerS);
   if (o.lifetimeRestart) c.lifetimeRestart = true;
   return c;
+}
+
+/** The IPv4 address (else IPv6) of network interface `name`, as dask-worker's --interface does. */
+export function interfaceAddress(name: string, interfaces = networkInterfaces()): string {
+  const addrs = interfaces[name];
+  if (!addrs || addrs.length === 0) {
+    throw new WorkerArgsError(`--interface: no network interface '${name}' on ${hostname()}; interfaces here: ${Object.keys(interfaces).join(", ")}`);
+  }
+  const v4 = addrs.find((a) => a.family === "IPv4");
+  return (v4 ?? addrs[0]!).address;
 }
 
 /** Runs the worker command; resolves with the process exit code. */
@@ -59,6 +71,24 @@ export async function workerCommand(argv: readonly string[]): Promise<number> {
       return 2;
     }
     throw e;
+  }
+  if (Object.keys(o.resources).length > 0) {
+    process.stderr.write(
+      "tessera worker: --resources is not supported yet: the scheduler does not place tasks by resources, so the flag would be ignored; remove it\n",
+    );
+    return 2;
+  }
+  if (o.interface !== undefined) {
+    if (o.host !== undefined) {
+      process.stderr.write("tessera worker: --host and --interface are both given; choose one\n");
+      return 2;
+    }
+    try {
+      o = { ...o, host: interfaceAddress(o.interface) };
+    } catch (e) {
+      process.stderr.write(`tessera worker: ${(e as Error).message}\n`);
+      return 2;
+    }
   }
   // Fail early (before spawning anything) when there is no secret.
   try {

@@ -26,13 +26,14 @@ import type {
 import type { Arg, Graph, Key } from "../graph/spec.js";
 import { isTask } from "../graph/spec.js";
 import { dependencies, topologicalOrder } from "../graph/execute.js";
-import { setDefaultExecutor, getDefaultExecutor, hasDefaultClient, type GraphExecutor } from "../graph/default-executor.js";
+import { defaultProgress, setDefaultExecutor, getDefaultExecutor, hasDefaultClient, type GraphExecutor } from "../graph/default-executor.js";
 import { tokenize } from "../graph/keys.js";
 import { formatBytesDecimal } from "../util/sizes.js";
 import { createLogger, type Logger } from "../util/log.js";
 import { isClusterLike, startLocalCluster, type ClusterLike } from "./cluster-like.js";
 import { describeFunction, type FunctionDescriptor } from "./functions.js";
 import { Future, KeyState, type FutureOwner } from "./future.js";
+import { TesseraError, TimeoutError, UsageError } from "../util/errors.js";
 import { CancelledError, ClientClosedError, MessageEncodeError, SchedulerGoneError, errorFor } from "./errors.js";
 
 export interface ClientOptions {
@@ -48,7 +49,7 @@ export interface ClientOptions {
 }
 
 export interface SubmitOptions {
-  /** The key to use (default: `<function name>-<hash of function and arguments>`). */
+  /** The key to use (default: `<function name>-<hash of function and arguments>`); for map, a key prefix. */
   key?: string;
   /** Run again this many times if it fails. */
   retries?: number;
@@ -58,14 +59,38 @@ export interface SubmitOptions {
   pure?: boolean;
 }
 
-const SUBMIT_OPTION_KEYS = new Set(["key", "retries", "priority", "pure"]);
+const SUBMIT_OPTION_KEYS: ReadonlySet<string> = new Set(["key", "retries", "priority", "pure"]);
 
-/** A trailing plain object whose keys are all submit options is taken as the options. */
-function isSubmitOptions(x: unknown): x is SubmitOptions {
-  if (typeof x !== "object" || x === null || Object.getPrototypeOf(x) !== Object.prototype) return false;
-  const keys = Object.keys(x);
-  return keys.length > 0 && keys.every((k) => SUBMIT_OPTION_KEYS.has(k));
+function checkSubmitOptions(where: string, opts: unknown): SubmitOptions {
+  if (typeof opts !== "object" || opts === null) throw new UsageError(`${where}: options must be an object such as {key, retries, priority, pure}, got ${inspect(opts)}`);
+  for (const k of Object.keys(opts)) {
+    if (!SUBMIT_OPTION_KEYS.has(k)) {
+      throw new UsageError(`${where}: unknown option '${k}'; the options are ${[...SUBMIT_OPTION_KEYS].join(", ")}`);
+    }
+  }
+  return opts as SubmitOptions;
 }
+
+/**
+ * An argument as submit/map accept it: the value, a Future of it, or an array or plain object whose
+ * elements may be futures. Futures are replaced by their values on the worker.
+ */
+export type FutureOr<T> =
+  | T
+  | Future<T>
+  | (T extends ArrayBufferView | ((...args: never[]) => unknown)
+      ? never
+      : T extends readonly (infer E)[]
+        ? readonly FutureOr<E>[]
+        : T extends object
+          ? { [K in keyof T]: FutureOr<T[K]> }
+          : never);
+
+/** Each parameter of a task function, as submit accepts it. */
+export type TaskArgs<A extends readonly unknown[]> = { [K in keyof A]: FutureOr<A[K]> };
+
+/** Each parameter of a task function, as map accepts it: an iterable of them. */
+export type MapArgs<A extends readonly unknown[]> = { [K in keyof A]: Iterable<FutureOr<A[K]>> };
 
 // eslint-disable-next-line @typescript-eslint/ban-types
 type AnyFunction = Function;
@@ -163,15 +188,16 @@ export class Client implements GraphExecutor, FutureOwner {
       security ??= target.security;
       this.#dashboardLink = target.dashboardLink;
     } else if (typeof target === "string") {
-      this.#address = target;
+      // "host:port" as Dask accepts it: TCP.
+      this.#address = target.includes("://") ? target : `tcp://${target}`;
       security ??= Security.fromEnv();
       if (!security) {
         throw new ClientClosedError(
-          `no secret to connect to ${target}: pass {security} (e.g. the cluster's), or set TESSERA_SECRET_FILE to the cluster's 0600 secret file`,
+          `no secret to connect to ${this.#address}: pass {security} (e.g. the cluster's), or set TESSERA_SECRET_FILE to the cluster's 0600 secret file`,
         );
       }
     } else {
-      throw new TypeError(`Client: expected a scheduler address (tcp://HOST:PORT) or a cluster, got ${inspect(target)}`);
+      throw new UsageError(`Client: expected a scheduler address (tcp://HOST:PORT) or a cluster, got ${inspect(target)}`);
     }
     const comm = await connect(this.#address, { security, timeoutMs: this.#opts.connectTimeoutMs ?? 10_000, log: this.log });
     this.#workers = new ConnectionPool({ security, log: this.log });
@@ -345,7 +371,7 @@ export class Client implements GraphExecutor, FutureOwner {
 
   #callable(fn: AnyFunction | string): Callable {
     if (typeof fn === "string") return { op: fn, fn: undefined, name: opPrefix(fn), token: fn };
-    if (typeof fn !== "function") throw new TypeError(`submit/map: expected a function or an op name, got ${inspect(fn)}`);
+    if (typeof fn !== "function") throw new UsageError(`submit/map: expected a function or an op name, got ${inspect(fn)}`);
     let c = this.#callables.get(fn);
     if (c === undefined) {
       const desc: FunctionDescriptor = describeFunction(fn);
@@ -439,13 +465,24 @@ export class Client implements GraphExecutor, FutureOwner {
   /**
    * Run `fn(...args)` on a worker. `fn` is a self-contained function (shipped as source), a module
    * function tagged with `remote()`, or the name of a registered op. Futures among the arguments are
-   * replaced by their values on the worker. A trailing `{key?, retries?, priority?, pure?}` object is
-   * taken as options.
+   * replaced by their values on the worker. Every argument is passed to `fn`: options go through
+   * `submitWith`.
    */
-  submit<T = unknown>(fn: AnyFunction | string, ...args: unknown[]): Future<T> {
+  submit<A extends unknown[], R>(fn: (...args: A) => R, ...args: TaskArgs<A>): Future<Awaited<R>>;
+  submit<R = unknown>(op: string, ...args: unknown[]): Future<R>;
+  submit(fn: AnyFunction | string, ...args: unknown[]): Future<unknown> {
+    return this.#submit({}, fn, args);
+  }
+
+  /** submit with options: `client.submitWith({ key: "x", retries: 2 }, fn, ...args)`. */
+  submitWith<A extends unknown[], R>(opts: SubmitOptions, fn: (...args: A) => R, ...args: TaskArgs<A>): Future<Awaited<R>>;
+  submitWith<R = unknown>(opts: SubmitOptions, op: string, ...args: unknown[]): Future<R>;
+  submitWith(opts: SubmitOptions, fn: AnyFunction | string, ...args: unknown[]): Future<unknown> {
+    return this.#submit(checkSubmitOptions("submitWith", opts), fn, args);
+  }
+
+  #submit(opts: SubmitOptions, fn: AnyFunction | string, args: unknown[]): Future<unknown> {
     this.#checkOpen();
-    let opts: SubmitOptions = {};
-    if (args.length > 0 && isSubmitOptions(args[args.length - 1])) opts = args.pop() as SubmitOptions;
     const c = this.#callable(fn);
     const deps: Key[] = [];
     const wireArgs = args.map((a) => this.#toArg(a, deps));
@@ -455,21 +492,32 @@ export class Client implements GraphExecutor, FutureOwner {
     if (deps.length > 0) task.deps = deps;
     if (opts.retries) task.retries = opts.retries;
     this.#queueTask(task, opts.priority ?? 0, c.fn);
-    return new Future<T>(this, st);
+    return new Future(this, st);
   }
 
   /**
-   * `fn` over the elements of one or more arrays (zipped): one task per element, all in one message.
-   * Options as for submit, as a trailing object (a `key` here is a key prefix).
+   * `fn` over the elements of one or more iterables (zipped, stopping at the shortest): one task per
+   * element, all in one message. Options go through `mapWith`.
    */
-  map<T = unknown>(fn: AnyFunction | string, ...iterables: unknown[]): Future<T>[] {
+  map<A extends unknown[], R>(fn: (...args: A) => R, ...iterables: MapArgs<A>): Future<Awaited<R>>[];
+  map<R = unknown>(op: string, ...iterables: Iterable<unknown>[]): Future<R>[];
+  map(fn: AnyFunction | string, ...iterables: Iterable<unknown>[]): Future<unknown>[] {
+    return this.#map({}, fn, iterables);
+  }
+
+  /** map with options (`key` is a key prefix): `client.mapWith({ retries: 1 }, fn, xs)`. */
+  mapWith<A extends unknown[], R>(opts: SubmitOptions, fn: (...args: A) => R, ...iterables: MapArgs<A>): Future<Awaited<R>>[];
+  mapWith<R = unknown>(opts: SubmitOptions, op: string, ...iterables: Iterable<unknown>[]): Future<R>[];
+  mapWith(opts: SubmitOptions, fn: AnyFunction | string, ...iterables: Iterable<unknown>[]): Future<unknown>[] {
+    return this.#map(checkSubmitOptions("mapWith", opts), fn, iterables);
+  }
+
+  #map(opts: SubmitOptions, fn: AnyFunction | string, iterables: unknown[]): Future<unknown>[] {
     this.#checkOpen();
-    let opts: SubmitOptions = {};
-    if (iterables.length > 0 && isSubmitOptions(iterables[iterables.length - 1])) opts = iterables.pop() as SubmitOptions;
-    if (iterables.length === 0) throw new TypeError("map: give at least one array of arguments");
+    if (iterables.length === 0) throw new UsageError("map: give at least one array of arguments");
     const lists = iterables.map((it, i) => {
       if (it === null || typeof it !== "object" || !(Symbol.iterator in it)) {
-        throw new TypeError(`map: argument ${i + 1} is not iterable (${inspect(it)}); pass arrays of arguments`);
+        throw new UsageError(`map: argument ${i + 1} is not iterable (${inspect(it)}); pass arrays of arguments`);
       }
       return Array.isArray(it) ? it : [...(it as Iterable<unknown>)];
     });
@@ -478,7 +526,7 @@ export class Client implements GraphExecutor, FutureOwner {
     const prefix = opts.key ?? c.name;
     const hasFutures = lists.some((l) => l.some((v) => v instanceof Future || (typeof v === "object" && v !== null && !ArrayBuffer.isView(v))));
     const token = opts.pure === false ? this.#uniqueToken() : hasFutures ? "" : tokenize(c.token, lists);
-    const futures: Future<T>[] = new Array(n);
+    const futures: Future<unknown>[] = new Array(n);
     const priority = opts.priority ?? 0;
     for (let i = 0; i < n; i++) {
       const deps: Key[] = [];
@@ -489,7 +537,7 @@ export class Client implements GraphExecutor, FutureOwner {
       if (deps.length > 0) task.deps = deps;
       if (opts.retries) task.retries = opts.retries;
       this.#queueTask(task, priority, c.fn);
-      futures[i] = new Future<T>(this, this.#keyState(key));
+      futures[i] = new Future(this, this.#keyState(key));
     }
     return futures;
   }
@@ -555,7 +603,7 @@ export class Client implements GraphExecutor, FutureOwner {
       );
       if (states.every((st) => values.has(st.key))) return states.map((st) => values.get(st.key));
       if (this.#status === "closed") throw new SchedulerGoneError(`${this.#lostReason}; cannot fetch results`);
-      if (attempt >= 20) throw new Error(`could not fetch ${failed.slice(0, 5).join(", ")} from the workers holding them after ${attempt + 1} attempts`);
+      if (attempt >= 20) throw new TesseraError("TESSERA_ERR_RESULT_LOST", `could not fetch ${failed.slice(0, 5).join(", ")} from the workers holding them after ${attempt + 1} attempts`);
       // Ask the scheduler where the missing values are now; wait for recomputation if nowhere.
       const where = await this.#request<Record<Key, string[]>>({ op: "who-has", keys: failed });
       for (const k of failed) {
@@ -582,10 +630,13 @@ export class Client implements GraphExecutor, FutureOwner {
   gather(futures: readonly unknown[]): Promise<unknown[]>;
   async gather(x: unknown): Promise<unknown> {
     if (x instanceof Future) return this.resultOf(x.state);
-    if (!Array.isArray(x)) throw new TypeError(`gather: expected a Future or an array of futures, got ${inspect(x)}`);
+    if (!Array.isArray(x)) throw new UsageError(`gather: expected a Future or an array of futures, got ${inspect(x)}`);
     const states: KeyState[] = [];
     for (const v of x) if (v instanceof Future) states.push(v.state);
-    const values = await this.#gatherStates(states);
+    // A notebook shows a live progress bar here when it set one (setDefaultProgress).
+    const progress = states.length > 1 ? defaultProgress(undefined, states.map((s) => s.key)) : undefined;
+    let done = 0;
+    const values = await this.#gatherStates(states, progress ? () => progress(++done, states.length) : undefined);
     const byKey = new Map<Key, unknown>();
     states.forEach((st, i) => byKey.set(st.key, values[i]));
     return x.map((v) => (v instanceof Future ? byKey.get(v.key) : v));
@@ -605,6 +656,11 @@ export class Client implements GraphExecutor, FutureOwner {
     if (this.#status === "closed") return;
     this.#pendingReleases.add(state.key);
     this.#queueFlush();
+  }
+
+  /** Keys this client is still waiting for (a notebook's interrupt cancels them). */
+  pendingKeys(): Key[] {
+    return [...this.#keys.values()].filter((s) => s.status === "pending").map((s) => s.key);
   }
 
   /** Stop computing these futures (and forget their results); awaiting them rejects with CancelledError. */
@@ -653,7 +709,7 @@ export class Client implements GraphExecutor, FutureOwner {
   async computeGraph(graph: Graph, keys: readonly Key[], opts: { progress?: (done: number, total: number) => void } = {}): Promise<unknown[]> {
     const futures = this.#submitGraph(graph, keys);
     let done = 0;
-    const progress = opts.progress;
+    const progress = opts.progress ?? defaultProgress(graph, futures.map((f) => f.key));
     const onEach = progress ? () => progress(++done, futures.length) : undefined;
     try {
       const values = await this.#gatherStates(futures.map((f) => f.state), onEach);
@@ -698,7 +754,7 @@ export class Client implements GraphExecutor, FutureOwner {
     while (this.#summary.workers < n) {
       if (this.#status === "closed") throw new ClientClosedError(`the client closed while waiting for ${n} workers`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${n} workers (have ${this.#summary.workers})`);
+      if (left <= 0) throw new TimeoutError(`timed out waiting for ${n} workers (have ${this.#summary.workers})`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.min(left, 60_000));
         this.#summaryWaiters.push(() => {
@@ -709,9 +765,13 @@ export class Client implements GraphExecutor, FutureOwner {
     }
   }
 
-  async schedulerInfo(opts: { gc?: boolean } = {}): Promise<SchedulerInfo> {
+  async schedulerInfo(opts: { gc?: boolean; targetDurationS?: number } = {}): Promise<SchedulerInfo> {
     await this.#ready;
-    return this.#request<SchedulerInfo>({ op: "scheduler-info", ...(opts.gc ? { gc: true } : {}) });
+    return this.#request<SchedulerInfo>({
+      op: "scheduler-info",
+      ...(opts.gc ? { gc: true } : {}),
+      ...(opts.targetDurationS !== undefined ? { targetDurationS: opts.targetDurationS } : {}),
+    });
   }
 
   /** Retire workers gracefully (their results move to other workers first). */

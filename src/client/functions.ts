@@ -8,6 +8,7 @@
  * - Module-level functions travel as {module URL, export name}; workers import the module (a shared
  *   filesystem, as on HPC clusters). Tag them with `remote(import.meta.url, { fn })`.
  */
+import { TesseraError } from "../util/errors.js";
 import { analyseFunctionSource } from "./free-variables.js";
 import { selfNamed, tagModuleFunction, type FunctionDescriptor } from "../graph/function-descriptor.js";
 
@@ -25,8 +26,10 @@ const GLOBALS: ReadonlySet<string> = new Set([
   "undefined", "NaN", "Infinity", "globalThis", "arguments",
 ]);
 
-export class UnshippableFunctionError extends Error {
-  override name = "UnshippableFunctionError";
+export class UnshippableFunctionError extends TesseraError {
+  constructor(message: string) {
+    super("TESSERA_ERR_UNSHIPPABLE_FUNCTION", message);
+  }
 }
 
 /**

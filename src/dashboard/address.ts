@@ -1,5 +1,7 @@
 /** Parsing the dashboard's listen address: "127.0.0.1:8787", ":8787" (all interfaces), "host:0", "8787". */
 
+import { TesseraError } from "../util/errors.js";
+
 export const DEFAULT_DASHBOARD_ADDRESS = "127.0.0.1:8787";
 
 export interface ListenAddress {
@@ -7,8 +9,10 @@ export interface ListenAddress {
   readonly port: number;
 }
 
-export class DashboardAddressError extends Error {
-  readonly code = "TESSERA_ERR_DASHBOARD_ADDRESS";
+export class DashboardAddressError extends TesseraError {
+  constructor(message: string) {
+    super("TESSERA_ERR_DASHBOARD_ADDRESS", message);
+  }
 }
 
 export function parseDashboardAddress(address: string): ListenAddress {

@@ -9,6 +9,10 @@ export const PAGES: readonly { name: PageName; title: string; hint: string }[] =
   { name: "info", title: "Info", hint: "logs and errors" },
 ];
 
+/** Single plots served alone under /individual/NAME, sized to their frame (for iframes beside a notebook). */
+export const PANES = ["task-stream", "progress", "memory", "workers", "jobs"] as const;
+export type PaneName = (typeof PANES)[number];
+
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
@@ -39,6 +43,29 @@ export function pageHtml(page: PageName, schedulerAddress: string, assetsBuilt: 
 <span class="scheduler" title="the scheduler's address">scheduler ${escapeHtml(schedulerAddress)}</span>
 <span id="live" class="live" title="live updates from the scheduler">●</span>
 </header>
+${body}
+</body>
+</html>
+`;
+}
+
+/** The HTML of a pane: no navigation bar, the one plot filling the window. */
+export function paneHtml(pane: PaneName, assetsBuilt: boolean, token?: string): string {
+  // Framed by a notebook on another site the pane gets no cookie, so its assets carry the token.
+  const q = token !== undefined ? `?token=${encodeURIComponent(token)}` : "";
+  const body = assetsBuilt
+    ? `<main id="app" class="pane" data-page="pane:${pane}"><p class="loading">Connecting to the scheduler…</p></main>
+<script src="/assets/app.js${escapeHtml(q)}"></script>`
+    : `<main id="app"><p class="error">The dashboard's front-end is not built. Run <code>npm run build</code> in the Tessera checkout, then reload.</p></main>`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Tessera · ${escapeHtml(pane)}</title>
+<link rel="stylesheet" href="/assets/app.css${escapeHtml(q)}">
+</head>
+<body class="pane-body">
 ${body}
 </body>
 </html>

@@ -2,6 +2,7 @@
  * The dashboard's HTTP server (node:http): pages, static assets, JSON API, /metrics, /health and the
  * event stream. A thin IO shell over the Collector; see docs/dashboard.md for the routes.
  */
+import { TesseraError } from "../util/errors.js";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { existsSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
@@ -11,7 +12,7 @@ import type { Logger } from "../util/log.js";
 import { DEFAULT_DASHBOARD_ADDRESS, isLoopback, parseDashboardAddress } from "./address.js";
 import type { InfoPayload } from "./api-types.js";
 import { Collector, toSpanWire } from "./collector.js";
-import { PAGES, pageHtml, type PageName } from "./html.js";
+import { PAGES, PANES, pageHtml, paneHtml, type PageName } from "./html.js";
 import { renderMetrics } from "./metrics.js";
 import type { DashboardSource } from "./source.js";
 import { StreamHub } from "./stream-hub.js";
@@ -58,8 +59,10 @@ const CONTENT_TYPES: Record<string, string> = {
   ".svg": "image/svg+xml",
 };
 
-export class DashboardConfigError extends Error {
-  readonly code = "TESSERA_ERR_DASHBOARD_CONFIG";
+export class DashboardConfigError extends TesseraError {
+  constructor(message: string) {
+    super("TESSERA_ERR_DASHBOARD_CONFIG", message);
+  }
 }
 
 function sendText(res: ServerResponse, status: number, body: string, type = "text/plain; charset=utf-8"): void {
@@ -122,7 +125,9 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
       // Lax, not Strict: a link clicked on another site (a notebook, a chat) redirects here, and Strict
       // would withhold the cookie on that redirect. The dashboard only reads, so Lax loses nothing.
       res.setHeader("set-cookie", `${tokenCookieName(boundPort)}=${token}; Path=/; HttpOnly; SameSite=Lax`);
-      if (req.method === "GET" && !url.pathname.startsWith("/api/") && url.pathname !== "/metrics") {
+      // Panes (and their assets) stay on their token address: in a notebook's iframe (another site)
+      // the cookie is not sent, so the pane passes the token on to everything it loads.
+      if (req.method === "GET" && !/^\/(api|individual|assets)\//.test(url.pathname) && url.pathname !== "/metrics") {
         // Take the token out of the address bar (and out of the browser history).
         url.searchParams.delete("token");
         res.writeHead(303, { location: url.pathname + url.search });
@@ -175,6 +180,14 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
       res.setHeader("content-security-policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'");
       res.setHeader("x-content-type-options", "nosniff");
       return sendText(res, 200, pageHtml(page.name as PageName, opts.source.schedulerAddress, built), "text/html; charset=utf-8");
+    }
+    if (path.startsWith("/individual/")) {
+      const pane = PANES.find((p) => `/individual/${p}` === path);
+      if (!pane) return sendText(res, 404, `no pane '${path}'; panes: ${PANES.map((p) => "/individual/" + p).join(", ")}\n`);
+      // Panes are read-only plots meant for an iframe beside a notebook, so other pages may frame them.
+      res.setHeader("content-security-policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:");
+      res.setHeader("x-content-type-options", "nosniff");
+      return sendText(res, 200, paneHtml(pane, readAsset("app.js") !== undefined, token !== undefined ? (url.searchParams.get("token") ?? undefined) : undefined), "text/html; charset=utf-8");
     }
     if (path.startsWith("/assets/")) {
       const name = path.slice("/assets/".length);

@@ -4,6 +4,7 @@
  */
 export const builtinOpModules: readonly string[] = [
   "../array/ops-register.js",
+  "../array/io/ops-register.js",
 ];
 
 export async function importBuiltinOps(): Promise<void> {

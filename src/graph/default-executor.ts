@@ -33,3 +33,19 @@ export function getDefaultExecutor(): GraphExecutor {
 export function hasDefaultClient(): boolean {
   return current !== null;
 }
+
+export type ProgressCallback = (done: number, total: number) => void;
+/** Makes a progress callback for one computation (or none); the notebook kernel sets one. */
+export type ProgressFactory = (graph: Graph | undefined, keys: readonly Key[]) => ProgressCallback | undefined;
+
+let progressFactory: ProgressFactory | null = null;
+
+/** Show progress for computations that ask for none (a notebook's live progress bar); null stops it. */
+export function setDefaultProgress(factory: ProgressFactory | null): void {
+  progressFactory = factory;
+}
+
+/** The default progress callback for a computation of `keys`, if one is set. */
+export function defaultProgress(graph: Graph | undefined, keys: readonly Key[]): ProgressCallback | undefined {
+  return progressFactory?.(graph, keys);
+}

@@ -8,15 +8,9 @@ import { setFallbackExecutor, type GraphExecutor } from "./default-executor.js";
 import { getOp } from "./ops.js";
 import { importBuiltinOps } from "./builtin-op-modules.js";
 import { isRef, isTask, type Arg, type Graph, type Key } from "./spec.js";
+import { TaskError } from "../util/errors.js";
 
-/** Thrown when a task fails: names the key and op, keeps the original error as `cause`. */
-export class TaskError extends Error {
-  readonly code = "TESSERA_ERR_TASK";
-  constructor(readonly key: Key, readonly op: string, cause: unknown) {
-    super(`task '${key}' (op '${op}') failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    this.name = "TaskError";
-  }
-}
+export { TaskError };
 
 /**
  * Containers found to hold no refs. Graph values are immutable data, and blocks of one operation
@@ -98,13 +92,14 @@ export function topologicalOrder(graph: Graph, keys: readonly Key[]): Key[] {
   return order;
 }
 
-/**
- * Run `graph` for `keys` synchronously; returns their values in order. Intermediate values are
- * dropped as soon as their last dependent has run, so memory stays near the working set.
- */
-export function executeGraph(graph: Graph, keys: readonly Key[], progress?: (done: number, total: number) => void): unknown[] {
+interface Plan {
+  order: Key[];
+  depsOf: Map<Key, Key[]>;
+  remaining: Map<Key, number>;
+}
+
+function plan(graph: Graph, keys: readonly Key[]): Plan {
   const order = topologicalOrder(graph, keys);
-  const wanted = new Set(keys);
   const remaining = new Map<Key, number>();
   const depsOf = new Map<Key, Key[]>();
   for (const key of order) {
@@ -113,9 +108,32 @@ export function executeGraph(graph: Graph, keys: readonly Key[], progress?: (don
     depsOf.set(key, d);
     for (const k of d) remaining.set(k, (remaining.get(k) ?? 0) + 1);
   }
+  return { order, depsOf, remaining };
+}
+
+/** Drop values whose last dependent has run (unless requested). */
+function release(p: Plan, key: Key, wanted: ReadonlySet<Key>, values: Map<Key, unknown>): void {
+  for (const k of p.depsOf.get(key)!) {
+    const left = p.remaining.get(k)! - 1;
+    p.remaining.set(k, left);
+    if (left === 0 && !wanted.has(k)) values.delete(k);
+  }
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then === "function";
+}
+
+/**
+ * Run `graph` for `keys` synchronously; returns their values in order. Intermediate values are
+ * dropped as soon as their last dependent has run, so memory stays near the working set.
+ */
+export function executeGraph(graph: Graph, keys: readonly Key[], progress?: (done: number, total: number) => void): unknown[] {
+  const p = plan(graph, keys);
+  const wanted = new Set(keys);
   const values = new Map<Key, unknown>();
   let done = 0;
-  for (const key of order) {
+  for (const key of p.order) {
     const node = graph[key]!;
     if (isTask(node)) {
       const fn = getOp(node.op);
@@ -123,17 +141,40 @@ export function executeGraph(graph: Graph, keys: readonly Key[], progress?: (don
       try {
         values.set(key, fn(...args));
       } catch (e) {
-        throw new TaskError(key, node.op, e);
+        throw new TaskError(key, `task '${key}' (op '${node.op}') failed: ${e instanceof Error ? e.message : String(e)}`, { op: node.op, cause: e });
       }
     } else {
       values.set(key, resolveRefs(node.data, values));
     }
-    for (const k of depsOf.get(key)!) {
-      const left = remaining.get(k)! - 1;
-      remaining.set(k, left);
-      if (left === 0 && !wanted.has(k)) values.delete(k);
+    release(p, key, wanted, values);
+    progress?.(++done, p.order.length);
+  }
+  return keys.map((k) => values.get(k));
+}
+
+/** As executeGraph, but awaits ops that return promises (file and store IO ops do). */
+export async function executeGraphAsync(graph: Graph, keys: readonly Key[], progress?: (done: number, total: number) => void): Promise<unknown[]> {
+  const p = plan(graph, keys);
+  const wanted = new Set(keys);
+  const values = new Map<Key, unknown>();
+  let done = 0;
+  for (const key of p.order) {
+    const node = graph[key]!;
+    if (isTask(node)) {
+      const fn = getOp(node.op);
+      const args = node.args.map((a) => resolveRefs(a, values));
+      try {
+        let v = fn(...args);
+        if (isThenable(v)) v = await v;
+        values.set(key, v);
+      } catch (e) {
+        throw new TaskError(key, `task '${key}' (op '${node.op}') failed: ${e instanceof Error ? e.message : String(e)}`, { op: node.op, cause: e });
+      }
+    } else {
+      values.set(key, resolveRefs(node.data, values));
     }
-    progress?.(++done, order.length);
+    release(p, key, wanted, values);
+    progress?.(++done, p.order.length);
   }
   return keys.map((k) => values.get(k));
 }
@@ -142,11 +183,11 @@ export function executeGraph(graph: Graph, keys: readonly Key[], progress?: (don
 export const inProcessExecutor: GraphExecutor = {
   async computeGraph(graph, keys, opts) {
     await importBuiltinOps();
-    return executeGraph(graph, keys, opts?.progress);
+    return executeGraphAsync(graph, keys, opts?.progress);
   },
   async persistGraph(graph, keys) {
     await importBuiltinOps();
-    const values = executeGraph(graph, keys);
+    const values = await executeGraphAsync(graph, keys);
     const out: Graph = {};
     keys.forEach((k, i) => { out[k] = { data: values[i] as Arg }; });
     return out;

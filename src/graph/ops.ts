@@ -8,6 +8,10 @@ export type OpFn = (...args: any[]) => unknown;
 
 const registry = new Map<string, OpFn>();
 
+/**
+ * Register an op in this process only: workers' task threads do not see it (they import only the
+ * built-in op modules). To run your own code on workers, submit the function itself.
+ */
 export function registerOp(name: string, fn: OpFn): void {
   const existing = registry.get(name);
   if (existing !== undefined && existing !== fn) {

@@ -1,23 +1,44 @@
 /**
- * Flood guard for a listener, IO-free: at most `max` connections may be unauthenticated at once. A
- * refused connection costs one counter increment; refusals are logged at most once a second.
+ * Fair admission for a listener's unauthenticated connections, IO-free. At most `maxPending` may be
+ * part-way through the handshake at once, and at most `maxPendingPerSource` from one address. When a
+ * new connection would pass a limit, it is not the newcomer that is refused but the oldest pending
+ * connection of the address with the most pending ones, and silent ones (no byte sent yet) before
+ * those that are talking. A real peer finishes its handshake in milliseconds, so a flood of held-open
+ * sockets from one host keeps evicting itself, and a client or a reconnecting worker still gets in.
+ * Authenticated connections hold no slot at all: they never wait behind strangers.
  */
-import type { Logger } from "../util/log.js";
+export interface AdmissionLimits {
+  /** Unauthenticated connections at once, over all addresses. */
+  maxPending: number;
+  /** Unauthenticated connections at once from one address. */
+  maxPendingPerSource: number;
+}
+
+export interface Admitted {
+  /** The handshake ended (either way): frees the slot. Idempotent. */
+  release(): void;
+  /** The peer sent its first bytes: it is evicted after silent ones. */
+  talking(): void;
+}
+
+interface Entry {
+  source: string;
+  talking: boolean;
+  evict: () => void;
+}
 
 export class HandshakeAdmission {
+  /** Pending entries by source, each set in arrival order. */
+  #bySource = new Map<string, Set<Entry>>();
   #pending = 0;
-  #refusedSinceLog = 0;
-  #lastLog = -Infinity;
 
   constructor(
-    readonly max: number,
-    private readonly log: Logger,
-    private readonly now: () => number = Date.now,
-    /** When given, refusals go here (the listener's rate-limited refusal log) instead of the own line a second. */
-    private readonly onRefused?: (peer: string | undefined) => void,
+    readonly limits: AdmissionLimits,
+    /** Called for each connection evicted, with its source address (the listener logs it, rate-limited). */
+    private readonly onEvicted: (source: string) => void,
   ) {
-    if (!Number.isInteger(max) || max < 1) {
-      throw new RangeError(`maxPendingHandshakes ${max} is not valid; use a whole number ≥ 1 (default 256)`);
+    for (const [k, v] of Object.entries(limits)) {
+      if (!Number.isInteger(v) || v < 1) throw new RangeError(`${k === "maxPending" ? "maxPendingHandshakes" : "maxPendingHandshakesPerSource"} ${v} is not valid; use a whole number ≥ 1`);
     }
   }
 
@@ -25,28 +46,53 @@ export class HandshakeAdmission {
     return this.#pending;
   }
 
-  /** A release function (idempotent) when admitted; undefined when the connection must be refused. */
-  admit(peer: string | undefined): (() => void) | undefined {
-    if (this.#pending >= this.max) {
-      if (this.onRefused) {
-        this.onRefused(peer);
-        return undefined;
-      }
-      this.#refusedSinceLog++;
-      const t = this.now();
-      if (t - this.#lastLog >= 1000) {
-        this.log.warn({ peer, refused: this.#refusedSinceLog, maxPendingHandshakes: this.max }, "too many unauthenticated connections; refusing new ones");
-        this.#lastLog = t;
-        this.#refusedSinceLog = 0;
-      }
-      return undefined;
-    }
+  pendingFrom(source: string): number {
+    return this.#bySource.get(source)?.size ?? 0;
+  }
+
+  /** Admits the connection, evicting another first if a limit is reached. `evict` closes this one if it is chosen later. */
+  admit(source: string, evict: () => void): Admitted {
+    const mine = this.#bySource.get(source);
+    if (mine !== undefined && mine.size >= this.limits.maxPendingPerSource) this.#evictFrom(mine);
+    else if (this.#pending >= this.limits.maxPending) this.#evictFrom(this.#busiest());
+    const entry: Entry = { source, talking: false, evict };
+    let set = this.#bySource.get(source);
+    if (set === undefined) this.#bySource.set(source, (set = new Set()));
+    set.add(entry);
     this.#pending++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.#pending--;
+    return {
+      release: () => this.#remove(entry),
+      talking: () => {
+        entry.talking = true;
+      },
     };
+  }
+
+  #busiest(): Set<Entry> {
+    let best: Set<Entry> | undefined;
+    for (const s of this.#bySource.values()) if (best === undefined || s.size > best.size) best = s;
+    return best!;
+  }
+
+  #evictFrom(set: Set<Entry>): void {
+    let victim: Entry | undefined;
+    for (const e of set) {
+      if (!e.talking) {
+        victim = e;
+        break;
+      }
+      victim ??= e;
+    }
+    if (victim === undefined) return;
+    this.#remove(victim);
+    this.onEvicted(victim.source);
+    victim.evict();
+  }
+
+  #remove(e: Entry): void {
+    const set = this.#bySource.get(e.source);
+    if (set === undefined || !set.delete(e)) return;
+    this.#pending--;
+    if (set.size === 0) this.#bySource.delete(e.source);
   }
 }

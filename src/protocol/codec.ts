@@ -112,7 +112,9 @@ const u32 = (b: Uint8Array, at: number): number => (b[at]! | (b[at + 1]! << 8) |
 // keep every header self-describing. bigints beyond 64 bits use msgpackr's bigint extension.
 // variableMapSize: objects with more than 65 535 keys (a big graph's task table) must encode too.
 const packr = new Packr({ useRecords: false, moreTypes: false, useBigIntExtension: true, variableMapSize: true });
-const unpackr = new Unpackr({ useRecords: false, moreTypes: false, useBigIntExtension: true });
+// copyBuffers: binary values left inside a header are copied out of it, since the header may sit in
+// a read buffer that is reused (frames.ts direct reads). Array data never does: it travels as raw frames.
+const unpackr = new Unpackr({ useRecords: false, moreTypes: false, useBigIntExtension: true, copyBuffers: true });
 
 export interface EncodedMessage {
   header: Uint8Array;

@@ -58,16 +58,34 @@ export class FramedComm implements Comm {
       ...(opts.maxFrameBytes !== undefined ? { maxFrameBytes: opts.maxFrameBytes } : {}),
     });
     this.#writer = new MessageWriter(opts.maxFrameBytes !== undefined ? { maxFrameBytes: opts.maxFrameBytes } : {});
-    transport.onData((chunk) => {
-      if (this.#closed) return;
-      try {
-        this.#reader.feed(chunk);
-      } catch (err) {
-        const reason = `protocol error from ${this.peerAddress}: ${(err as Error).message}`;
-        this.#log[this.#badFramesLevel]({ peer: this.peerAddress, err: (err as Error).message, code: (err as { code?: string }).code }, "closing connection: bad frames");
-        this.#shutdown(reason, true);
-      }
-    });
+    const badFrames = (err: unknown): void => {
+      const reason = `protocol error from ${this.peerAddress}: ${(err as Error).message}`;
+      this.#log[this.#badFramesLevel]({ peer: this.peerAddress, err: (err as Error).message, code: (err as { code?: string }).code }, "closing connection: bad frames");
+      this.#shutdown(reason, true);
+    };
+    // Direct reads where the transport offers them: array bytes go from the socket into their typed array.
+    const direct =
+      transport.readInto?.({
+        buffer: () => this.#reader.readTarget(),
+        read: (buf, n) => {
+          if (this.#closed) return;
+          try {
+            this.#reader.bytesRead(buf, n);
+          } catch (err) {
+            badFrames(err);
+          }
+        },
+      }) ?? false;
+    if (!direct) {
+      transport.onData((chunk) => {
+        if (this.#closed) return;
+        try {
+          this.#reader.feed(chunk);
+        } catch (err) {
+          badFrames(err);
+        }
+      });
+    }
     transport.onDrain(() => {
       this.#writable = true;
       this.#flush();

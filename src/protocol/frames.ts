@@ -31,6 +31,8 @@ export function checkMaxFrameBytes(n: number): number {
 // Raw payloads smaller than this, or much smaller than the chunk they arrived in, are copied so a
 // small array does not pin a whole 64 KiB socket chunk in memory.
 const VIEW_MIN_BYTES = 4096;
+/** Direct reads outside big frames land here (as big as the chunks a socket delivers by default). */
+const SCRATCH_BYTES = 64 * 1024;
 
 /**
  * Streaming parser: feed it chunks of any size; it calls onMessage for each complete message, in order.
@@ -55,6 +57,7 @@ export class MessageReader {
   #header: Uint8Array | undefined;
   #rawExpected = 0;
   #raws: Uint8Array[] = [];
+  #scratch: Uint8Array | undefined;
   bytesReceived = 0;
   /** Set after the handshake: every message must end with a valid tag frame (integrity.ts). */
   opener: FrameOpener | undefined;
@@ -74,14 +77,50 @@ export class MessageReader {
   feed(chunk: Uint8Array): void {
     if (this.#failed) throw this.#failed;
     try {
-      this.#feed(chunk);
+      this.#feed(chunk, false);
     } catch (err) {
       this.#failed = err as Error;
       throw err;
     }
   }
 
-  #feed(chunk: Uint8Array): void {
+  /**
+   * Direct reads (a transport that lets the receiver choose where each read lands): while a big
+   * frame is arriving, the rest of its own buffer, so the socket writes the array's bytes straight
+   * into the typed array that will hold them; otherwise a scratch buffer this reader reuses.
+   */
+  readTarget(): Uint8Array {
+    if (this.#body !== undefined) return this.#body.subarray(this.#bodyFill);
+    return (this.#scratch ??= new Uint8Array(SCRATCH_BYTES));
+  }
+
+  /** `n` bytes were read into `target`, a buffer readTarget() returned. */
+  bytesRead(target: Uint8Array, n: number): void {
+    if (this.#failed) throw this.#failed;
+    try {
+      if (this.#body !== undefined && target.buffer === this.#body.buffer) {
+        if (target.byteOffset !== this.#body.byteOffset + this.#bodyFill || n > this.#body.byteLength - this.#bodyFill) {
+          throw new ProtocolError("a direct read landed outside the frame being received");
+        }
+        this.bytesReceived += n;
+        this.#bodyFill += n;
+        if (this.#bodyFill === this.#body.byteLength) this.#bodyComplete();
+      } else this.#feed(target.subarray(0, n), true);
+    } catch (err) {
+      this.#failed = err as Error;
+      throw err;
+    }
+  }
+
+  #bodyComplete(): void {
+    const body = this.#body!;
+    this.#body = undefined;
+    this.#skip = padding(body.byteLength);
+    this.#frame(this.#bodyKind, body, true, false);
+  }
+
+  /** `reused`: the caller overwrites `chunk` afterwards (a scratch buffer), so nothing may keep a view on it. */
+  #feed(chunk: Uint8Array, reused: boolean): void {
     this.bytesReceived += chunk.byteLength;
     const len = chunk.byteLength;
     let pos = 0;
@@ -97,12 +136,7 @@ export class MessageReader {
         this.#body.set(chunk.subarray(pos, pos + n), this.#bodyFill);
         this.#bodyFill += n;
         pos += n;
-        if (this.#bodyFill === this.#body.byteLength) {
-          const body = this.#body;
-          this.#body = undefined;
-          this.#skip = padding(body.byteLength);
-          this.#frame(this.#bodyKind, body, true);
-        }
+        if (this.#bodyFill === this.#body.byteLength) this.#bodyComplete();
         continue;
       }
       // read a prefix
@@ -130,7 +164,7 @@ export class MessageReader {
         const body = chunk.subarray(pos, pos + length);
         pos += length;
         this.#skip = padding(length);
-        this.#frame(kind, body, length >= VIEW_MIN_BYTES && length * 4 >= len);
+        this.#frame(kind, body, !reused && length >= VIEW_MIN_BYTES && length * 4 >= len, reused);
       } else {
         // Spans chunks: allocate exactly once (length already checked) on fresh, aligned memory, and
         // copy each socket chunk straight into it. Raw frames (array data) come from the shared
@@ -168,7 +202,7 @@ export class MessageReader {
     }
   }
 
-  #frame(kind: number, body: Uint8Array, mayKeepView: boolean): void {
+  #frame(kind: number, body: Uint8Array, mayKeepView: boolean, reused: boolean): void {
     if (kind === KIND_TAG) {
       const [header, raws] = this.#awaitTag!;
       const mac = this.#mac!;
@@ -181,10 +215,12 @@ export class MessageReader {
     this.#mac?.payload(body);
     if (kind === KIND_HEADER) {
       if (this.#rawExpected === 0) {
-        this.#deliver(body, []);
+        // Held until its integrity tag arrives: a view on a reused scratch buffer would change meanwhile.
+        this.#deliver(reused && this.opener !== undefined ? body.slice() : body, []);
         return;
       }
-      this.#header = body; // decoded and dropped once its raw frames arrive: no pinning concern
+      // Decoded and dropped once its raw frames arrive: no pinning concern, but a reused buffer changes.
+      this.#header = reused ? body.slice() : body;
       this.#raws = [];
       return;
     }

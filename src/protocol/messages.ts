@@ -13,7 +13,7 @@ export interface WireError {
   stack?: string;
   /** Task whose run raised it (the original one when a dependency failed). */
   key?: Key;
-  /** Stable error code when it is a Tessera error (e.g. "KILLED_WORKER"). */
+  /** Stable error code when it is a Tessera error (e.g. "TESSERA_ERR_KILLED_WORKER"). */
   code?: string;
 }
 
@@ -250,6 +250,8 @@ export interface SchedulerInfoMsg {
   id: number;
   /** Run a garbage collection first (when the scheduler runs with --expose-gc), for memory figures. */
   gc?: boolean;
+  /** Also answer how many workers the load wants (`adaptiveTarget`), for adaptive scaling from afar. */
+  targetDurationS?: number;
 }
 export interface RetireWorkersMsg {
   op: "retire-workers";
@@ -374,8 +376,14 @@ export interface SchedulerInfo {
     pid: number;
     host: string;
     metadata: Record<string, string>;
+    /** Tasks processing on it now. */
+    processing: number;
+    /** Results it holds. */
+    stored: number;
   }[];
   cluster: ClusterSummary;
+  /** Workers the load wants, when the request gave `targetDurationS`. */
+  adaptiveTarget?: number;
   /** Tasks the scheduler holds (any state but forgotten). */
   tasks: number;
   /** The scheduler process's memory (bytes). */

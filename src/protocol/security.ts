@@ -68,7 +68,17 @@ async function temporaryTls(): Promise<TlsMaterial> {
   // itself as CA (checkServerIdentity is skipped; the name is a fixed "tessera").
   const notAfter = new Date(Date.now() + 365 * 24 * 3600 * 1000);
   // Loaded on demand: selfsigned (node-forge) takes ~100-250 ms to import, and most processes never need it.
-  const selfsigned = ((await import("selfsigned")) as unknown as { default: typeof selfsignedModule }).default;
+  // An optional dependency: only TLS with temporary certificates needs it.
+  let selfsigned: typeof selfsignedModule;
+  try {
+    selfsigned = ((await import("selfsigned")) as unknown as { default: typeof selfsignedModule }).default;
+  } catch (err) {
+    throw new SecurityConfigError(
+      "TLS with temporary certificates needs the optional package 'selfsigned' (npm install selfsigned), " +
+        "or give your own certificates with TESSERA_TLS_CERT / TESSERA_TLS_KEY / TESSERA_TLS_CA",
+      { cause: err },
+    );
+  }
   const pems = await selfsigned.generate([{ name: "commonName", value: TEMPORARY_CERT_NAME }], {
     keySize: 2048,
     algorithm: "sha256",

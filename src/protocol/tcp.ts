@@ -4,10 +4,10 @@ import * as tls from "node:tls";
 import { parseAddress, formatAddress, type Scheme } from "./address.js";
 import { FramedComm, type Comm } from "./comm.js";
 import { acceptHandshake, initiateHandshake } from "./authenticate.js";
-import { SocketTransport } from "./socket-transport.js";
+import { DirectReads, SocketTransport } from "./socket-transport.js";
 import { HandshakeAdmission } from "./admission.js";
 import { RefusalLog } from "./refusal-log.js";
-import { checkMaxFrameBytes, DEFAULT_MAX_FRAME_BYTES } from "./frames.js";
+import { checkMaxFrameBytes, DEFAULT_MAX_FRAME_BYTES, MessageWriter } from "./frames.js";
 import type { Security } from "./security.js";
 import { ConnectError, SecurityConfigError, TesseraError } from "../util/errors.js";
 import { createLogger, type Logger } from "../util/log.js";
@@ -16,6 +16,9 @@ import { createLogger, type Logger } from "../util/log.js";
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_PENDING_HANDSHAKES = 256;
+export const DEFAULT_MAX_PENDING_HANDSHAKES_PER_SOURCE = 32;
+/** A peer that has sent no byte this long after connecting is dropped (a real one sends its hello at once). */
+export const DEFAULT_SILENT_PEER_TIMEOUT_MS = 2_000;
 /** Failed handshakes logged in full after a quiet second, before the listener switches to one summary line a second. */
 export const REFUSALS_LOGGED_IN_FULL = 5;
 
@@ -51,6 +54,8 @@ export interface ListenOptions {
   maxFrameBytes?: number;
   handshakeTimeoutMs?: number;
   maxPendingHandshakes?: number;
+  maxPendingHandshakesPerSource?: number;
+  silentPeerTimeoutMs?: number;
 }
 
 export interface ConnectOptions {
@@ -83,19 +88,56 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
   const maxFrameBytes = checkMaxFrameBytes(opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
   const timeoutMs = opts.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
   const maxPending = opts.maxPendingHandshakes ?? DEFAULT_MAX_PENDING_HANDSHAKES;
+  const maxPerSource = Math.min(maxPending, opts.maxPendingHandshakesPerSource ?? DEFAULT_MAX_PENDING_HANDSHAKES_PER_SOURCE);
+  const silentMs = opts.silentPeerTimeoutMs ?? DEFAULT_SILENT_PEER_TIMEOUT_MS;
   const sockets = new Set<net.Socket>();
   // every kind of refusal shares one rate limit: a fuzz run must not write a line per connection
   const refusals = new RefusalLog((fields, text) => log.warn(fields, text), { noun: "connections", fullLines: REFUSALS_LOGGED_IN_FULL });
-  const admission = new HandshakeAdmission(maxPending, log, Date.now, (peer) =>
-    refusals.refused({ peer, maxPendingHandshakes: maxPending }, "too many unauthenticated connections; refusing new ones", "over the connection cap", peer),
+  const admission = new HandshakeAdmission({ maxPending, maxPendingPerSource: maxPerSource }, (source) =>
+    refusals.refused(
+      { peer: source, pendingFromSource: admission.pendingFrom(source), pending: admission.pending, maxPendingHandshakes: maxPending, maxPendingHandshakesPerSource: maxPerSource },
+      `too many pending handshakes from ${source}; dropped its oldest unauthenticated connection`,
+      "too many pending handshakes",
+      source,
+    ),
   );
+  /** Admits a raw socket; the returned flag tells whether admission (not the peer) ended it. */
+  const admit = (raw: net.Socket, plain: boolean) => {
+    const source = raw.remoteAddress ?? "unknown";
+    const state = { dropped: false, slot: undefined as ReturnType<HandshakeAdmission["admit"]> | undefined };
+    state.slot = admission.admit(source, () => {
+      state.dropped = true;
+      // a TLS peer cannot read a Tessera frame before its TLS handshake: it is just closed
+      if (plain) refuseBusy(raw, `too many pending handshakes from ${source}; try again`);
+      else raw.destroy();
+    });
+    let silence: NodeJS.Timeout | undefined;
+    if (plain && silentMs < timeoutMs) {
+      silence = setTimeout(() => {
+        state.dropped = true;
+        state.slot!.release();
+        refusals.refused({ peer: source, silentPeerTimeoutMs: silentMs }, "peer sent nothing after connecting; connection closed", "silent", source);
+        raw.destroy();
+      }, silentMs);
+      silence.unref();
+      raw.once("data", () => {
+        clearTimeout(silence);
+        state.slot!.talking();
+      });
+    }
+    raw.once("close", () => {
+      clearTimeout(silence);
+      state.slot!.release();
+    });
+    return state;
+  };
   const track = (socket: net.Socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
   };
 
   /** Runs the Tessera handshake on a (TCP or already TLS-secured) socket; `release` frees its admission slot. */
-  const handshake = (socket: net.Socket, release: () => void) => {
+  const handshake = (socket: net.Socket, release: () => void, droppedByAdmission: () => boolean = () => false) => {
     const comm = new FramedComm(new SocketTransport(socket, scheme), { log, maxFrameBytes });
     comm.quietBadFrames(true);
     acceptHandshake(comm, { security, timeoutMs, maxFrameBytes }).then(
@@ -112,6 +154,7 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
       },
       (err: Error) => {
         release();
+        if (droppedByAdmission()) return; // logged as such already
         refusals.refused({ peer: comm.peerAddress, reason: err.message, code: (err as TesseraError).code }, "handshake failed; connection closed", refusalKind(err), comm.peerAddress);
       },
     );
@@ -120,29 +163,26 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
   let server: net.Server;
   if (scheme === "tls") {
     // Admission is taken when the raw TCP connection arrives, so TLS handshakes in progress count too.
-    const releases = new Map<string, () => void>();
+    const admitted = new Map<string, ReturnType<typeof admit>>();
     const keyOf = (s: net.Socket) => `${s.remoteAddress}:${s.remotePort}`;
     const tlsServer = tls.createServer({ ...tlsContext(security), requestCert: true, rejectUnauthorized: true, handshakeTimeout: timeoutMs });
     tlsServer.on("connection", (raw: net.Socket) => {
       track(raw);
-      const release = admission.admit(raw.remoteAddress);
-      if (!release) {
-        raw.destroy();
-        return;
-      }
+      // (no silence watch on the raw socket: its bytes belong to TLS; the TLS handshake timeout covers it)
+      const state = admit(raw, false);
       const key = keyOf(raw);
-      releases.set(key, release);
+      admitted.set(key, state);
       raw.once("close", () => {
-        release();
-        if (releases.get(key) === release) releases.delete(key);
+        if (admitted.get(key) === state) admitted.delete(key);
       });
     });
     tlsServer.on("secureConnection", (socket: tls.TLSSocket) => {
       track(socket);
       const key = keyOf(socket);
-      const release = releases.get(key) ?? (() => {});
-      releases.delete(key);
-      handshake(socket, release);
+      const state = admitted.get(key);
+      admitted.delete(key);
+      state?.slot?.talking();
+      handshake(socket, () => state?.slot?.release(), () => state?.dropped === true);
     });
     tlsServer.on("tlsClientError", (err, socket) => {
       refusals.refused({ peer: socket.remoteAddress, reason: err.message }, "TLS handshake failed; connection closed", "TLS failed", socket.remoteAddress);
@@ -151,12 +191,8 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
   } else {
     server = net.createServer((socket) => {
       track(socket);
-      const release = admission.admit(socket.remoteAddress);
-      if (!release) {
-        socket.destroy();
-        return;
-      }
-      handshake(socket, release);
+      const state = admit(socket, true);
+      handshake(socket, () => state.slot!.release(), () => state.dropped);
     });
   }
   await new Promise<void>((resolve, reject) => {
@@ -180,6 +216,19 @@ export async function listen(opts: ListenOptions): Promise<Listener> {
   };
 }
 
+/** Tells a peer dropped for admission why (it would otherwise blame the secret), then closes. */
+function refuseBusy(socket: net.Socket, reason: string): void {
+  try {
+    const w = new MessageWriter();
+    w.write({ op: "tessera-refused", code: "busy", reason });
+    for (const c of w.take()) socket.write(c);
+    socket.end();
+  } catch {
+    /* the socket is gone already */
+  }
+  setTimeout(() => socket.destroy(), 200).unref();
+}
+
 export function connect(address: string, opts: ConnectOptions): Promise<Comm> {
   let parsed: ReturnType<typeof parseAddress>;
   let security: Security;
@@ -197,6 +246,7 @@ export function connect(address: string, opts: ConnectOptions): Promise<Comm> {
 
   return new Promise<Comm>((resolve, reject) => {
     let socket: net.Socket;
+    let reads: DirectReads | undefined;
     const fail = (err: Error) => {
       clearTimeout(timer);
       socket.destroy();
@@ -219,7 +269,7 @@ export function connect(address: string, opts: ConnectOptions): Promise<Comm> {
     const onConnected = () => {
       socket.off("error", onError);
       clearTimeout(timer); // the handshake's own timer covers the rest of the budget
-      const comm = new FramedComm(new SocketTransport(socket, scheme), { log, maxFrameBytes });
+      const comm = new FramedComm(new SocketTransport(socket, scheme, reads), { log, maxFrameBytes });
       const remaining = Math.max(1, timeoutMs - (Date.now() - started));
       initiateHandshake(comm, address, { security, timeoutMs: remaining, maxFrameBytes }).then(
         (authed) => resolve(authed),
@@ -229,7 +279,8 @@ export function connect(address: string, opts: ConnectOptions): Promise<Comm> {
     if (scheme === "tls") {
       socket = tls.connect({ host, port, ...tlsContext(security), servername: "tessera", checkServerIdentity: () => undefined }, onConnected);
     } else {
-      socket = net.connect({ host, port }, onConnected);
+      reads = new DirectReads(); // received arrays go from the socket straight into their typed arrays
+      socket = net.connect({ host, port, onread: reads.onread }, onConnected);
     }
     socket.on("error", onError);
   });

@@ -168,7 +168,12 @@ const CLIENT_TO_SCHEDULER: Record<string, Check> = {
   "client-releases-keys": (m) => strArray(m["keys"], "keys"),
   "cancel-keys": (m) => strArray(m["keys"], "keys"),
   "who-has": (m) => first(required(m, "id", isInt, "an integer"), strArray(m["keys"], "keys")),
-  "scheduler-info": (m) => first(required(m, "id", isInt, "an integer"), optional(m, "gc", (x) => typeof x === "boolean", "a boolean")),
+  "scheduler-info": (m) =>
+    first(
+      required(m, "id", isInt, "an integer"),
+      optional(m, "gc", (x) => typeof x === "boolean", "a boolean"),
+      optional(m, "targetDurationS", (x) => isNum(x) && (x as number) > 0, "a number > 0"),
+    ),
   "retire-workers": (m) =>
     first(
       required(m, "id", isInt, "an integer"),

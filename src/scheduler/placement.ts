@@ -1,7 +1,10 @@
 /**
  * Where tasks run. A task with dependencies goes where starting it is expected soonest: the worker's
  * queued work per thread plus the time to fetch the dependency bytes it lacks (so the holder of the
- * biggest inputs usually wins). Root tasks go to the least-loaded worker with room.
+ * biggest inputs usually wins), less the bytes of its siblings already there. Root tasks go to the
+ * least-loaded worker with room, except that siblings — inputs of the same small reduction step —
+ * go together (co-assignment, as Dask did for sibling root tasks): a partial result then meets the
+ * others on the worker that made them instead of hopping between workers.
  */
 import type { SchedulerState } from "./state.js";
 import type { TaskState, WorkerState } from "./entities.js";
@@ -14,6 +17,36 @@ export const PIPELINE_SECONDS = 0.005;
 export const MAX_TASKS_PER_THREAD = 256;
 /** How many workers with room are considered besides the holders of the dependencies. */
 const EXTRA_CANDIDATES = 16;
+/**
+ * Siblings are co-assigned when their common dependent has at most this many inputs (a tree
+ * reduction's fan-in). A worker then takes at most this many tasks beyond its usual room, which
+ * bounds the extra memory; a dependent of many more inputs (a concatenation of everything) spreads
+ * its inputs as usual.
+ */
+export const MAX_COASSIGNED_SIBLINGS = 16;
+
+/**
+ * The only dependent of `ts` when it is a small reduction step (its inputs are `ts`'s siblings), or
+ * null when there is none, several, or it has too many inputs.
+ */
+function reductionStep(ts: TaskState): TaskState | null {
+  const ds = ts.dependents;
+  if (ds === null || ds.size !== 1) return null;
+  const d = ds.values().next().value as TaskState;
+  return d.deps !== null && d.deps.length > 1 && d.deps.length <= MAX_COASSIGNED_SIBLINGS ? d : null;
+}
+
+/** A running worker already processing or holding a sibling of `ts`, or null. */
+export function siblingWorker(ts: TaskState): WorkerState | null {
+  const d = reductionStep(ts);
+  if (d === null) return null;
+  for (const s of d.deps!) {
+    if (s === ts) continue;
+    const ws = s.processingOn ?? (s.whoHas !== null && s.whoHas.length > 0 ? s.whoHas[0]! : null);
+    if (ws !== null && ws.status === "running") return ws;
+  }
+  return null;
+}
 
 /**
  * Saturated = no more tasks should be sent now. Always room for one task beyond the threads
@@ -29,27 +62,40 @@ export function isSaturated(ws: WorkerState): boolean {
   return ws.occupancy >= ws.nthreads * PIPELINE_SECONDS;
 }
 
-/** Expected seconds until `ts` could start on `ws`: queued work per thread + missing input transfer. */
-function startTime(ts: TaskState, ws: WorkerState): number {
+/**
+ * Expected seconds until `ts` could start on `ws`: queued work per thread + missing input transfer,
+ * less the transfer its result would save by joining siblings already there (a small credit per
+ * sibling even before their sizes are known, so that ties go to the siblings' worker).
+ */
+function startTime(ts: TaskState, ws: WorkerState, step: TaskState | null): number {
   let missing = 0;
   for (const dep of ts.deps!) {
     if (dep.whoHas !== null && !dep.whoHas.includes(ws)) missing += Math.max(0, dep.nbytes);
   }
-  return ws.occupancy / ws.nthreads + missing / ASSUMED_BANDWIDTH;
+  let credit = 0;
+  if (step !== null) {
+    for (const s of step.deps!) {
+      if (s !== ts && (s.processingOn === ws || (s.whoHas !== null && s.whoHas.includes(ws)))) credit += Math.max(0, s.nbytes) / ASSUMED_BANDWIDTH + 1e-6;
+    }
+  }
+  return ws.occupancy / ws.nthreads + missing / ASSUMED_BANDWIDTH - credit;
 }
 
 export function decideWorker(state: SchedulerState, ts: TaskState): WorkerState | null {
   let best: WorkerState | null = null;
   let bestCost = Infinity;
+  const step = reductionStep(ts);
   const consider = (ws: WorkerState): void => {
     if (ws.status !== "running") return;
-    const cost = startTime(ts, ws);
+    const cost = startTime(ts, ws, step);
     if (cost < bestCost || (cost === bestCost && best !== null && ws.processing.size < best.processing.size)) {
       best = ws;
       bestCost = cost;
     }
   };
   for (const dep of ts.deps!) if (dep.whoHas !== null) for (const ws of dep.whoHas) consider(ws);
+  const sib = step !== null ? siblingWorker(ts) : null;
+  if (sib !== null) consider(sib);
   let n = 0;
   for (const ws of state.unsaturated) {
     consider(ws);
@@ -59,8 +105,16 @@ export function decideWorker(state: SchedulerState, ts: TaskState): WorkerState 
   return best;
 }
 
-/** The least-loaded worker among (the first few of) those with room; null if all are saturated. */
-export function pickRootWorker(state: SchedulerState): WorkerState | null {
+/**
+ * Where a root task goes: with its siblings when one is already placed (even beyond that worker's
+ * usual room, by at most MAX_COASSIGNED_SIBLINGS tasks), else the least-loaded worker among (the
+ * first few of) those with room; null if all are saturated.
+ */
+export function pickRootWorker(state: SchedulerState, ts?: TaskState): WorkerState | null {
+  if (ts !== undefined) {
+    const sib = siblingWorker(ts);
+    if (sib !== null && sib.processing.size < sib.nthreads * MAX_TASKS_PER_THREAD) return sib;
+  }
   let best: WorkerState | null = null;
   let bestLoad = Infinity;
   let n = 0;

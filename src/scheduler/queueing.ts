@@ -19,7 +19,7 @@ export function ready(st: SchedulerState, ts: TaskState): void {
       return;
     }
   } else if (st.queued.size === 0) {
-    const ws = pickRootWorker(st);
+    const ws = pickRootWorker(st, ts);
     if (ws !== null) {
       assign(st, ts, ws);
       return;
@@ -38,7 +38,7 @@ export function fillQueue(st: SchedulerState): void {
   while (st.queued.size > 0 && st.unsaturated.size > 0) {
     const ts = st.queued.pop()!;
     if (ts.state !== "queued") continue;
-    const ws = ts.deps !== null ? decideWorker(st, ts) : pickRootWorker(st);
+    const ws = ts.deps !== null ? decideWorker(st, ts) : pickRootWorker(st, ts);
     if (ws === null) {
       st.queued.push(ts);
       break;

@@ -190,7 +190,7 @@ export class Scheduler {
     return workerViews(this.state);
   }
 
-  info(opts: { gc?: boolean } = {}): SchedulerInfo {
+  info(opts: { gc?: boolean; targetDurationS?: number } = {}): SchedulerInfo {
     const gc = (globalThis as { gc?: () => void }).gc;
     if (opts.gc && gc) gc();
     const mem = process.memoryUsage();
@@ -207,9 +207,12 @@ export class Scheduler {
         pid: w.pid,
         host: w.host,
         metadata: { ...w.metadata },
+        processing: w.processing.size,
+        stored: w.hasWhat.size,
       })),
       cluster: this.state.clusterSummary(),
     };
+    if (opts.targetDurationS !== undefined) info.adaptiveTarget = this.adaptiveTarget(opts.targetDurationS);
     if (this.#dashboardLink) info.dashboardLink = this.#dashboardLink;
     return info;
   }
@@ -330,7 +333,7 @@ export class Scheduler {
     if (reason !== null) return reason;
     this.#workerComms.set(m.address, comm);
     comm.send({ op: "worker-registered", heartbeatIntervalMs: this.#opts.heartbeatIntervalMs ?? 1000 });
-    this.log.info({ worker: m.address, name: m.name, nthreads: m.nthreads }, "worker registered");
+    this.log.info({ worker: m.address, workerName: m.name, nthreads: m.nthreads }, "worker registered");
     const ws = this.state.workers.get(m.address)!;
     for (const p of this.#plugins) this.#safe(p, () => p.addWorker?.(workerInfo(ws)));
     return null;
@@ -423,7 +426,11 @@ export class Scheduler {
         comm.send({ op: "reply", id: msg.id, result: this.state.whoHas(msg.keys) } satisfies ReplyMsg);
         return;
       case "scheduler-info":
-        comm.send({ op: "reply", id: msg.id, result: this.info({ gc: msg.gc === true }) } satisfies ReplyMsg);
+        comm.send({
+          op: "reply",
+          id: msg.id,
+          result: this.info({ gc: msg.gc === true, ...(msg.targetDurationS !== undefined ? { targetDurationS: msg.targetDurationS } : {}) }),
+        } satisfies ReplyMsg);
         return;
       case "retire-workers": {
         const req = msg;

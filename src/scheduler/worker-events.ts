@@ -3,6 +3,7 @@
  * steal answers, and keys gained or lost on a worker (lost-data recovery).
  */
 import type { Key } from "../graph/spec.js";
+import { KILLED_WORKER_CODE } from "../util/errors.js";
 import type { ErredTask, FinishedTask, KeyLocation, RegisterWorkerMsg, WorkerMetrics } from "../protocol/messages.js";
 import { WorkerState } from "./entities.js";
 import { freeOn } from "./outbox.js";
@@ -72,7 +73,7 @@ export function removeWorker(st: SchedulerState, address: string, opts: { gracef
     if (ts.suspicious !== null && ts.suspicious.length >= st.allowedFailures) {
       ts.error = {
         name: "KilledWorker",
-        code: "KILLED_WORKER",
+        code: KILLED_WORKER_CODE,
         key: ts.key,
         message:
           `task '${ts.key}' was processing on ${ts.suspicious.length} workers that all died ` +

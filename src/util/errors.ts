@@ -77,3 +77,60 @@ export class CommClosedError extends TesseraError {
     super("TESSERA_ERR_COMM_CLOSED", message);
   }
 }
+
+/**
+ * A task raised. One class for every executor: the in-process one (`cause` is the thrown value) and
+ * the cluster (the remote error's name, message and worker stack). `key` names the failing task.
+ */
+export class TaskError extends TesseraError {
+  readonly key: string;
+  /** The op the task ran, when known. */
+  readonly op: string | undefined;
+  /** The name of the error the task raised (e.g. "RangeError"). */
+  readonly remoteName: string;
+  /** The stack on the worker, when the task ran remotely. */
+  readonly remoteStack: string | undefined;
+  constructor(key: string, message: string, opts: { op?: string; remoteName?: string; remoteStack?: string; cause?: unknown } = {}) {
+    super("TESSERA_ERR_TASK", message, opts.cause !== undefined ? { cause: opts.cause } : undefined);
+    this.key = key;
+    this.op = opts.op;
+    this.remoteName = opts.remoteName ?? (opts.cause instanceof Error ? opts.cause.name : "Error");
+    this.remoteStack = opts.remoteStack;
+    if (opts.remoteStack) this.stack = `${this.stack ?? ""}\n--- remote stack (on the worker) ---\n${opts.remoteStack}`;
+  }
+}
+
+/** The code of KilledWorker, on the wire and on the class. */
+export const KILLED_WORKER_CODE = "TESSERA_ERR_KILLED_WORKER";
+
+/** The task was processing on workers that all died (Dask's KilledWorker). */
+export class KilledWorker extends TesseraError {
+  readonly key: string;
+  constructor(key: string, message: string) {
+    super(KILLED_WORKER_CODE, message);
+    this.key = key;
+  }
+}
+
+/** The future was cancelled (by `cancel` or because its key was released). */
+export class CancelledError extends TesseraError {
+  readonly key: string;
+  constructor(key: string, why = "it was cancelled") {
+    super("TESSERA_ERR_CANCELLED", `task '${key}' will not complete: ${why}`);
+    this.key = key;
+  }
+}
+
+/** A call or command got an argument or option it cannot use; the message says what to pass instead. */
+export class UsageError extends TesseraError {
+  constructor(message: string) {
+    super("TESSERA_ERR_USAGE", message);
+  }
+}
+
+/** Waited longer than the caller allowed (for workers, for a result). */
+export class TimeoutError extends TesseraError {
+  constructor(message: string) {
+    super("TESSERA_ERR_TIMEOUT", message);
+  }
+}

@@ -27,6 +27,7 @@ import { WorkerStateMachine, type TransferLimits, type WorkerInstruction, type W
 import { resolveArgs, typeName } from "./args.js";
 import { anySpilled, loadArgs } from "./load-args.js";
 import { COLLECT_GARBAGE_OP, garbageCollector } from "./gc-op.js";
+import { ReleaseTracker } from "./executor/gc.js";
 import { invalidPeerMessage, invalidSchedulerMessage, RefusalLog } from "../protocol/validate-message.js";
 import { ActivityLog, CpuMeter } from "./activity.js";
 
@@ -96,6 +97,8 @@ export class Worker {
   #loading = 0;
   /** Transfers and spills since the last heartbeat (sent with it). */
   readonly #activity = new ActivityLog();
+  /** Dropped values' shared memory returns once this thread has collected its handles (./executor/gc.ts). */
+  readonly #releases = new ReleaseTracker();
   readonly #cpu = new CpuMeter();
 
   private constructor(opts: WorkerOptions) {
@@ -327,9 +330,15 @@ export class Worker {
         case "fetch":
           this.#fetch(ins.peer, ins.keys);
           break;
-        case "drop":
-          for (const k of ins.keys) this.store.delete(k);
+        case "drop": {
+          let bytes = 0;
+          for (const k of ins.keys) {
+            bytes += this.store.nbytes(k) ?? 0;
+            this.store.delete(k);
+          }
+          this.#releases.released(bytes);
           break;
+        }
         case "missing-data":
           this.#send({ op: "missing-data", keys: ins.keys, worker: ins.from });
           break;

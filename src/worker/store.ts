@@ -7,6 +7,7 @@
  * is synchronous and, for a spilled value, reads the file synchronously (a fallback, not the fast
  * path). LRU order is Map insertion order: a read or write moves the key to the end.
  */
+import { TesseraError } from "../util/errors.js";
 import { nbytes as estimateBytes } from "./executor/nbytes.js";
 
 export interface WorkerDataStore {
@@ -37,10 +38,9 @@ export interface WorkerDataStore {
   close(): Promise<void>;
 }
 
-export class MissingKeyError extends Error {
-  override name = "MissingKeyError";
+export class MissingKeyError extends TesseraError {
   constructor(readonly key: string) {
-    super(`key '${key}' is not in this worker's data store`);
+    super("TESSERA_ERR_MISSING_KEY", `key '${key}' is not in this worker's data store`);
   }
 }
 

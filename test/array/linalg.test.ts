@@ -212,3 +212,28 @@ test("NDArray results of products are ordinary arrays", async () => {
   assert.ok(r instanceof NDArray);
   assert.deepEqual(r.toArray(), [[10, 13], [28, 40]]);
 });
+
+test("transposed operands are contracted from their source blocks (no transpose tasks)", async () => {
+  const x = random.random({ shape: [7, 5], chunks: [[3, 4], [2, 3]], seed: 9 });
+  const y = random.random({ shape: [7, 4, 5], chunks: [[7], [1, 3], [5]], seed: 8 });
+  const products = [x.matmul(x.T), x.T.matmul(x), tensordot(y.transpose([2, 0, 1]), x.T, { axes: [[0, 1], [0, 1]] })];
+  for (const p of products) assert.ok(!Object.values(p.buildGraph(false)).some((n) => "op" in n && n.op === "array.transpose"), "no transpose task");
+  const X = (await x.computeArray()).toArray() as number[][];
+  const Y = (await y.computeArray()).toArray() as number[][][];
+  const g = (await products[0]!.computeArray()).toArray() as number[][];
+  const h = (await products[1]!.computeArray()).toArray() as number[][];
+  const t = (await products[2]!.computeArray()).toArray() as number[];
+  for (let i = 0; i < 7; i++) for (let j = 0; j < 7; j++) {
+    const w = X[i]!.reduce((s, v, k) => s + v * X[j]![k]!, 0);
+    assert.ok(Math.abs(g[i]![j]! - w) < 1e-12, `x @ x.T [${i},${j}]`);
+  }
+  for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) {
+    const w = X.reduce((s, row) => s + row[i]! * row[j]!, 0);
+    assert.ok(Math.abs(h[i]![j]! - w) < 1e-12, `x.T @ x [${i},${j}]`);
+  }
+  for (let j = 0; j < 4; j++) {
+    let w = 0;
+    for (let a = 0; a < 5; a++) for (let b = 0; b < 7; b++) w += Y[b]![j]![a]! * X[b]![a]!;
+    assert.ok(Math.abs(t[j]! - w) < 1e-12, `tensordot [${j}]`);
+  }
+});

@@ -3,7 +3,8 @@
 // non-contiguous chunks), special values; unsupported programs give undefined.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { compileWasm, randFillFromRandom, wasmSupports } from "../../src/array/kernels/compile-wasm.js";
+import { compileWasm, wasmSupports } from "../../src/array/kernels/compile-wasm.js";
+import { randFill } from "../../src/array/kernels/random-leaf.js";
 import { compileJs } from "../../src/array/kernels/compile-js.js";
 import type { ChunkInfo, ChunkProgram, NDChunk, ProgramNode } from "../../src/array/fusion/ir.js";
 import { normalizeSeed } from "../../src/array/random/index.js";
@@ -42,7 +43,7 @@ function sameChunks(a: NDChunk[], b: NDChunk[], what: string): void {
 function check(p: ChunkProgram, info: ChunkInfo, inputs: NDChunk[] = [], what = ""): NDChunk[] {
   const w = compileWasm(p, info.shape.length);
   assert.ok(w, `${what}: expected a WebAssembly kernel`);
-  const js = compileJs(p, randFillFromRandom);
+  const js = compileJs(p, randFill);
   const a = w(inputs, info);
   sameChunks(a, js(inputs, info), what);
   sameChunks(w(inputs, info), a, `${what} (second run, reused memory)`); // state reuse

@@ -3,7 +3,8 @@
 // generated kinds are in the supported subset, so most programs do compile.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { compileWasm, randFillFromRandom } from "../../src/array/kernels/compile-wasm.js";
+import { compileWasm } from "../../src/array/kernels/compile-wasm.js";
+import { randFill } from "../../src/array/kernels/random-leaf.js";
 import { compileJs } from "../../src/array/kernels/compile-js.js";
 import type { BinaryFn, ChunkProgram, DType, NDChunk, ProgramNode, ReduceFn, UnaryFn } from "../../src/array/fusion/ir.js";
 import { normalizeSeed } from "../../src/array/random/index.js";
@@ -79,7 +80,7 @@ test("random programs: WebAssembly equals JavaScript bit for bit when it compile
     if (k === undefined) continue;
     compiled++;
     const a = k(inputs, info);
-    const b = compileJs(p, randFillFromRandom)(inputs, info);
+    const b = compileJs(p, randFill)(inputs, info);
     a.forEach((x, j) => {
       for (let e = 0; e < x.data.length; e++) {
         if (!Object.is(x.data[e], b[j]!.data[e])) {

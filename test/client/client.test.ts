@@ -20,8 +20,8 @@ test("submit, map, gather, dependencies, errors, retries and cancel on a real cl
     // pure: same function and arguments → same key
     const inc = (x: number) => x + 1;
     assert.equal(client.submit(inc, 1).key, client.submit(inc, 1).key);
-    assert.notEqual(client.submit(inc, 1, { pure: false }).key, client.submit(inc, 1, { pure: false }).key);
-    assert.equal(client.submit(inc, 5, { key: "my-key" }).key, "my-key");
+    assert.notEqual(client.submitWith({ pure: false }, inc, 1).key, client.submitWith({ pure: false }, inc, 1).key);
+    assert.equal(client.submitWith({ key: "my-key" }, inc, 5).key, "my-key");
 
     // map + gather
     const squares = client.map((x: number) => x * x, Array.from({ length: 100 }, (_, i) => i));
@@ -74,7 +74,7 @@ test("submit, map, gather, dependencies, errors, retries and cancel on a real cl
         }
         return "second run";
       };
-      assert.equal(await client.submit(flaky, join(dir, "m1"), { retries: 1 }), "second run");
+      assert.equal(await client.submitWith({ retries: 1 }, flaky, join(dir, "m1")), "second run");
       await assert.rejects(client.submit(flaky, join(dir, "m2")).result(), /first run fails/);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -85,7 +85,7 @@ test("submit, map, gather, dependencies, errors, retries and cancel on a real cl
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
       return ms;
     };
-    const slow = client.submit(sleep, 600, { pure: false });
+    const slow = client.submitWith({ pure: false }, sleep, 600);
     await client.cancel(slow);
     await assert.rejects(slow.result(), (e: unknown) => e instanceof CancelledError);
     assert.equal(slow.status, "cancelled");
@@ -146,7 +146,7 @@ test("a future being awaited is not garbage-collected (its key stays wanted unti
       return ms;
     };
     // Only the pending result refers to the future here.
-    const pending = client.submit(sleep, 300, { pure: false }).result();
+    const pending = client.submitWith({ pure: false }, sleep, 300).result();
     for (let i = 0; i < 5; i++) {
       gc();
       await new Promise((r) => setTimeout(r, 20));

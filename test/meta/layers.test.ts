@@ -19,7 +19,8 @@ const allowed: Record<string, readonly string[]> = {
   client: ["protocol", "graph", "util"],
   dashboard: ["scheduler", "protocol", "graph", "util"],
   cluster: ["scheduler", "worker", "client", "protocol", "graph", "util", "dashboard"],
-  cli: ["cluster", "client", "scheduler", "worker", "array", "dashboard", "protocol", "graph", "util"],
+  notebook: ["cluster", "client", "scheduler", "worker", "array", "dashboard", "protocol", "graph", "util"],
+  cli: ["notebook", "cluster", "client", "scheduler", "worker", "array", "dashboard", "protocol", "graph", "util"],
 };
 
 function tsFiles(dir: string): string[] {

@@ -82,6 +82,45 @@ test("messages survive any split of the byte stream, typed arrays arriving align
   );
 });
 
+test("direct reads: a big array's bytes land straight in the typed array it is delivered in; the rest goes through a reused scratch buffer", () => {
+  const big = new Float64Array(100_000).map((_, i) => i * 0.25);
+  const msgs = [
+    { op: "pre", x: new Float64Array([1, 2]) },
+    { op: "chunk", chunk: { dtype: "float64", shape: [100_000], data: big }, bin: new ArrayBuffer(3) },
+    { op: "post", s: "after" },
+  ];
+  const bytes = encodeAll(msgs);
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 1, max: 200_000 }), { minLength: 1, maxLength: 30 }), (sizes) => {
+      const got: any[] = [];
+      const r = new MessageReader({ onMessage: (m) => got.push(m) });
+      const targets = new Set<ArrayBufferLike>();
+      let scratchWrites = 0;
+      for (let at = 0, i = 0; at < bytes.byteLength; i++) {
+        const target = r.readTarget();
+        // A socket read: up to the target's length, as many bytes as have "arrived".
+        const n = Math.min(target.byteLength, sizes[i % sizes.length]!, bytes.byteLength - at);
+        target.set(bytes.subarray(at, at + n));
+        if (target.byteLength === 64 * 1024) scratchWrites++;
+        else targets.add(target.buffer);
+        r.bytesRead(target, n);
+        at += n;
+      }
+      assert.equal(got.length, 3);
+      assert.equal(r.midMessage, false);
+      const data: Float64Array = got[1].chunk.data;
+      assert.ok(targets.has(data.buffer), "the array's buffer is the one the socket read into: no copy");
+      assert.deepEqual(data, big);
+      assert.deepEqual(Array.from(got[0].x), [1, 2]);
+      assert.equal(got[2].s, "after");
+      assert.ok(scratchWrites > 0);
+      // Values decoded from a reused scratch buffer do not change when it is overwritten later.
+      assert.deepEqual(Array.from(new Uint8Array(got[1].bin)), [0, 0, 0]);
+    }),
+    { numRuns: 100 },
+  );
+});
+
 test("random messages round-trip through random splits (property)", () => {
   // "__proto__" keys are renamed by msgpackr (a prototype-pollution guard), tested separately below
   const value = fc.jsonValue({ maxDepth: 3 }).filter((v) => !JSON.stringify(v).includes('"__proto__"'));

@@ -71,25 +71,30 @@ test("out-of-order or foreign messages fail the handshake", () => {
   assert.ok(r2.kind === "failed" && /nonce/.test(r2.error.message));
 });
 
-test("admission: at most max unauthenticated at once, release is idempotent, refusals logged once a second", () => {
-  const lines: string[] = [];
-  const log = pino({ level: "info" }, { write: (l: string) => void lines.push(l) });
-  let now = 0;
-  const gate = new HandshakeAdmission(2, log, () => now);
-  const a = gate.admit("p1");
-  const b = gate.admit("p2");
-  assert.ok(a && b);
-  assert.equal(gate.admit("p3"), undefined);
-  assert.equal(gate.admit("p4"), undefined);
-  assert.equal(lines.length, 1);
-  now = 1500;
-  assert.equal(gate.admit("p5"), undefined);
-  assert.equal(lines.length, 2);
-  assert.equal(JSON.parse(lines[1]!).refused, 2);
-  a();
-  a();
-  assert.equal(gate.pending, 1);
-  assert.ok(gate.admit("p6"));
-  assert.equal(gate.admit("p7"), undefined);
-  assert.throws(() => new HandshakeAdmission(0, log), /maxPendingHandshakes 0 is not valid/);
+test("admission: per-source and total caps evict the oldest silent connection of the busiest source, never the newcomer", () => {
+  const evictedSources: string[] = [];
+  const gate = new HandshakeAdmission({ maxPending: 4, maxPendingPerSource: 2 }, (source) => evictedSources.push(source));
+  const closed: string[] = [];
+  const conn = (name: string, source: string) => gate.admit(source, () => closed.push(name));
+  const a1 = conn("a1", "A");
+  conn("a2", "A");
+  a1.talking(); // a1 sent its hello: a2, still silent, goes first
+  conn("a3", "A");
+  assert.deepEqual(closed, ["a2"]);
+  assert.equal(gate.pendingFrom("A"), 2);
+  conn("a4", "A"); // a3 is silent, a1 talking: a3 goes
+  assert.deepEqual(closed, ["a2", "a3"]);
+  a1.talking();
+  const b1 = conn("b1", "B");
+  conn("b2", "B");
+  assert.equal(gate.pending, 4);
+  // total cap: a third source gets in; the busiest source (A and B tie: the first found) loses its oldest
+  conn("c1", "C");
+  assert.equal(closed.length, 3);
+  assert.equal(gate.pending, 4);
+  assert.deepEqual(evictedSources, ["A", "A", "A"]);
+  b1.release();
+  b1.release();
+  assert.equal(gate.pending, 3);
+  assert.throws(() => new HandshakeAdmission({ maxPending: 0, maxPendingPerSource: 1 }, () => undefined), /maxPendingHandshakes 0 is not valid/);
 });

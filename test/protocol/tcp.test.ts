@@ -257,23 +257,38 @@ test("version mismatch seen from connect(): a server speaking another version gi
   }
 });
 
-test("too many unauthenticated connections: extra ones are refused at once, then service resumes", async () => {
+test("too many unauthenticated connections: the oldest silent one is dropped (and told why), so a newcomer gets in", async () => {
   const security = Security.temporary();
   const srv = await echoServer(security, { maxPendingHandshakes: 2 });
   try {
     const a = await rawSocket(srv.listener.address);
+    const aBytes: Buffer[] = [];
+    a.on("data", (d: Buffer) => aBytes.push(d));
     const b = await rawSocket(srv.listener.address);
     await new Promise((r) => setTimeout(r, 30)); // let the server accept both
-    const c = await rawSocket(srv.listener.address);
-    await socketClosed(c);
-    await waitFor(() => srv.cap.has(/too many unauthenticated connections/), "the refusal to be logged");
-    a.destroy();
-    b.destroy();
-    await Promise.all([socketClosed(a), socketClosed(b)]);
-    await new Promise((r) => setTimeout(r, 30));
     const good = await connect(srv.listener.address, { security });
+    await socketClosed(a);
+    await waitFor(() => srv.cap.has(/too many pending handshakes from 127\.0\.0\.1/), "the eviction to be logged");
+    const told: unknown[] = [];
+    new MessageReader({ onMessage: (m) => told.push(m) }).feed(Buffer.concat(aBytes));
+    assert.match(JSON.stringify(told), /"code":"busy".*too many pending handshakes from 127\.0\.0\.1/);
     await pingPong(good, 5);
     good.close();
+    b.destroy();
+  } finally {
+    await srv.close();
+  }
+});
+
+test("a peer that sends nothing is dropped after silentPeerTimeoutMs, long before the handshake timeout", async () => {
+  const security = Security.temporary();
+  const srv = await echoServer(security, { silentPeerTimeoutMs: 200, handshakeTimeoutMs: 60_000 });
+  try {
+    const t0 = Date.now();
+    const a = await rawSocket(srv.listener.address);
+    await socketClosed(a);
+    assert.ok(Date.now() - t0 < 5000, `dropped after ${Date.now() - t0} ms`);
+    await waitFor(() => srv.cap.has(/peer sent nothing after connecting/), "the drop to be logged");
   } finally {
     await srv.close();
   }
@@ -285,15 +300,15 @@ test("TLS listener: connections still in the TLS handshake count towards maxPend
   const listener = await listen({ address: "tls://127.0.0.1:0", security, log: cap.log, maxPendingHandshakes: 2, onComm: (c) => c.onMessage((m) => c.send({ op: "echo", msg: m })) });
   try {
     const a = await rawSocket(listener.address);
+    a.resume();
     const b = await rawSocket(listener.address);
     await new Promise((r) => setTimeout(r, 30));
     const c = await rawSocket(listener.address);
-    await socketClosed(c);
-    await waitFor(() => cap.has(/too many unauthenticated connections/), "the refusal to be logged");
-    a.destroy();
+    await socketClosed(a);
+    await waitFor(() => cap.has(/too many pending handshakes from/), "the eviction to be logged");
     b.destroy();
-    await Promise.all([socketClosed(a), socketClosed(b)]);
-    await new Promise((r) => setTimeout(r, 30));
+    c.destroy();
+    await Promise.all([socketClosed(b), socketClosed(c)]);
     const good = await connect(listener.address, { security });
     await pingPong(good, 6);
     good.close();

@@ -119,14 +119,14 @@ test("client.submit: a value too deep to encode rejects that future only; one ov
     const fn = (v: unknown) => (Array.isArray(v) ? "array" : "other");
     // submitted in one tick: one update-graph message that cannot be encoded as a whole (3500 deep: past
     // what msgpackr can encode on the default stack, within what the client's own argument walk takes)
-    const tooDeep = client.submit(fn, nested(3500), { key: "too-deep" });
-    const fine = client.submit(fn, [1], { key: "fine" });
-    const overLimit = client.submit(fn, nested(150), { key: "over-limit" });
+    const tooDeep = client.submitWith({ key: "too-deep" }, fn, nested(3500));
+    const fine = client.submitWith({ key: "fine" }, fn, [1]);
+    const overLimit = client.submitWith({ key: "over-limit" }, fn, nested(150));
     await assert.rejects(tooDeep.result(), (e: Error & { code?: string }) => e.code === "TESSERA_ERR_MESSAGE_ENCODE" && /task 'too-deep' was not sent/.test(e.message));
     assert.equal(await fine.result(), "array");
     await assert.rejects(overLimit.result(), /the scheduler refused the graph: .*nests deeper than 100 levels/);
     // reserved keys fail clearly instead of never finishing
-    await assert.rejects(client.submit(fn, 1, { key: "__proto__" }).result(), /'__proto__' is the name of a property every JavaScript object has/);
+    await assert.rejects(client.submitWith({ key: "__proto__" }, fn, 1).result(), /'__proto__' is the name of a property every JavaScript object has/);
     assert.equal(await client.submit(fn, 2).result(), "other");
   } finally {
     await client.close();

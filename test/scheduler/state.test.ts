@@ -251,3 +251,38 @@ test("transition hook sees every state change", () => {
   const counts = s.prefixes.get("a")!.counts;
   assert.equal(Object.values(counts).reduce((x, y) => x + y, 0), 0, "forgotten tasks leave the prefix counts");
 });
+
+test("siblings of a reduction step are co-assigned to one worker; a dependent of many inputs spreads them", () => {
+  const s = newState();
+  s.addWorker(worker("w1"));
+  s.addWorker(worker("w2"));
+  const roots = Array.from({ length: 8 }, (_, i) => task(`r-${i}`));
+  const steps = [task("s-0", ["r-0", "r-1", "r-2", "r-3"]), task("s-1", ["r-4", "r-5", "r-6", "r-7"])];
+  s.updateGraph("c", { op: "update-graph", tasks: [...roots, ...steps, task("agg", ["s-0", "s-1"])], wanted: ["agg"] });
+  const placed = new Map<string, string>();
+  const record = (out: Record<string, string[]>) => {
+    for (const [w, keys] of Object.entries(out)) for (const k of keys) placed.set(k, w);
+  };
+  record(computed(s.flush()));
+  // Each worker takes its usual room (two tasks) plus the rest of the step it started, not more.
+  for (let round = 0; placed.size < 8 && round < 10; round++) {
+    for (const w of ["w1", "w2"]) {
+      const mine = [...placed].filter(([k, on]) => on === w && k.startsWith("r-") && s.tasks.get(k)!.state === "processing").map(([k]) => k);
+      if (mine.length > 0) finish(s, w, mine.slice(0, 1), 8, 0.5);
+    }
+    record(computed(s.flush()));
+  }
+  const on = (keys: string[]) => new Set(keys.map((k) => placed.get(k)));
+  assert.equal(on(["r-0", "r-1", "r-2", "r-3"]).size, 1, "the first step's inputs on one worker");
+  assert.equal(on(["r-4", "r-5", "r-6", "r-7"]).size, 1, "the second step's inputs on one worker");
+  assert.notEqual(placed.get("r-0"), placed.get("r-4"), "the two steps on the two workers");
+
+  // A dependent of more than MAX_COASSIGNED_SIBLINGS inputs (a concatenation) does not pull them together.
+  const t = newState();
+  t.addWorker(worker("w1"));
+  t.addWorker(worker("w2"));
+  const many = Array.from({ length: 40 }, (_, i) => task(`m-${i}`));
+  t.updateGraph("c", { op: "update-graph", tasks: [...many, task("cat", many.map((m) => m.key))], wanted: ["cat"] });
+  const first = computed(t.flush());
+  assert.deepEqual(Object.values(first).map((ks) => ks.length), [2, 2], "each worker gets its usual room");
+});

@@ -50,3 +50,25 @@ test("SGECluster job array: one submission, elements counted, scaled down and ca
   }
   assert.deepEqual(liveElements(arrayId), []);
 });
+
+test("SGECluster({schedulerJob: true}): the scheduler in its own job; workers join it; close cancels both", async () => {
+  requireSge();
+  const c = await SGECluster.create({ ...SMALL_SGE, logDirectory: tempLogDir(), schedulerJob: true, log });
+  const ids: string[] = [];
+  try {
+    ids.push(c.schedulerJobId!);
+    await c.scale({ jobs: 1 });
+    ids.push(c.jobs[0]!.jobId!);
+    await c.waitForWorkers(1, 60_000);
+    const client = await Client.connect(c);
+    try {
+      assert.deepEqual(await client.gather(client.map((x: number) => x * 3, [1, 2])), [3, 6]);
+    } finally {
+      await client.close();
+    }
+  } finally {
+    await c.close();
+  }
+  const live = execFileSync("qstat", ["-u", "*"], { encoding: "utf8" });
+  for (const id of ids) assert.doesNotMatch(live, new RegExp(`^\\s*${id}\\s`, "m"), `job ${id} is gone`);
+});

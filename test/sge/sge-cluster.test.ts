@@ -76,9 +76,10 @@ test("SGECluster: adapt grows under load and shrinks to the minimum when idle", 
   try {
     c.adapt({ minimumJobs: 1, maximumJobs: 3, interval: "250ms", waitCount: 2, targetDuration: "1s" });
     await c.waitForWorkers(1, 60_000);
-    const sleepy = client.map((ms: number) => { const end = Date.now() + ms; while (Date.now() < end); return ms; }, Array.from({ length: 12 }, () => 700));
-    await waitFor("more than one job under load", () => { c.jobs.forEach((j) => j.jobId && seen.add(j.jobId)); return c.jobs.length > 1; }, 30_000);
-    assert.equal((await client.gather(sleepy)).length, 12);
+    // About 24 s of work for the minimum job's one core, in tasks of 1 s.
+    const busy = client.map((ms: number) => { const end = Date.now() + ms; while (Date.now() < end); return ms; }, Array.from({ length: 24 }, () => 1000));
+    await waitFor("more than one job under load", () => { c.jobs.forEach((j) => j.jobId && seen.add(j.jobId)); return c.jobs.length > 1; }, 45_000);
+    assert.equal((await client.gather(busy)).length, 24);
     await waitFor("back to one job when idle", () => c.jobs.length === 1, 60_000);
   } finally {
     await client.close();

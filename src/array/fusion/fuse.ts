@@ -13,7 +13,7 @@ import { dependencies, topologicalOrder } from "../../graph/execute.js";
 import { registerGraphPass } from "../../graph/optimize.js";
 import { isRef, isTask, type Arg, type Graph, type Key, type TaskNode } from "../../graph/spec.js";
 import { ARRAY_OPS } from "../ops-names.js";
-import type { ChunkInfo, ChunkProgram, ProgramNode } from "./ir.js";
+import type { ChunkInfo, ChunkProgram, InputView, ProgramNode } from "./ir.js";
 
 interface ProgramTask {
   readonly program: ChunkProgram;
@@ -123,8 +123,16 @@ function mergePrograms(P: ChunkProgram, C: ChunkProgram, cSlotIsP: readonly bool
   return C.squeeze !== undefined && C.squeeze.length > 0 ? { ...merged, squeeze: C.squeeze } : merged;
 }
 
+/** The view (as JSON) through which `p` reads input `slot`, or "" for none. */
+function slotView(p: ChunkProgram, slot: number): string {
+  for (const n of p.nodes) if (n.op === "in" && n.slot === slot && n.view !== undefined) return JSON.stringify(n.view);
+  return "";
+}
+
 /** Merge producer P (key pKey) into consumer C; undefined when not allowed. */
 export function mergeProgramTasks(P: ProgramTask, Cin: ProgramTask, pKey: Key): ProgramTask | undefined {
+  // C reads a view (transpose, slice) of P's block: P's output must exist as a block.
+  if (Cin.program.nodes.some((n) => n.op === "in" && n.view !== undefined && isRef(Cin.refs[n.slot]) && (Cin.refs[n.slot] as { $ref: Key }).$ref === pKey)) return undefined;
   const C = lift(P, Cin, pKey);
   if (C === undefined) return undefined;
   const info = mergedInfo(P, C);
@@ -136,7 +144,10 @@ export function mergeProgramTasks(P: ProgramTask, Cin: ProgramTask, pKey: Key): 
   const cSlotIsP = C.refs.map((r) => isRef(r) && r.$ref === pKey);
   const slotIds = all.map((r, i) => {
     if (i >= P.refs.length && cSlotIsP[i - P.refs.length]) return -1;
-    const id = isRef(r) ? `ref:${r.$ref}` : `arg:${i}`;
+    // A block read through a view (transpose, slice) is a different input from the block itself.
+    const fromP = i < P.refs.length;
+    const view = slotView(fromP ? P.program : C.program, fromP ? i : i - P.refs.length);
+    const id = isRef(r) ? `ref:${r.$ref}${view}` : `arg:${i}`;
     let s = slotOf.get(id);
     if (s === undefined) { s = refs.length; refs.push(r); slotOf.set(id, s); }
     return s;
@@ -155,6 +166,70 @@ export function mergeProgramTasks(P: ProgramTask, Cin: ProgramTask, pKey: Key): 
   return { program, info, refs };
 }
 
+/**
+ * The view a consumer can read instead of the block that task `node` makes, with the block it
+ * reads: a transpose, or a slice of one block that keeps every axis (array.assemble of one
+ * piece). Undefined for anything else.
+ */
+function viewOf(node: Graph[string] | undefined): { readonly src: Arg; readonly view: InputView } | undefined {
+  if (node === undefined || !isTask(node)) return undefined;
+  if (node.op === ARRAY_OPS.transpose) {
+    const [src, perm] = node.args as [Arg, number[]];
+    return isRef(src) ? { src, view: { perm } } : undefined;
+  }
+  if (node.op === ARRAY_OPS.assemble) {
+    const [, full, outShape, pieces] = node.args as [unknown, number[], number[], { src: Arg; start: number[]; step: number[]; dst: number[]; count: number[] }[]];
+    if (pieces.length !== 1 || full.length !== outShape.length) return undefined;
+    const pc = pieces[0]!;
+    if (!isRef(pc.src) || pc.dst.some((d) => d !== 0) || pc.count.some((c, k) => c !== full[k] || c === 0)) return undefined;
+    return { src: pc.src, view: { start: pc.start, step: pc.step, count: pc.count } };
+  }
+  return undefined;
+}
+
+/** Program objects with a view on one slot, shared by the blocks of one operation. */
+const viewMemo = new WeakMap<ChunkProgram, Map<string, ChunkProgram>>();
+
+function withView(p: ChunkProgram, slot: number, view: InputView): ChunkProgram {
+  const id = `${slot}:${JSON.stringify(view)}`;
+  let m = viewMemo.get(p);
+  if (!m) { m = new Map(); viewMemo.set(p, m); }
+  let q = m.get(id);
+  if (q === undefined) {
+    q = { ...p, nodes: p.nodes.map((n) => (n.op === "in" && n.slot === slot ? { ...n, view } : n)) };
+    m.set(id, q);
+  }
+  return q;
+}
+
+/**
+ * Fold transposes and one-block slices that only C reads into C's inputs as views: the program
+ * then reads the source block itself and the permuted or sliced copy is never a task result.
+ */
+function absorbViews(C: ProgramTask, out: Graph, wanted: ReadonlySet<Key>, consumers: ReadonlyMap<Key, number>): ProgramTask | undefined {
+  let changed = false;
+  let { program } = C;
+  const refs = [...C.refs];
+  // A block C reads in several slots (x + x) is absorbed in all of them, or in none.
+  const slotsOf = new Map<Key, number[]>();
+  refs.forEach((r, slot) => {
+    if (isRef(r)) (slotsOf.get(r.$ref) ?? slotsOf.set(r.$ref, []).get(r.$ref)!).push(slot);
+  });
+  for (const [key, slots] of slotsOf) {
+    if (wanted.has(key) || consumers.get(key) !== 1) continue;
+    if (program.nodes.some((n) => n.op === "in" && slots.includes(n.slot) && n.view !== undefined)) continue;
+    const v = viewOf(out[key]);
+    if (v === undefined) continue;
+    delete out[key];
+    for (const slot of slots) {
+      refs[slot] = v.src;
+      program = withView(program, slot, v.view);
+    }
+    changed = true;
+  }
+  return changed ? { program, info: C.info, refs } : undefined;
+}
+
 /** The pass: fuse producer programs into single consumers, in topological order. */
 export function fusePrograms(graph: Graph, keys: readonly Key[]): Graph {
   const out: Graph = { ...graph };
@@ -167,6 +242,8 @@ export function fusePrograms(graph: Graph, keys: readonly Key[]): Graph {
     let C = asProgramTask(out[key]);
     if (C === undefined) continue;
     let merged = false;
+    const viewed = absorbViews(C, out, wanted, consumers);
+    if (viewed !== undefined) { C = viewed; merged = true; }
     for (let changed = true; changed;) {
       changed = false;
       for (const r of C.refs) {

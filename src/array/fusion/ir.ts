@@ -54,8 +54,11 @@ export type ReduceFn = "sum" | "prod" | "min" | "max" | "any" | "all" | "count_n
 export type RandomDist = "uniform" | "normal" | "integers" | "random";
 
 export type ProgramNode =
-  /** Input chunk number `slot` of the task (an NDChunk argument). */
-  | { readonly op: "in"; readonly slot: number; readonly dtype: DType }
+  /**
+   * Input chunk number `slot` of the task (an NDChunk argument), read through `view` when given
+   * (a transpose or slice of the block that fusion folded into the program).
+   */
+  | { readonly op: "in"; readonly slot: number; readonly dtype: DType; readonly view?: InputView }
   /** A scalar constant (extent 1 on every axis; broadcasts). */
   | { readonly op: "const"; readonly value: number; readonly dtype: DType }
   /** `value` at every element of the leaf space. */
@@ -81,6 +84,18 @@ export type ProgramNode =
   | { readonly op: "cast"; readonly x: number; readonly dtype: DType }
   | { readonly op: "clip"; readonly x: number; readonly lo: number; readonly hi: number; readonly dtype: DType }
   | { readonly op: "reduce"; readonly fn: ReduceFn; readonly axes: readonly number[]; readonly x: number; readonly dtype: DType };
+
+/**
+ * A strided view of an input block, applied by the `array.program` op before the kernel runs:
+ * first the axes are permuted (view axis k is block axis perm[k]; identity if absent), then the
+ * box start[k] + i·step[k], i < count[k], is taken on each axis (the whole block if absent).
+ */
+export interface InputView {
+  readonly perm?: readonly number[];
+  readonly start?: readonly number[];
+  readonly step?: readonly number[];
+  readonly count?: readonly number[];
+}
 
 export interface ChunkProgram {
   readonly nodes: readonly ProgramNode[];

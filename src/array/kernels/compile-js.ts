@@ -18,7 +18,8 @@
  * Generated code depends only on the program and a signature of which axes have extent 1; the
  * extents themselves are runtime values, so edge chunks reuse the same code.
  */
-import { allocate, coerce, type ChunkData } from "../dtype.js";
+import { outputBuffer } from "./out-buffers.js";
+import { coerce, type ChunkData } from "../dtype.js";
 import { SCALAR_PRELUDE, ZERO_ONE_BINARY, binarySrc, coerceSrc, reduceInit, reduceStepSrc, unarySrc } from "./scalar-ops.js";
 import type { ChunkInfo, ChunkKernel, ChunkProgram, DType, NDChunk, ProgramNode } from "../fusion/ir.js";
 
@@ -447,7 +448,7 @@ export function compileJs(p: ChunkProgram, randFill: RandFill): ChunkKernel & { 
     const shapeOf = (i: number): number[] => ext.map((e, k) => (an.masks[i]![k] ? e : 1));
     const outs: ChunkData[] = p.outputs.map((i) => {
       const n = p.nodes[i]!;
-      const a = allocate(n.dtype, sizeOf(an.masks[i]!, ext));
+      const a = outputBuffer(n.dtype, sizeOf(an.masks[i]!, ext));
       if (n.op === "reduce") fillInit(a, n.dtype, reduceInit(n.fn));
       return a;
     });

@@ -20,8 +20,10 @@
  * handle at run time (broadcast inputs, very long rows, empty chunks, another number of axes)
  * run through the JavaScript backend.
  */
-import { allocate, coerce, type ChunkData } from "../dtype.js";
+import { outputBuffer } from "./out-buffers.js";
+import { coerce, type ChunkData } from "../dtype.js";
 import { fillRand } from "../random/fill-rand.js";
+import { randFill } from "./random-leaf.js";
 import { seedKey } from "../random/seed.js";
 import { compileJs, contiguousRun, globalIndex, type RandFill } from "./compile-js.js";
 import type { ChunkInfo, ChunkKernel, ChunkProgram, NDChunk, ProgramNode } from "../fusion/ir.js";
@@ -40,11 +42,6 @@ interface Exports {
 
 /** Elements per call of a register-fused function (a multiple of 8). */
 const FUSED_CALL_ELEMENTS = 1 << 19;
-
-/** Fills rand leaves through src/array/random (the same function the JS backend uses). */
-export const randFillFromRandom: RandFill = (node, _info, start, count, out) => {
-  fillRand(node, start, count === out.length ? out : out.subarray(0, count));
-};
 
 /** Whether this runtime has WebAssembly with SIMD (checked once). */
 let simdOk: boolean | undefined;
@@ -75,29 +72,18 @@ export function compileWasm(program: ChunkProgram, ndim?: number): ChunkKernel |
   if (!wasmSimdAvailable()) return undefined;
   const d = ndim ?? inferNdim(program);
   if (d === undefined) return undefined;
-  // Kernels are synchronous, so one instance (and its memory) serves every caller in a thread.
-  const key = d + ":" + JSON.stringify(program);
-  const hit = kernelCache.get(key);
-  if (hit !== undefined) return hit ?? undefined;
+  // Kernels are cached by ./program.ts (the one kernel cache); each call here instantiates.
   const plan = planProgram(program, d);
-  let kernel: ChunkKernel | null = null;
-  if (plan !== undefined) {
-    const runner = new WasmRunner(program, plan);
-    let fallback: ChunkKernel | undefined;
-    kernel = (inputs, info) => {
-      const out = runner.run(inputs, info);
-      if (out !== undefined) return out;
-      fallback ??= compileJs(program, randFillFromRandom);
-      return fallback(inputs, info);
-    };
-  }
-  if (kernelCache.size >= 256) kernelCache.delete(kernelCache.keys().next().value!);
-  kernelCache.set(key, kernel);
-  return kernel ?? undefined;
+  if (plan === undefined) return undefined;
+  const runner = new WasmRunner(program, plan);
+  let fallback: ChunkKernel | undefined;
+  return (inputs, info) => {
+    const out = runner.run(inputs, info);
+    if (out !== undefined) return out;
+    fallback ??= compileJs(program, randFill);
+    return fallback(inputs, info);
+  };
 }
-
-/** Compiled kernels (null: unsupported) by ndim and program, oldest evicted first. */
-const kernelCache = new Map<string, ChunkKernel | null>();
 
 /** Modules by ndim and program without seeds: seeds live in memory, not in the code. */
 const moduleCache = new Map<string, WebAssembly.Module>();
@@ -202,7 +188,7 @@ class WasmRunner {
       if (level === 1) return shape.map((e, k) => (k === shape.length - 1 ? 1 : e));
       return shape.map(() => 1);
     };
-    const outs: ChunkData[] = program.outputs.map((i) => allocate(program.nodes[i]!.dtype, leafShape(i).reduce((x, y) => x * y, 1)));
+    const outs: ChunkData[] = program.outputs.map((i) => outputBuffer(program.nodes[i]!.dtype, leafShape(i).reduce((x, y) => x * y, 1)));
     const dv = new DataView(buf);
     for (const [i, { at, form }] of plan.acc) {
       const n = program.nodes[i] as Extract<ProgramNode, { op: "reduce" }>;

@@ -1,27 +1,16 @@
 /** Block kernels that only move elements: `array.transpose` and `array.reshape`. */
-import { allocate } from "../dtype.js";
+import { outputBuffer } from "./out-buffers.js";
 import type { NDChunk } from "../fusion/ir.js";
 import { cStrides } from "./assemble.js";
+import { stridedCopy } from "./strided-copy.js";
 
 /** `array.transpose`: permute the axes of a block (output axis k is input axis perm[k]). */
 export function transposeBlock(x: NDChunk, perm: readonly number[]): NDChunk {
-  const nd = x.shape.length;
   const outShape = perm.map((a) => x.shape[a]!);
-  const out = allocate(x.dtype, x.data.length);
+  const out = outputBuffer(x.dtype, x.data.length);
   const is = cStrides(x.shape);
-  const ps = perm.map((a) => is[a]!);
-  const idx = new Array<number>(nd).fill(0);
-  const o = out as unknown as { [i: number]: number | bigint };
-  const s = x.data as unknown as { [i: number]: number | bigint };
-  for (let f = 0; f < out.length; f++) {
-    let si = 0;
-    for (let k = 0; k < nd; k++) si += idx[k]! * ps[k]!;
-    o[f] = s[si]!;
-    for (let k = nd - 1; k >= 0; k--) {
-      if (++idx[k]! < outShape[k]!) break;
-      idx[k] = 0;
-    }
-  }
+  // output element (i_0, …) reads input offset Σ i_k · is[perm[k]]: a strided copy, tiled
+  stridedCopy(x.data, 0, perm.map((a) => is[a]!), out, 0, cStrides(outShape), outShape);
   return { dtype: x.dtype, shape: outShape, data: out };
 }
 

@@ -6,6 +6,8 @@
 import { compileJs } from "./compile-js.js";
 import type { ChunkInfo, ChunkKernel, ChunkProgram, NDChunk } from "../fusion/ir.js";
 import { randFill } from "./random-leaf.js";
+import { applyView, programViews } from "./input-views.js";
+import { isScratch } from "./scratch.js";
 
 export type KernelBackend = "wasm" | "js";
 export type WasmCompiler = (p: ChunkProgram) => ChunkKernel | undefined;
@@ -61,7 +63,18 @@ export function kernelBackend(p: ChunkProgram): KernelBackend {
 
 /** The op: one output → that chunk; several → an array of chunks. */
 export function runProgram(p: ChunkProgram, info: ChunkInfo, ...inputs: NDChunk[]): NDChunk | NDChunk[] {
-  let out = kernelEntry(p).kernel(inputs, info);
+  let out: NDChunk[];
+  const views = programViews(p);
+  if (views === null) out = kernelEntry(p).kernel(inputs, info);
+  else {
+    // Viewed inputs are gathered into scratch buffers; no output may keep one (a kernel can
+    // return an input as is), so such an output is copied.
+    const ins = inputs.map((x, slot) => {
+      const v = views.bySlot.get(slot);
+      return v === undefined ? x : applyView(x, v, slot);
+    });
+    out = kernelEntry(views.bare).kernel(ins, info).map((c) => (isScratch(c.data) ? { ...c, data: c.data.slice() } : c));
+  }
   const sq = p.squeeze;
   if (sq !== undefined && sq.length > 0) {
     out = out.map((c) => {

@@ -9,7 +9,8 @@
  * Partials are combined left to right (a fixed order: the order of blocks), so results depend
  * only on the chunking, never on scheduling.
  */
-import { allocate, coerce, type DType } from "../dtype.js";
+import { outputBuffer } from "./out-buffers.js";
+import { coerce, type DType } from "../dtype.js";
 import type { NDChunk, ReduceFn } from "../fusion/ir.js";
 import { reduceInit } from "./scalar-ops.js";
 
@@ -30,7 +31,7 @@ function step(fn: ReduceFn, acc: number, v: number): number {
 }
 
 function store(dtype: DType, shape: readonly number[], vals: Float64Array): NDChunk {
-  const out = allocate(dtype, vals.length);
+  const out = outputBuffer(dtype, vals.length);
   if (out instanceof BigInt64Array) for (let i = 0; i < vals.length; i++) out[i] = BigInt(coerce(dtype, vals[i]!));
   else for (let i = 0; i < vals.length; i++) out[i] = coerce(dtype, vals[i]!);
   return { dtype, shape: [...shape], data: out };

@@ -10,10 +10,11 @@
  * chunking on both sides, free axes keep their chunks.
  */
 import { tokenName } from "../../graph/keys.js";
-import { blockKey, ref, type Arg, type Graph, type Key } from "../../graph/spec.js";
+import { blockKey, isRef, isTask, ref, type Arg, type Graph, type Key } from "../../graph/spec.js";
 import { blockIndices, refine, sameChunks } from "../chunks.js";
 import { TArray, mergeLayers } from "../core.js";
 import type { DType } from "../dtype.js";
+import { ARRAY_OPS } from "../ops-names.js";
 import { rechunk } from "../rechunk.js";
 import type { AxisRole, ContractSpec } from "./contract-block.js";
 import { LINALG_OPS } from "./ops-names.js";
@@ -35,8 +36,43 @@ export interface ContractPlan {
   readonly nk: number;
 }
 
-export function contract(a0: TArray, b0: TArray, plan: ContractPlan, pairsPerTask?: number): TArray {
-  const { aRoles, bRoles, batchShape } = plan;
+/**
+ * A transposed operand is contracted from its source blocks: the transpose moves into the roles
+ * (and so into the kernel's strides), and no transposed copies are made. Only the layer shape that
+ * ../shape-ops.ts's transpose builds is recognised; anything else is used as it is.
+ */
+export function peelTranspose(x: TArray, roles: readonly AxisRole[]): [TArray, AxisRole[]] {
+  const layer = x.layers.get(x.name);
+  if (layer === undefined) return [x, [...roles]];
+  let perm: number[] | undefined;
+  let src: string | undefined;
+  for (const node of Object.values(layer)) {
+    if (!isTask(node) || node.op !== ARRAY_OPS.transpose || node.args.length !== 2) return [x, [...roles]];
+    const [r, p] = node.args as [unknown, unknown];
+    if (!isRef(r) || !Array.isArray(p)) return [x, [...roles]];
+    const key = r.$ref;
+    const name = key.includes(":") ? key.slice(0, key.indexOf(":")) : key;
+    if ((src !== undefined && src !== name) || (perm !== undefined && JSON.stringify(perm) !== JSON.stringify(p))) return [x, [...roles]];
+    src = name;
+    perm = p as number[];
+  }
+  if (src === undefined || perm === undefined || perm.length !== x.ndim || !x.layers.has(src)) return [x, [...roles]];
+  const layers = new Map(x.layers);
+  layers.delete(x.name);
+  const chunks: number[][] = new Array<number[]>(x.ndim);
+  const srcRoles: AxisRole[] = new Array<AxisRole>(x.ndim);
+  perm.forEach((p, k) => {
+    chunks[p] = [...x.chunks[k]!];
+    srcRoles[p] = roles[k]!;
+  });
+  return [new TArray(layers, src, chunks, x.dtype), srcRoles];
+}
+
+export function contract(aIn: TArray, bIn: TArray, planIn: ContractPlan, pairsPerTask?: number): TArray {
+  const [a0, aRoles] = peelTranspose(aIn, planIn.aRoles);
+  const [b0, bRoles] = peelTranspose(bIn, planIn.bRoles);
+  const plan: ContractPlan = { ...planIn, aRoles, bRoles };
+  const { batchShape } = plan;
   const nb = batchShape.length;
   const axisOf = (roles: readonly AxisRole[], role: string, i: number): number => roles.findIndex(([r, j]) => r === role && j === i);
 

@@ -26,12 +26,14 @@ import { BatchCommandError, JobQueueConfigError, JobsFailingError } from "./erro
 import { guardJobs, unguardJobs } from "./exit-guard.js";
 import { jobInfo, jobNameOfWorker, type JobInfo, type JobRecord } from "./job-record.js";
 import { JobTable, type JobEnd } from "./job-table.js";
+import { jobEnvironment } from "./job-env.js";
 import { resolveJobOptions, type JobQueueOptions, type ResolvedJobOptions } from "./options.js";
 import { reconcile, type FailurePolicy } from "./reconcile.js";
 import { renderClusterView } from "./repl-view.js";
 import { checkResult, runCommand, runCommandSync, type CommandRunner } from "./run-command.js";
 import { renderJobScript } from "./script.js";
 import { schedulerHost, startScheduler, type SchedulerPort, type WorkerSnapshot } from "./scheduler-port.js";
+import { startSchedulerJob, type SchedulerJob } from "./scheduler-job.js";
 
 /** Options of the cluster object itself (beyond the per-job options). */
 export interface JobQueueClusterOptions extends JobQueueOptions {
@@ -45,6 +47,13 @@ export interface JobQueueClusterOptions extends JobQueueOptions {
   lostJobTimeout?: number | string;
   /** Backoff and give-up rule for jobs that end before their workers connect. */
   failurePolicy?: Partial<FailurePolicy>;
+  /**
+   * Run the scheduler in a batch job of its own (for login nodes that refuse inbound connections):
+   * this process connects to it outward; its dashboard is reached through the printed SSH tunnel.
+   */
+  schedulerJob?: boolean;
+  /** How long to wait for the scheduler job to start (it may queue); default 10 minutes. */
+  schedulerJobTimeout?: number | string;
   /** Read the site's jobqueue.yaml and TESSERA_JOBQUEUE__* variables; default true. */
   siteConfig?: boolean;
   /** Environment for site configuration lookup (default process.env). */
@@ -54,7 +63,9 @@ export interface JobQueueClusterOptions extends JobQueueOptions {
   runner?: CommandRunner;
 }
 
-const CLUSTER_ONLY_KEYS = ["security", "preflight", "pollInterval", "lostJobTimeout", "failurePolicy", "siteConfig", "env", "log", "runner"] as const;
+const CLUSTER_ONLY_KEYS = [
+  "security", "preflight", "pollInterval", "lostJobTimeout", "failurePolicy", "siteConfig", "env", "log", "runner", "schedulerJob", "schedulerJobTimeout",
+] as const;
 
 /** `scale()` arguments: a number of workers, or jobs / cores / memory (the largest wins, as dask). */
 export type ScaleRequest = number | { workers?: number; jobs?: number; cores?: number; memory?: string | number; array?: boolean };
@@ -78,6 +89,7 @@ export class JobQueueCluster implements Cluster {
   readonly #submitDir = process.cwd();
   #security: Security | undefined;
   #scheduler: SchedulerPort | undefined;
+  #schedulerJob: SchedulerJob | undefined;
   #workDir: string | undefined;
   #secretFile: string | undefined;
   #desiredJobs = 0;
@@ -151,23 +163,33 @@ export class JobQueueCluster implements Cluster {
     // The secret goes to a 0600 file the jobs read (TESSERA_SECRET_FILE), never into a script.
     this.#secretFile = await Security.writeSecretFile(this.#security, this.#workDir);
     const so = this.options.schedulerOptions;
-    this.#scheduler = await startScheduler({
-      host: schedulerHost(so, this.options.interface),
-      port: so.port ?? 0,
-      security: this.#security,
-      dashboardAddress: so.dashboardAddress,
-      jobs: { jobs: () => this.jobsSnapshot() },
-      workerLog: (address, limit) => this.workerLog(address, limit),
-      log: createLogger("tessera.scheduler", { level: this.log.level as LevelWithSilent }),
-    });
-    this.#scheduler.addPlugin({
-      name: "jobqueue-cluster",
-      addWorker: () => this.#kick(),
-      removeWorker: () => this.#kick(),
-      transition: (_key, _from, to, info) => {
-        if ((to === "memory" || to === "erred") && info.duration !== undefined) this.#table.addBusySeconds(info.duration);
-      },
-    });
+    if (this.#clusterOpts.schedulerJob === true) {
+      this.#schedulerJob = await startSchedulerJob({
+        system: this.batchSystem,
+        options: this.options,
+        security: this.#security,
+        secretFile: this.#secretFile,
+        workDir: this.#workDir,
+        submitDir: this.#submitDir,
+        run: this.#run,
+        pollMs: this.#pollMs,
+        log: this.log,
+        timeoutMs: parseDuration(this.#clusterOpts.schedulerJobTimeout ?? 600, "schedulerJobTimeout") * 1000,
+      });
+      this.#scheduler = this.#schedulerJob.port;
+    } else {
+      this.#scheduler = await startScheduler({
+        host: schedulerHost(so, this.options.interface),
+        port: so.port ?? 0,
+        security: this.#security,
+        dashboardAddress: so.dashboardAddress,
+        jobs: { jobs: () => this.jobsSnapshot() },
+        workerLog: (address, limit) => this.workerLog(address, limit),
+        log: createLogger("tessera.scheduler", { level: this.log.level as LevelWithSilent }),
+      });
+    }
+    this.#scheduler.onWorkersChanged(() => this.#kick());
+    this.#scheduler.onTaskTime((s) => this.#table.addBusySeconds(s));
     guardJobs(this);
     this.#timer = setInterval(() => this.#kick(), this.#pollMs);
     this.#timer.unref();
@@ -189,6 +211,16 @@ export class JobQueueCluster implements Cluster {
 
   get dashboardLink(): string | undefined {
     return this.#scheduler?.dashboardLink;
+  }
+
+  /** With `schedulerJob`: the SSH command that forwards the dashboard from the scheduler's node. */
+  get dashboardTunnel(): string | undefined {
+    return this.#schedulerJob?.dashboardTunnel;
+  }
+
+  /** With `schedulerJob`: the scheduler's own batch job id. */
+  get schedulerJobId(): string | undefined {
+    return this.#schedulerJob?.jobId;
   }
 
   /** The scheduler's view of connected workers. */
@@ -356,6 +388,11 @@ export class JobQueueCluster implements Cluster {
     // The batch system is asked at most once per poll interval, however often steps run
     // (worker events, adapt rounds): sites frown on hammering squeue.
     if (Date.now() - this.#lastPollMs >= this.#pollMs * 0.9) await this.#poll();
+    try {
+      await this.#scheduler.refresh(this.#adaptive?.targetDurationS);
+    } catch (err) {
+      this.log.warn({ err }, "cannot read the scheduler's state");
+    }
     this.#syncWorkers();
     this.#cancelLostJobs();
     const plan = reconcile({
@@ -456,12 +493,8 @@ export class JobQueueCluster implements Cluster {
       await writeFile(path, script, { mode: 0o700 });
       for (const j of records) j.scriptPath = path;
       // TESSERA_SECRET_FILE (and TESSERA_TLS_* with TLS) reach the job through the environment.
-      const env: NodeJS.ProcessEnv = { ...process.env };
-      // A secret inherited from this shell (another cluster's) would win over the file: drop it.
-      for (const k of ["TESSERA_SECRET", "TESSERA_TLS_CERT", "TESSERA_TLS_KEY", "TESSERA_TLS_CA"]) delete env[k];
-      const jobEnv = Security.toEnv(this.#security!, this.#secretFile!, this.#workDir!);
-      Object.assign(env, jobEnv);
-      const argv = this.batchSystem.submitCommand(path, this.options, Object.keys(jobEnv), array?.submitArgs(count));
+      const { env, names } = jobEnvironment(this.#security!, this.#secretFile!, this.#workDir!);
+      const argv = this.batchSystem.submitCommand(path, this.options, names, array?.submitArgs(count));
       const r = await this.#run(argv, { env, timeoutMs: 60_000 });
       checkResult(`submitting job ${name}`, argv, r);
       const id = parseJobId(this.batchSystem, r.stdout);
@@ -538,6 +571,7 @@ export class JobQueueCluster implements Cluster {
     const ids = this.#table.idsToPoll();
     if (ids.length > 0) runCommandSync(this.batchSystem.cancelCommand(ids, this.options));
     this.#table.cancelling(this.#table.live);
+    this.#schedulerJob?.cancelSync();
     // The secret file and scripts are of no use once the jobs are gone.
     if (this.#workDir) rmSync(this.#workDir, { recursive: true, force: true });
   }
@@ -578,6 +612,7 @@ export class JobQueueCluster implements Cluster {
     }
     unguardJobs(this);
     await this.#scheduler?.close();
+    await this.#schedulerJob?.cancel(Math.max(1000, deadline - Date.now()));
     if (this.#workDir) rmSync(this.#workDir, { recursive: true, force: true });
   }
 
@@ -616,6 +651,7 @@ export class JobQueueCluster implements Cluster {
       name: this.options.name,
       schedulerAddress: this.#scheduler?.address ?? "(not started)",
       dashboardLink: this.dashboardLink,
+      dashboardTunnel: this.dashboardTunnel,
       workers: ws.length,
       cores: ws.reduce((s, w) => s + w.nthreads, 0),
       memoryBytes: ws.reduce((s, w) => s + w.memoryLimit, 0),

@@ -34,3 +34,10 @@ export class JobsFailingError extends TesseraError {
     super("TESSERA_ERR_JOBS_FAILING", message);
   }
 }
+
+/** The scheduler's own batch job (`schedulerJob: true`) ended or never started its scheduler. */
+export class SchedulerJobError extends TesseraError {
+  constructor(message: string) {
+    super("TESSERA_ERR_SCHEDULER_JOB", message);
+  }
+}

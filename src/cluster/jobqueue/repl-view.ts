@@ -7,6 +7,8 @@ export interface ClusterSummary {
   name: string;
   schedulerAddress: string;
   dashboardLink: string | undefined;
+  /** With the scheduler in a batch job: the SSH tunnel that reaches its dashboard. */
+  dashboardTunnel?: string | undefined;
   workers: number;
   cores: number;
   memoryBytes: number;
@@ -36,6 +38,7 @@ export function renderClusterView(s: ClusterSummary, jobs: readonly JobInfo[]): 
       `Jobs: ${jobs.length} (wanted ${s.desiredJobs})${s.adaptive ? `   Adaptive: ${s.adaptive}` : ""}`,
     `  Dashboard: ${s.dashboardLink ?? "(none)"}`,
   ];
+  if (s.dashboardTunnel) lines.push(`  Tunnel: ${s.dashboardTunnel}`);
   if (s.problem) lines.push(`  Problem: ${s.problem}`);
   if (jobs.length > 0) {
     const rows = [

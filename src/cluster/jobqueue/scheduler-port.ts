@@ -1,6 +1,7 @@
 /**
- * What a JobQueueCluster needs from the scheduler it runs in-process, and how it starts one.
- * Kept narrow so the reconcile/adapt machinery can be read without the scheduler's internals.
+ * What a JobQueueCluster needs from its scheduler — in this process (startScheduler), or in a batch
+ * job of its own (remote-scheduler.ts) — and how it starts one in-process. Kept narrow so the
+ * reconcile/adapt machinery can be read without the scheduler's internals.
  */
 import { networkInterfaces } from "node:os";
 import { Scheduler } from "../../scheduler/server.js";
@@ -28,9 +29,14 @@ export interface SchedulerPort {
   readonly address: string;
   readonly dashboardLink: string | undefined;
   workers(): WorkerSnapshot[];
-  addPlugin(p: SchedulerPlugin): void;
+  /** `fn` runs after workers join or leave. */
+  onWorkersChanged(fn: () => void): void;
+  /** `fn` gets each finished task's run time in seconds (only where the scheduler runs in this process). */
+  onTaskTime(fn: (seconds: number) => void): void;
   adaptiveTarget(targetDurationS: number): number;
   retireWorkers(opts: { names: readonly string[]; closeWorkers: boolean }): Promise<string[]>;
+  /** Bring the view of a scheduler elsewhere up to date (a no-op in-process). */
+  refresh(targetDurationS: number | undefined): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -110,9 +116,17 @@ export async function startScheduler(opts: {
         stored: w.stored,
         metadata: w.metadata,
       })),
-    addPlugin: (p) => s.addPlugin(p),
+    onWorkersChanged: (fn) => s.addPlugin({ name: "jobqueue-workers", addWorker: fn, removeWorker: fn } satisfies SchedulerPlugin),
+    onTaskTime: (fn) =>
+      s.addPlugin({
+        name: "jobqueue-task-time",
+        transition: (_key, _from, to, info) => {
+          if ((to === "memory" || to === "erred") && info.duration !== undefined) fn(info.duration);
+        },
+      } satisfies SchedulerPlugin),
     adaptiveTarget: (d) => s.adaptiveTarget(d),
     retireWorkers: (o) => s.retireWorkers(o),
+    refresh: async () => undefined,
     close: () => s.close(),
   };
 }

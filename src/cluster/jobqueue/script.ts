@@ -47,14 +47,12 @@ export function renderJobScript(
   opts: ResolvedJobOptions,
   args: { schedulerAddress: string; workerName: string; workerEntry: string },
 ): string {
-  if (system.renderScript) return system.renderScript({ opts, header: renderHeader(system, opts), command: renderWorkerCommand(opts, args) });
+  return renderScriptWithCommand(system, opts, renderWorkerCommand(opts, args));
+}
+
+/** A job script running `command` (the worker command, or the scheduler job's). */
+export function renderScriptWithCommand(system: BatchSystem, opts: ResolvedJobOptions, command: string): string {
+  if (system.renderScript) return system.renderScript({ opts, header: renderHeader(system, opts), command });
   // dask-jobqueue's template: an empty prologue/epilogue still leaves its (blank) line.
-  return [
-    opts.shebang,
-    "",
-    renderHeader(system, opts).join("\n"),
-    opts.jobScriptPrologue.join("\n"),
-    renderWorkerCommand(opts, args),
-    opts.jobScriptEpilogue.join("\n"),
-  ].join("\n");
+  return [opts.shebang, "", renderHeader(system, opts).join("\n"), opts.jobScriptPrologue.join("\n"), command, opts.jobScriptEpilogue.join("\n")].join("\n");
 }

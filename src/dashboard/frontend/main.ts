@@ -5,6 +5,7 @@
 import "./style.css";
 import type { HistorySample, Snapshot, StreamHello, StreamUpdate } from "../api-types.js";
 import { InfoPage } from "./info-page.js";
+import { panePage } from "./pane-page.js";
 import { JobsPage } from "./jobs-page.js";
 import type { Page } from "./page.js";
 import { StatusPage } from "./status-page.js";
@@ -18,8 +19,9 @@ function start(): void {
   if (!root) return;
   const name = root.dataset["page"] ?? "status";
   root.innerHTML = "";
-  const page: Page =
-    name === "workers" ? new WorkersPage(root) : name === "jobs" ? new JobsPage(root) : name === "info" ? new InfoPage(root) : new StatusPage(root);
+  const page: Page = name.startsWith("pane:")
+    ? panePage(name.slice("pane:".length), root)
+    : name === "workers" ? new WorkersPage(root) : name === "jobs" ? new JobsPage(root) : name === "info" ? new InfoPage(root) : new StatusPage(root);
   let history: HistorySample[] = [];
   let last: Snapshot | undefined;
   let lastAt = 0;
@@ -42,7 +44,9 @@ function start(): void {
     if (updates === 1) showLiveness();
   };
 
-  const events = new EventSource("/api/stream");
+  // A pane framed by a notebook gets no cookie (another site): it carries the token in its address.
+  const token = new URLSearchParams(location.search).get("token");
+  const events = new EventSource(token ? `/api/stream?token=${encodeURIComponent(token)}` : "/api/stream");
   events.addEventListener("snapshot", (ev) => {
     const hello = JSON.parse((ev as MessageEvent<string>).data) as StreamHello;
     history = [...hello.history];

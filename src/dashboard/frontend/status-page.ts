@@ -94,7 +94,7 @@ export class StatusPage implements Page {
   }
 }
 
-function progressRow(p: ProgressRow): string {
+export function progressRow(p: ProgressRow): string {
   const colour = prefixColour(p.prefix);
   const pct = (n: number): string => `${p.total > 0 ? (100 * n) / p.total : 0}%`;
   const finished = p.done + p.memory;
@@ -111,7 +111,7 @@ function pausedHint(snap: Snapshot): string {
   return n > 0 ? ` · <span class="paused-count">${formatCount(n)} ${n === 1 ? "worker" : "workers"} paused</span>` : "";
 }
 
-function clusterMemory(snap: Snapshot): string {
+export function clusterMemory(snap: Snapshot): string {
   const { memory, memoryLimit, spilledBytes } = snap.totals;
   const f = memoryLimit > 0 ? memory / memoryLimit : 0;
   const level = memoryLevel(memory, memoryLimit, snap.thresholds, "running");
@@ -124,7 +124,7 @@ function clusterMemory(snap: Snapshot): string {
 <div class="hint">${formatBytes(spilledBytes)} spilled to disk · ${formatCount(snap.totals.stored)} results stored${pausedHint(snap)}</div>`;
 }
 
-function workerBars(workers: readonly WorkerView[], bar: (w: WorkerView) => string): string {
+export function workerBars(workers: readonly WorkerView[], bar: (w: WorkerView) => string): string {
   if (workers.length === 0) return `<p class="empty">No workers connected.</p>`;
   const sorted = [...workers].sort(byName);
   return sorted
@@ -132,7 +132,7 @@ function workerBars(workers: readonly WorkerView[], bar: (w: WorkerView) => stri
     .join("");
 }
 
-function memoryBar(w: WorkerView, snap: Snapshot): string {
+export function memoryBar(w: WorkerView, snap: Snapshot): string {
   const limit = w.memoryLimit > 0 ? w.memoryLimit : Math.max(1, ...snap.workers.map((x) => x.memory));
   const f = Math.min(1, w.memory / limit);
   const level = memoryLevel(w.memory, w.memoryLimit, snap.thresholds, w.status, w.paused);

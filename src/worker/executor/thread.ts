@@ -12,12 +12,15 @@ import { nbytes } from "./nbytes.js";
 import { nowSeconds } from "./clock.js";
 import { prepareResult, type ResultTransport } from "./transport.js";
 import { allocateSharedAbove } from "../../util/shared-memory.js";
+import { ReleaseTracker } from "./gc.js";
 import type { ResultEntry, RunBatch, TaskErrorInfo, ThreadInit, ThreadToMain } from "./types.js";
 
 const port = parentPort!;
 const init = workerData as ThreadInit & { resultTransport: ResultTransport };
 const current = init.current;
 const FLUSH_AFTER_S = 0.001;
+/** Inputs and results this thread has finished with: collected now and then, so their shared memory returns. */
+const releases = new ReleaseTracker();
 
 function errorInfo(e: unknown, key: string): TaskErrorInfo {
   if (e instanceof Error) {
@@ -97,6 +100,9 @@ async function drain(): Promise<void> {
     }
     Atomics.store(current, 0, -1);
     if (nowSeconds() - lastFlush >= FLUSH_AFTER_S) flush();
+    // The inputs are dropped now, and the result once posted (the main thread holds its own handle).
+    const last = results[results.length - 1];
+    releases.released(nbytes(args) + (last !== undefined && last[0] === id && last[1] === 0 ? last[3] : 0));
   }
   queue = [];
   head = 0;

@@ -8,3 +8,8 @@ registerOp("xfer.sum", (a: Float64Array) => {
   for (let i = 0; i < a.length; i++) s += a[i]!;
   return s;
 });
+registerOp("xfer.sumAll", (...arrays: Float64Array[]) => {
+  let s = 0;
+  for (const a of arrays) for (let i = 0; i < a.length; i++) s += a[i]!;
+  return s;
+});

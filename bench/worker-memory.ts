@@ -1,0 +1,109 @@
+/**
+ * `npm run bench:worker-memory`: time and peak worker memory of `(x + x.T).mean({axis: 0}).sum()`
+ * on a LocalCluster of 2 workers × 1 thread (the issue's x_plus_xT), x = random float64 N × N in
+ * C × C chunks (default 20000² in 2000² chunks: 3.2 GB, 100 chunks of 32 MB).
+ *
+ * Peak RSS per worker is the kernel's high-water mark (VmHWM in /proc) after the run, baseline its
+ * RSS just before; the target: peak − baseline ≤ 2 × the chunk bytes a thread has in flight. A
+ * thread of x + x.T has in flight: its two inputs and its output (3 chunks); the bound is then
+ * 6 chunks per thread. Also reports transfers (bytes fetched between workers, from the scheduler's
+ * transfer spans).
+ * Prints figures, then one JSON line.
+ *
+ * Env: BENCH_MEM_N (20000), BENCH_MEM_CHUNK (2000), BENCH_MEM_REPEATS (1).
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { random } from "../src/array/index.js";
+import { Client } from "../src/client/client.js";
+import { LocalCluster } from "../src/cluster/local.js";
+
+function procStatus(pid: number, field: "VmHWM" | "VmRSS"): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+/** Reset the high-water mark (writing 5 to clear_refs; root or the process owner may). */
+function resetPeak(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, "5");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function main(): Promise<void> {
+  const n = Number(process.env["BENCH_MEM_N"] ?? 20000);
+  const c = Number(process.env["BENCH_MEM_CHUNK"] ?? 2000);
+  const repeats = Number(process.env["BENCH_MEM_REPEATS"] ?? 1);
+  const chunkBytes = c * c * 8;
+  const cluster = await LocalCluster.start({ nWorkers: 2, threadsPerWorker: 1, logLevel: "error", memoryLimit: "8GB" });
+  const client = await Client.connect(cluster);
+  let transferBytes = 0;
+  let transfers = 0;
+  cluster.scheduler.addPlugin({
+    name: "bench-memory",
+    span: (s) => {
+      if (s.action === "transfer") {
+        transferBytes += s.bytes;
+        transfers += s.keys;
+      }
+    },
+  });
+  try {
+    // Warm-up: task threads compile their kernels.
+    const w = random.random({ shape: [2 * c, 2 * c], chunks: [c, c], seed: 1 });
+    await w.add(w.T).mean({ axis: 0 }).sum().compute({ executor: client });
+    const pids = [...cluster.workerPids().values()];
+    const times: number[] = [];
+    let peaks: number[] = [];
+    let baselines: number[] = [];
+    let value = NaN;
+    for (let r = 0; r < repeats; r++) {
+      const reset = pids.map(resetPeak).every(Boolean);
+      baselines = pids.map((p) => procStatus(p, "VmRSS"));
+      const x = random.random({ shape: [n, n], chunks: [c, c], seed: 42 + r });
+      const t0 = performance.now();
+      value = Number(await x.add(x.T).mean({ axis: 0 }).sum().compute({ executor: client }));
+      times.push((performance.now() - t0) / 1000);
+      peaks = pids.map((p) => procStatus(p, "VmHWM"));
+      if (!reset) console.log("(could not reset the peak RSS counters: peaks include the warm-up)");
+    }
+    // x + x.T has mean 1 per element: the sum of the column means is n (to statistical noise).
+    if (!(Math.abs(value - n) < n * 0.01)) throw new Error(`wrong result ${value}, expected about ${n}`);
+    await new Promise((r) => setTimeout(r, 1500)); // the last heartbeat's transfer spans
+    const perThreadInFlight = 3 * chunkBytes;
+    const MB = 1024 ** 2;
+    const rows = pids.map((pid, i) => ({ pid, baselineMB: baselines[i]! / MB, peakMB: peaks[i]! / MB, aboveBaselineMB: (peaks[i]! - baselines[i]!) / MB }));
+    const sorted = [...times].sort((a, b) => a - b);
+    const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+    console.log(`(x + x.T).mean(axis 0).sum(), ${n}² float64 in ${c}² chunks (${((n * n * 8) / 1e9).toFixed(1)} GB, ${(chunkBytes / MB).toFixed(1)} MiB chunks), 2 workers × 1 thread`);
+    console.log(`time: median ${median.toFixed(2)} s of ${times.map((t) => t.toFixed(2)).join(", ")}; result ${value.toFixed(3)}`);
+    for (const r of rows) {
+      console.log(`worker pid ${r.pid}: baseline ${r.baselineMB.toFixed(0)} MiB, peak ${r.peakMB.toFixed(0)} MiB, above baseline ${r.aboveBaselineMB.toFixed(0)} MiB (${(r.aboveBaselineMB / (chunkBytes / MB)).toFixed(1)} chunks)`);
+    }
+    const bound = (2 * perThreadInFlight) / MB;
+    const worst = Math.max(...rows.map((r) => r.aboveBaselineMB));
+    console.log(`target: above baseline ≤ 2 × ${(perThreadInFlight / MB).toFixed(0)} MiB in flight per thread = ${bound.toFixed(0)} MiB: ${worst <= bound ? "met" : "NOT met"} (worst ${worst.toFixed(0)} MiB)`);
+    console.log(`transfers between workers: ${transfers} values, ${(transferBytes / MB).toFixed(0)} MiB (all runs)`);
+    console.log(
+      JSON.stringify({
+        n,
+        chunk: c,
+        seconds: +median.toFixed(3),
+        workers: rows.map((r) => ({ baselineMB: Math.round(r.baselineMB), peakMB: Math.round(r.peakMB), aboveBaselineMB: Math.round(r.aboveBaselineMB) })),
+        boundMB: Math.round(bound),
+        withinBound: worst <= bound,
+        transferMB: Math.round(transferBytes / MB),
+      }),
+    );
+  } finally {
+    await client.close();
+    await cluster.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,109 @@
+/**
+ * The `io.zarr_read` op: on a worker, open the store (cached per process, keyed by the metadata
+ * stamp) and read one block — only the stored chunks it overlaps — with zarrita.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import * as zarr from "zarrita";
+import { FileSystemStore } from "@zarrita/storage";
+import { allocate, type DType } from "../dtype.js";
+import type { NDChunk } from "../fusion/ir.js";
+import { copyBox } from "./copy.js";
+import { toChunkData } from "./dtypes.js";
+import { ChunkReadError, IONotFoundError } from "./errors.js";
+import { chunkKey, type ChunkKeyEncoding } from "./zarr-meta.js";
+
+/**
+ * zarrita's built-in gzip codec only decodes; numcodecs' GZip (fflate) also encodes. Installed in
+ * zarrita's codec registry when this process first opens a store (explicitly, not on import).
+ */
+let codecsReady = false;
+function ensureCodecs(): void {
+  if (codecsReady) return;
+  const gzip = () => import("numcodecs/gzip").then((m) => m.default);
+  zarr.registry.set("gzip", gzip as never);
+  zarr.registry.set("numcodecs.gzip", gzip as never);
+  codecsReady = true;
+}
+
+type AnyArray = zarr.Array<zarr.DataType, FileSystemStore>;
+const opened = new Map<string, Promise<AnyArray>>();
+
+/** The zarrita array at store/path, opened once per process per metadata stamp. */
+export function openZarrArray(store: string, path: string, stamp: string): Promise<AnyArray> {
+  const id = `${store}\0${path}\0${stamp}`;
+  let p = opened.get(id);
+  if (p === undefined) {
+    ensureCodecs();
+    if (opened.size > 64) opened.clear();
+    const loc = zarr.root(new FileSystemStore(store));
+    p = zarr.open(path === "" ? loc : loc.resolve(path), { kind: "array" }).catch((e: unknown) => {
+      opened.delete(id);
+      throw new IONotFoundError(`cannot open Zarr array '${path || "/"}' in ${store}: ${(e as Error).message}`, { cause: e });
+    }) as Promise<AnyArray>;
+    opened.set(id, p);
+  }
+  return p;
+}
+
+/** Zarrita's chunk data as plain numbers/bigints (BoolArray wraps bytes). */
+function chunkValues(data: unknown): ArrayLike<number> | ArrayLike<bigint> {
+  if (data instanceof zarr.BoolArray) return new Uint8Array(data.buffer as ArrayBuffer);
+  return data as ArrayLike<number>;
+}
+
+export interface ZarrReadSpec {
+  readonly store: string;
+  readonly path: string;
+  readonly stamp: string;
+  readonly keyEncoding: ChunkKeyEncoding;
+  readonly dtype: DType;
+  /** "fill": a missing chunk reads as the fill value (the Zarr spec); "error": it is an error. */
+  readonly missing: "fill" | "error";
+}
+
+export async function zarrRead(spec: ZarrReadSpec, start: readonly number[], count: readonly number[]): Promise<NDChunk> {
+  const arr = await openZarrArray(spec.store, spec.path, spec.stamp);
+  const cs = arr.chunks;
+  const nd = count.length;
+  const n = count.reduce((a, b) => a * b, 1);
+  const lo = start.map((s, k) => Math.floor(s / cs[k]!));
+  const hi = start.map((s, k) => Math.ceil((s + count[k]!) / cs[k]!));
+  // Fast path: the block is exactly one stored chunk.
+  const coordsList: number[][] = [];
+  const walk = (k: number, acc: number[]): void => {
+    if (k === nd) { coordsList.push([...acc]); return; }
+    for (let c = lo[k]!; c < hi[k]!; c++) { acc.push(c); walk(k + 1, acc); acc.pop(); }
+  };
+  walk(0, []);
+  const out = coordsList.length === 1 && count.every((c, k) => c === cs[k] && start[k] === lo[k]! * cs[k]!) ? null : allocate(spec.dtype, n);
+  let single: NDChunk | null = null;
+  for (const coords of coordsList) {
+    const key = chunkKey(spec.keyEncoding, coords);
+    const where = `${spec.store}/${spec.path ? spec.path + "/" : ""}${key}`;
+    if (spec.missing === "error" && !existsSync(join(spec.store, spec.path, key))) {
+      throw new ChunkReadError(key, `Zarr chunk '${key}' is missing (${where}) and missingChunks is 'error'`);
+    }
+    let chunk: zarr.Chunk<zarr.DataType>;
+    try {
+      chunk = await arr.getChunk(coords);
+    } catch (e) {
+      throw new ChunkReadError(key, `Zarr chunk '${key}' cannot be decoded (${where}): ${(e as Error).message}`, { cause: e });
+    }
+    const values = chunkValues(chunk.data);
+    if (values.length !== cs.reduce((a, b) => a * b, 1)) {
+      throw new ChunkReadError(key, `Zarr chunk '${key}' decoded to ${values.length} elements, expected ${cs.reduce((a, b) => a * b, 1)} (${where})`);
+    }
+    const data = toChunkData(values, spec.dtype);
+    if (out === null) { single = { dtype: spec.dtype, shape: [...count], data }; break; }
+    const cStart = coords.map((c, k) => c * cs[k]!);
+    const from = cStart.map((c, k) => Math.max(c, start[k]!));
+    const to = cStart.map((c, k) => Math.min(c + cs[k]!, start[k]! + count[k]!));
+    copyBox(data, cs, out, count, {
+      srcStart: from.map((f, k) => f - cStart[k]!),
+      dstStart: from.map((f, k) => f - start[k]!),
+      count: from.map((f, k) => to[k]! - f),
+    });
+  }
+  return single ?? { dtype: spec.dtype, shape: [...count], data: out! };
+}
