@@ -23,6 +23,11 @@ for n,t in [("ravel","ravel"),("fliplr","fliplr"),("flipud","flipud"),("atleast_
             ("isclose","isclose"),("allclose","allclose"),("flatnonzero","flatnonzero"),("average","average"),("tile","tile"),("ediff1d","ediff1d"),("extract","extract"),
             ("tril","tril"),("triu","triu"),("eye","eye"),("result_type","resultType")]:
     d(n,t)
+for n in ["tan","tanh","sinh","cosh","arcsin","arccos","arctan","arcsinh","arccosh","arctanh","log10","log2","log1p","expm1","exp2","cbrt",
+          "sign","trunc","fix","signbit","deg2rad","rad2deg","radians","degrees","rint","round","around"]:
+    d(n,n,"done","unfused (one block kernel per block)")
+d("nanargmin","nanargmin"); d("nanargmax","nanargmax")
+d("reciprocal","reciprocal","differs","floats only (integer reciprocal refused)")
 d("empty_like","emptyLike","differs","filled with zeros")
 d("repeat","repeat","differs","a single repeat count (not one per element)")
 d("compress","compress","differs","the condition is an in-memory list of booleans")

@@ -172,9 +172,9 @@ export function hasUnknownChunks(chunks: Chunks): boolean {
 
 /** Chunks read off computed blocks (C order of the grid), for arrays whose sizes were unknown. */
 export function chunksFromBlockShapes(numblocks: readonly number[], blocks: readonly unknown[]): number[][] {
-  const idxs = blockIndices(numblocks);
-  return numblocks.map((nb, k) => Array.from({ length: nb }, (_, b) => {
-    const j = idxs.findIndex((idx) => idx[k] === b && idx.every((x, m) => m === k || x === 0));
-    return (blocks[j] as { shape: readonly number[] }).shape[k]!;
-  }));
+  // Block (0, …, b, …, 0) sits at flat position b · (product of the later axes' block counts).
+  return numblocks.map((nb, k) => {
+    const stride = numblocks.slice(k + 1).reduce((a, b) => a * b, 1);
+    return Array.from({ length: nb }, (_, b) => (blocks[b * stride] as { shape: readonly number[] }).shape[k]!);
+  });
 }

@@ -21,7 +21,7 @@ export { mapBlocks, blockwise, type MapBlocksOptions, type BlockwiseOptions, typ
 export type { BlockInfo } from "./api/kernels/map-blocks-run.js";
 export { ArrayArgumentError, ArrayDTypeError, BlockFunctionError, UnknownOptionError } from "./errors.js";
 export { where, take, booleanIndex, nonzero, computeChunkSizes, isnan, isfinite, isinf, floorDivide, remainder, type IndexList } from "./api/indexing.js";
-export { argmin, argmax, type ArgOptions } from "./api/arg.js";
+export { argmin, argmax, nanargmin, nanargmax, type ArgOptions } from "./api/arg.js";
 export { cumsum, cumprod, diff, type ScanOptions, type DiffOptions } from "./api/scans.js";
 export { nansum, nanprod, nanmin, nanmax, nanmean, nanvar, nanstd } from "./api/nan-reductions.js";
 export { quantile, nanquantile, percentile, nanpercentile, median, nanmedian, type QuantileOptions } from "./api/quantiles.js";
@@ -35,6 +35,10 @@ export {
   broadcastTo, broadcastArrays, nancumsum, nancumprod, ptp, square, isclose, allclose, flatnonzero, countNonzero, average, repeat, tile,
   ediff1d, compress, extract, tril, triu, eye, resultType, type LikeOptions, type IsCloseOptions,
 } from "./api/extras.js";
+export {
+  tan, tanh, sinh, cosh, arcsin, arccos, arctan, arcsinh, arccosh, arctanh, log10, log2, log1p, expm1, exp2, cbrt,
+  sign, trunc, fix, signbit, deg2rad, rad2deg, radians, degrees, reciprocal, rint, round, around,
+} from "./api/ufuncs.js";
 export { fromZarr, zarrInfo, type FromZarrOptions, type ZarrArrayInfo } from "./io/zarr.js";
 export * from "./io/errors.js";
 export { toZarr, type ToZarrOptions, type ZarrWriteSummary } from "./io/zarr-write.js";

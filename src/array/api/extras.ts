@@ -134,7 +134,7 @@ export function compress(condition: readonly boolean[], a: TArray, opts: { axis?
   checkOptions(opts, ["axis"], "compress");
   if (opts.axis === undefined || opts.axis === null) return compress(condition, ravel(a), { axis: 0 });
   const axis = normAxis(opts.axis, a.ndim, "compress");
-  if (condition.length > a.shape[axis]!) throw new ArrayArgumentError(`compress: ${condition.length} conditions for an axis of length ${a.shape[axis]}`);
+  // As NumPy: conditions past the axis's end may be given if false (a true one is out of bounds).
   return take(a, condition.flatMap((c, i) => (c ? [i] : [])), { axis });
 }
 

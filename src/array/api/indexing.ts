@@ -5,7 +5,7 @@
  */
 import { tokenName } from "../../graph/keys.js";
 import { blockKey, ref, type Graph } from "../../graph/spec.js";
-import { blockIndices, offsets } from "../chunks.js";
+import { blockIndices, chunksFromBlockShapes, offsets } from "../chunks.js";
 import { TArray, binary, where as where3, mergeLayers, type ComputeOptions, type Operand } from "../core.js";
 import { isFloat, isInt } from "../dtype.js";
 import { ArrayArgumentError, ArrayDTypeError, checkOptions, showValue } from "../errors.js";
@@ -132,10 +132,7 @@ export async function computeChunkSizes(a: TArray, opts: ComputeOptions = {}): P
   const keys = idxs.map((i) => blockKey(name, i));
   const ex = opts.executor ?? getDefaultExecutor();
   const shapes = (await ex.computeGraph(g, keys)) as NDChunk[];
-  const chunks = a.chunks.map((c, k) => c.map((_, b) => {
-    const j = idxs.findIndex((idx) => idx[k] === b);
-    return Number((shapes[j]!.data as BigInt64Array)[k]!);
-  }));
+  const chunks = chunksFromBlockShapes(a.numblocks, shapes.map((s) => ({ shape: Array.from(s.data as BigInt64Array, Number) })));
   return new TArray(a.layers, a.name, chunks, a.dtype);
 }
 

@@ -65,6 +65,8 @@ OPS = {
     "diff": lambda a, kw: np.diff(a, n=kw.get("n", 1), axis=kw.get("axis", -1)),
     "argmin": lambda a, kw: np.argmin(a, axis=kw.get("axis")),
     "argmax": lambda a, kw: np.argmax(a, axis=kw.get("axis")),
+    "nanargmin": lambda a, kw: np.nanargmin(a, axis=kw.get("axis")),
+    "nanargmax": lambda a, kw: np.nanargmax(a, axis=kw.get("axis")),
     "nansum": lambda a, kw: np.nansum(a, axis=kw.get("axis")),
     "nanmean": lambda a, kw: np.nanmean(a, axis=kw.get("axis")),
     "nanmin": lambda a, kw: np.nanmin(a, axis=kw.get("axis")),
@@ -114,6 +116,8 @@ OPS = {
     "compress": lambda a, kw: np.compress(kw["cond"], a, axis=kw.get("axis")),
     "ediff1d": lambda a, kw: np.ediff1d(a),
     "flatnonzero": lambda a, kw: np.flatnonzero(a),
+    "ufunc": lambda a, kw: getattr(np, kw["fn"])(a),
+    "round": lambda a, kw: np.round(a, kw["decimals"]),
 }
 
 

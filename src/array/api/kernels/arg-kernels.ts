@@ -7,7 +7,7 @@
 import type { NDChunk } from "../../fusion/ir.js";
 import { chunkOf, forEachLine, get, numel } from "./chunk-util.js";
 
-export interface ArgParams { readonly fn: "min" | "max"; readonly axis: number }
+export interface ArgParams { readonly fn: "min" | "max"; readonly axis: number; readonly skipNaN?: boolean }
 
 const better = (fn: "min" | "max", v: number, best: number): boolean =>
   best !== best ? false : v !== v ? true : fn === "min" ? v < best : v > best;
@@ -18,15 +18,24 @@ export function argChunk(p: ArgParams, bp: { offset: number }, [x]: readonly NDC
   const half = numel(shape.slice(p.axis + 1));
   forEachLine(x!.shape, p.axis, (base, stride, n) => {
     let best = get(x!.data, base), at = 0;
-    for (let j = 1; j < n; j++) {
-      const v = get(x!.data, base + j * stride);
-      if (better(p.fn, v, best)) { best = v; at = j; }
+    if (p.skipNaN === true) {
+      // nanargmin/nanargmax: NaNs are skipped; a line of NaNs reports index -1.
+      best = NaN; at = -1;
+      for (let j = 0; j < n; j++) {
+        const v = get(x!.data, base + j * stride);
+        if (v === v && (at < 0 || (p.fn === "min" ? v < best : v > best))) { best = v; at = j; }
+      }
+    } else {
+      for (let j = 1; j < n; j++) {
+        const v = get(x!.data, base + j * stride);
+        if (better(p.fn, v, best)) { best = v; at = j; }
+      }
     }
     // Output layout: same line position, slot 0 = value, slot 1 = index (stride `half` apart).
     const outer = Math.floor(base / (n * stride)), inner = base % stride;
     const ob = outer * 2 * half + inner;
     vals[ob] = best;
-    vals[ob + half] = bp.offset + at;
+    vals[ob + half] = at < 0 ? -1 : bp.offset + at;
   });
   return chunkOf("float64", shape, vals);
 }
@@ -41,8 +50,11 @@ export function argAggregate(p: ArgParams, _bp: unknown, parts: readonly NDChunk
     let best = NaN, at = -1;
     for (const q of parts) {
       const v = get(q.data, base), i = get(q.data, base + half);
-      if (at < 0 || better(p.fn, v, best)) { best = v; at = i; }
+      if (p.skipNaN === true) {
+        if (i >= 0 && (at < 0 || (p.fn === "min" ? v < best : v > best))) { best = v; at = i; }
+      } else if (at < 0 || better(p.fn, v, best)) { best = v; at = i; }
     }
+    if (at < 0) throw new RangeError(`nanarg${p.fn}: All-NaN slice encountered`);
     out[line++] = at;
   });
   return chunkOf("int64", outShape, out);

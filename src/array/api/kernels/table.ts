@@ -6,6 +6,7 @@ import { blockShape, maskSelect, nonzero, take } from "./index-kernels.js";
 import { scanAdd, scanLocal, scanTotal } from "./scan-kernels.js";
 import { coarsen, view } from "./shape-kernels.js";
 import { quantile, uniqueChunk } from "./sort-kernels.js";
+import { ufunc } from "./ufunc-kernels.js";
 
 export type BlockKernel = (params: any, blockParams: any, blocks: readonly NDChunk[]) => NDChunk;
 
@@ -16,4 +17,5 @@ export const BLOCK_KERNELS: Readonly<Record<string, BlockKernel>> = {
   histChunk, bincountChunk, bincountMerge,
   take, maskSelect, nonzero, blockShape,
   view, coarsen,
+  ufunc,
 };
