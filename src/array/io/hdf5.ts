@@ -10,7 +10,7 @@ import type { DType } from "../dtype.js";
 import type { NDChunk } from "../fusion/ir.js";
 import { readChunks } from "./aligned-chunks.js";
 import { blockReadArray } from "./block-array.js";
-import { readDType, toChunkData } from "./dtypes.js";
+import { readDType, shared, toChunkData } from "./dtypes.js";
 import { IONotFoundError, UnknownVariableError } from "./errors.js";
 import { h5StoredType, openH5, type H5File } from "./hdf5-file.js";
 import { fileStamp, rowChunks } from "./npy.js";
@@ -130,5 +130,5 @@ export async function hdf5Read(spec: H5ReadSpec, start: readonly number[], count
   if (d === null || d === undefined) throw new IONotFoundError(`${spec.file} has no dataset '${spec.dataset}' on this worker (was the file replaced?)`);
   const raw = count.length === 0 ? d.value : d.slice(start.map((s, k) => [s, s + count[k]!] as [number, number]));
   const values = (typeof raw === "number" || typeof raw === "bigint" ? [raw] : raw) as ArrayLike<number>;
-  return { dtype: spec.dtype, shape: [...count], data: toChunkData(values, spec.dtype) };
+  return { dtype: spec.dtype, shape: [...count], data: shared(toChunkData(values, spec.dtype), spec.dtype) };
 }

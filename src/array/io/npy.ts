@@ -58,7 +58,7 @@ export function fromNpy(file: string, opts: FromNpyOptions = {}): TArray {
 export function flatRead(spec: FlatReadSpec, start: readonly number[], count: readonly number[]): NDChunk {
   const size = storedSize(spec.stored);
   const n = count.reduce((a, b) => a * b, 1);
-  const bytes = new Uint8Array(n * size);
+  const bytes = new Uint8Array(new SharedArrayBuffer(n * size));
   const fd = cachedFd(spec.file, spec.stamp);
   let at = 0;
   forEachRun(spec.shape, start, count, (off, len) => {

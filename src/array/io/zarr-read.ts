@@ -6,10 +6,10 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import * as zarr from "zarrita";
 import { FileSystemStore } from "@zarrita/storage";
-import { allocate, type DType } from "../dtype.js";
+import type { DType } from "../dtype.js";
 import type { NDChunk } from "../fusion/ir.js";
 import { copyBox } from "./copy.js";
-import { toChunkData } from "./dtypes.js";
+import { allocateShared, shared, toChunkData } from "./dtypes.js";
 import { ChunkReadError, IONotFoundError } from "./errors.js";
 import { chunkKey, type ChunkKeyEncoding } from "./zarr-meta.js";
 
@@ -76,7 +76,7 @@ export async function zarrRead(spec: ZarrReadSpec, start: readonly number[], cou
     for (let c = lo[k]!; c < hi[k]!; c++) { acc.push(c); walk(k + 1, acc); acc.pop(); }
   };
   walk(0, []);
-  const out = coordsList.length === 1 && count.every((c, k) => c === cs[k] && start[k] === lo[k]! * cs[k]!) ? null : allocate(spec.dtype, n);
+  const out = coordsList.length === 1 && count.every((c, k) => c === cs[k] && start[k] === lo[k]! * cs[k]!) ? null : allocateShared(spec.dtype, n);
   let single: NDChunk | null = null;
   for (const coords of coordsList) {
     const key = chunkKey(spec.keyEncoding, coords);
@@ -95,7 +95,7 @@ export async function zarrRead(spec: ZarrReadSpec, start: readonly number[], cou
       throw new ChunkReadError(key, `Zarr chunk '${key}' decoded to ${values.length} elements, expected ${cs.reduce((a, b) => a * b, 1)} (${where})`);
     }
     const data = toChunkData(values, spec.dtype);
-    if (out === null) { single = { dtype: spec.dtype, shape: [...count], data }; break; }
+    if (out === null) { single = { dtype: spec.dtype, shape: [...count], data: shared(data, spec.dtype) }; break; }
     const cStart = coords.map((c, k) => c * cs[k]!);
     const from = cStart.map((c, k) => Math.max(c, start[k]!));
     const to = cStart.map((c, k) => Math.min(c + cs[k]!, start[k]! + count[k]!));
