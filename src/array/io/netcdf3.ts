@@ -10,7 +10,7 @@ import type { NDChunk } from "../fusion/ir.js";
 import { allocateShared, readDType, type StoredType } from "./dtypes.js";
 import { UnsupportedFormatError } from "./errors.js";
 import type { VariableInfo } from "./hdf5.js";
-import { flatRead, type FlatReadSpec } from "./npy.js";
+import { flatRead, type FlatReadSpec } from "./flat-read.js";
 
 const TYPES: Record<string, StoredType> = { byte: "int8", short: "int16", int: "int32", float: "float32", double: "float64" };
 
