@@ -3,18 +3,26 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fromNpy, fromZarr, random } from "../../src/array/index.js";
+import { fromHDF5, fromNetCDF, fromNpy, fromZarr, random } from "../../src/array/index.js";
 import { withCluster } from "../fixtures/cluster.js";
 import { py, tempDir } from "./python.js";
 
 const { dir, cleanup } = tempDir("io-cluster");
 after(cleanup);
 
-test("Zarr and .npy: parallel block reads, writes composed with compute, checked by Python", async () => {
+test("Zarr, NetCDF-4/3, HDF5 and .npy: parallel block reads, writes composed with compute, checked by Python", async () => {
   py(`
 a = np.arange(240 * 50 * 40, dtype='f4').reshape(240, 50, 40) % 977
 zarr.open('${dir}/in.zarr', mode='w', shape=a.shape, chunks=(20, 50, 40), dtype='f4')[:] = a
-np.save('${dir}/in.npy', a.astype('f8'))`, ["zarr"]);
+np.save('${dir}/in.npy', a.astype('f8'))
+for fmt, name in [('NETCDF4', 'in4.nc'), ('NETCDF3_CLASSIC', 'in3.nc')]:
+    ds = netCDF4.Dataset('${dir}/' + name, 'w', format=fmt)
+    ds.createDimension('t', None); ds.createDimension('y', 50); ds.createDimension('x', 40)
+    kw = dict(zlib=True, chunksizes=(20, 50, 40)) if fmt == 'NETCDF4' else {}
+    ds.createVariable('v', 'f4', ('t', 'y', 'x'), **kw)[:] = a
+    ds.close()
+with h5py.File('${dir}/in.h5', 'w') as f:
+    f.create_dataset('g/v', data=a, chunks=(10, 50, 40), compression='gzip')`, ["zarr", "netCDF4", "h5py"]);
   await withCluster({}, async () => {
     const x = await fromZarr(join(dir, "in.zarr"), { chunks: [40, 50, 40] });
     assert.equal(x.npartitions, 6);
@@ -22,6 +30,12 @@ np.save('${dir}/in.npy', a.astype('f8'))`, ["zarr"]);
     const n = fromNpy(join(dir, "in.npy"), { chunks: [60, 25, 40] });
     const [zs, ns] = await Promise.all([x.astype("float64").sum().compute(), n.sum().compute()]);
     assert.equal(zs, ns);
+    const others = [
+      await fromNetCDF(join(dir, "in4.nc"), "v", { chunks: [40, 50, 40] }),
+      await fromNetCDF(join(dir, "in3.nc"), "v", { chunks: [40, 25, 40] }),
+      await fromHDF5(join(dir, "in.h5"), "g/v", { chunks: [30, 50, 40] }),
+    ];
+    for (const o of others) assert.equal(await o.astype("float64").sum().compute(), zs, "NetCDF-4, NetCDF-3 and HDF5 reads on workers");
     await x.mean({ axis: 0 }).toZarr(join(dir, "mean.zarr"));
     await x.sub(x.mean({ axis: 0 })).toZarr(join(dir, "anom.zarr"), { compressor: "zstd" });
     await n.mul(2).toNpy(join(dir, "twice.npy"));

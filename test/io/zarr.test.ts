@@ -59,6 +59,12 @@ test("default blocks are whole stored chunks, several per block", async () => {
   const y = await fromZarr(join(dir, "small-chunks.zarr"));
   assert.deepEqual(y.chunks, [[40], [100]], "a small array is one block made of 100 stored chunks");
   assert.equal(await y.sum().compute(), (3999 * 4000) / 2);
+  // Uncompressed chunks are read straight into the block; edge and missing chunks take the general path.
+  const r = arange(0, 4200, 1, { chunks: 4200 }).reshape(42, 100).astype("float64").rechunk([4, 100]);
+  await r.toZarr(join(dir, "raw.zarr"), { compressor: null });
+  rmSync(join(dir, "raw.zarr", "2.0"));
+  const got = await (await fromZarr(join(dir, "raw.zarr"), { chunks: [12, 100] })).computeArray();
+  for (let i = 0; i < 4200; i++) assert.equal(got.flat(i), i >= 800 && i < 1200 ? 0 : i, `element ${i}`);
 });
 
 test("Python's zarr reads what Tessera writes (all compressors, dtypes, groups, dims, composed with compute)", async () => {

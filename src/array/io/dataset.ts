@@ -15,7 +15,7 @@ import { openH5 } from "./hdf5-file.js";
 import { h5Array, h5Attrs, h5Dataset, h5Variables, type VariableInfo } from "./hdf5.js";
 import { maskAndScale } from "./mask-scale.js";
 import { readNC3Header, type NC3ReadSpec } from "./netcdf3.js";
-import { fileStamp, rowChunks } from "./npy.js";
+import { fileStamp, rowChunks } from "./flat-read.js";
 import { IO_OPS } from "./ops-names.js";
 import { checkOptions, checkPath } from "./options.js";
 import { listArrays } from "./zarr-meta.js";

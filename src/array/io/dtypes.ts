@@ -3,7 +3,7 @@
  * int32, int64, float32 and float64; narrower or unsigned integers widen to the smallest of those
  * that holds every value exactly (int8/int16/uint16 → int32, uint32 → int64).
  */
-import { allocate, type ChunkData, type DType } from "../dtype.js";
+import type { ChunkData, DType } from "../dtype.js";
 import { UnsupportedFormatError } from "./errors.js";
 
 /** A stored element type, by NumPy's name (float64, int16, uint8, bool, …). */
@@ -46,11 +46,31 @@ export function numpyTypestr(d: DType): string {
 
 type Numeric = ArrayLike<number> | ArrayLike<bigint>;
 
+const CTORS = { float64: Float64Array, float32: Float32Array, int32: Int32Array, int64: BigInt64Array, uint8: Uint8Array, bool: Uint8Array } as const;
+const BYTES: Record<DType, number> = { float64: 8, float32: 4, int32: 4, int64: 8, uint8: 1, bool: 1 };
+
+/**
+ * Block data in shared memory: a task result whose buffer is a SharedArrayBuffer crosses from the
+ * task thread to the worker and on to the next task without being copied (a plain buffer inside
+ * a chunk object would be cloned at every hop).
+ */
+export function allocateShared(dtype: DType, n: number): ChunkData {
+  const Ctor = CTORS[dtype] as unknown as new (b: ArrayBufferLike) => ChunkData;
+  return new Ctor(new SharedArrayBuffer(n * BYTES[dtype]));
+}
+
+/** `data` itself when it is already in shared memory, else a shared copy. */
+export function shared(data: ChunkData, dtype: DType): ChunkData {
+  if (data.buffer instanceof SharedArrayBuffer) return data;
+  const out = allocateShared(dtype, data.length);
+  (out as Float64Array).set(data as Float64Array);
+  return out;
+}
+
 /** Copy or view `src` (any typed array of the stored type) as Tessera `dtype` data. */
 export function toChunkData(src: Numeric, dtype: DType): ChunkData {
-  const want = allocate(dtype, 0).constructor as { new (n: number): ChunkData };
-  if (src.constructor === want) return src as unknown as ChunkData;
-  const out = allocate(dtype, src.length);
+  if (src.constructor === CTORS[dtype]) return src as unknown as ChunkData;
+  const out = allocateShared(dtype, src.length);
   if (out instanceof BigInt64Array) {
     for (let i = 0; i < src.length; i++) out[i] = BigInt(src[i] as number | bigint);
   } else if (src instanceof BigInt64Array || src instanceof BigUint64Array) {

@@ -4,22 +4,29 @@
  * and stamp (mtime-size seen when the graph was built), at most 16 at once.
  */
 import { existsSync } from "node:fs";
-import h5wasm from "h5wasm/node";
+import type h5wasmModule from "h5wasm/node";
 import { IONotFoundError, UnsupportedFormatError } from "./errors.js";
 import type { StoredType } from "./dtypes.js";
 
-export type H5File = InstanceType<typeof h5wasm.File>;
+export type H5File = InstanceType<typeof h5wasmModule.File>;
 const files = new Map<string, H5File>();
+
+/** h5wasm (a few MB of WebAssembly) loads on first use, not in every task thread at start-up. */
+let loading: Promise<typeof h5wasmModule> | undefined;
+function h5wasm(): Promise<typeof h5wasmModule> {
+  loading ??= import("h5wasm/node").then(async (m) => { await m.default.ready; return m.default; });
+  return loading;
+}
 
 export async function openH5(file: string, stamp: string): Promise<H5File> {
   const id = `${file}\0${stamp}`;
   const f = files.get(id);
   if (f !== undefined) return f;
   if (!existsSync(file)) throw new IONotFoundError(`no file at ${file}`);
-  await h5wasm.ready;
+  const h5 = await h5wasm();
   let opened: H5File;
   try {
-    opened = new h5wasm.File(file, "r");
+    opened = new h5.File(file, "r");
   } catch (e) {
     throw new UnsupportedFormatError(`${file} cannot be opened as HDF5 / NetCDF-4: ${(e as Error).message}`);
   }

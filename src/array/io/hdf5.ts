@@ -7,13 +7,13 @@ import { existsSync } from "node:fs";
 import type { ChunkSpec } from "../chunks.js";
 import type { TArray } from "../core.js";
 import type { DType } from "../dtype.js";
-import type { NDChunk } from "../fusion/ir.js";
 import { readChunks } from "./aligned-chunks.js";
 import { blockReadArray } from "./block-array.js";
-import { readDType, toChunkData } from "./dtypes.js";
+import { readDType } from "./dtypes.js";
 import { IONotFoundError, UnknownVariableError } from "./errors.js";
 import { h5StoredType, openH5, type H5File } from "./hdf5-file.js";
-import { fileStamp, rowChunks } from "./npy.js";
+import { fileStamp, rowChunks } from "./flat-read.js";
+import type { H5ReadSpec } from "./hdf5-read.js";
 import { IO_OPS } from "./ops-names.js";
 import { checkOptions, checkPath } from "./options.js";
 
@@ -84,13 +84,6 @@ export function h5Variables(f: H5File, file: string): VariableInfo[] {
   return out;
 }
 
-export interface H5ReadSpec {
-  readonly file: string;
-  readonly stamp: string;
-  readonly dataset: string;
-  readonly dtype: DType;
-}
-
 export interface FromHDF5Options {
   /** Block chunks; default: whole storage chunks, several per block (~128 MiB). */
   readonly chunks?: ChunkSpec;
@@ -123,12 +116,3 @@ export async function fromHDF5(file: string, dataset: string, opts: FromHDF5Opti
   return h5Array(path, stamp, info, opts.chunks, "fromHDF5");
 }
 
-/** The `io.hdf5_read` op: read the hyperslab [start, start+count) of one dataset. */
-export async function hdf5Read(spec: H5ReadSpec, start: readonly number[], count: readonly number[]): Promise<NDChunk> {
-  const f = await openH5(spec.file, spec.stamp);
-  const d = f.get(spec.dataset) as unknown as { slice(r: [number, number][]): unknown; value: unknown; dtype: unknown };
-  if (d === null || d === undefined) throw new IONotFoundError(`${spec.file} has no dataset '${spec.dataset}' on this worker (was the file replaced?)`);
-  const raw = count.length === 0 ? d.value : d.slice(start.map((s, k) => [s, s + count[k]!] as [number, number]));
-  const values = (typeof raw === "number" || typeof raw === "bigint" ? [raw] : raw) as ArrayLike<number>;
-  return { dtype: spec.dtype, shape: [...count], data: toChunkData(values, spec.dtype) };
-}

@@ -7,11 +7,10 @@ import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { NetCDFReader } from "netcdfjs";
 import type { DType } from "../dtype.js";
 import type { NDChunk } from "../fusion/ir.js";
-import { allocate } from "../dtype.js";
-import { readDType, type StoredType } from "./dtypes.js";
+import { allocateShared, readDType, type StoredType } from "./dtypes.js";
 import { UnsupportedFormatError } from "./errors.js";
 import type { VariableInfo } from "./hdf5.js";
-import { flatRead, type FlatReadSpec } from "./npy.js";
+import { flatRead, type FlatReadSpec } from "./flat-read.js";
 
 const TYPES: Record<string, StoredType> = { byte: "int8", short: "int16", int: "int32", float: "float32", double: "float64" };
 
@@ -84,7 +83,7 @@ export function netcdf3Read(spec: NC3ReadSpec, start: readonly number[], count: 
   if (!spec.record) return flatRead(flat(spec.shape, spec.offset), start, count);
   const inner = spec.shape.slice(1);
   const per = count.slice(1).reduce((a, b) => a * b, 1);
-  const out = allocate(spec.dtype, count.reduce((a, b) => a * b, 1));
+  const out = allocateShared(spec.dtype, count.reduce((a, b) => a * b, 1));
   for (let r = 0; r < count[0]!; r++) {
     const slab = flatRead(flat(inner, spec.offset + (start[0]! + r) * spec.recordStep), start.slice(1), count.slice(1));
     (out as Float64Array).set(slab.data as Float64Array, r * per);

@@ -3,6 +3,7 @@
  * block is a task that writes its byte ranges in place. A failed write removes the file.
  */
 import { closeSync, existsSync, ftruncateSync, openSync, rmSync, writeSync } from "node:fs";
+import type { NpyWriteSpec } from "./npy-write-op.js";
 import { resolve } from "node:path";
 import { getDefaultExecutor, type GraphExecutor } from "../../graph/default-executor.js";
 import { tokenName } from "../../graph/keys.js";
@@ -10,13 +11,11 @@ import { optimizeGraph } from "../../graph/optimize.js";
 import { blockKey, ref, type Arg, type Graph } from "../../graph/spec.js";
 import { blockIndices, offsets } from "../chunks.js";
 import type { TArray } from "../core.js";
-import type { NDChunk } from "../fusion/ir.js";
 import { numpyTypestr } from "./dtypes.js";
 import { StoreExistsError, WriteFailedError } from "./errors.js";
 import { npyHeaderBytes } from "./npy-header.js";
 import { IO_OPS } from "./ops-names.js";
 import { checkOptions, checkPath } from "./options.js";
-import { forEachRun } from "./runs.js";
 
 export interface ToNpyOptions {
   readonly overwrite?: boolean;
@@ -27,13 +26,6 @@ export interface NpyWriteSummary {
   readonly file: string;
   readonly shape: number[];
   readonly bytes: number;
-}
-
-export interface NpyWriteSpec {
-  readonly file: string;
-  readonly dataOffset: number;
-  readonly shape: readonly number[];
-  readonly itemsize: number;
 }
 
 export async function toNpy(x: TArray, file: string, opts: ToNpyOptions = {}): Promise<NpyWriteSummary> {
@@ -66,20 +58,3 @@ export async function toNpy(x: TArray, file: string, opts: ToNpyOptions = {}): P
   return { file: path, shape: x.shape, bytes: x.nbytes };
 }
 
-/** The `io.npy_write` op: write one block's contiguous runs in place. */
-export function npyWrite(spec: NpyWriteSpec, start: readonly number[], block: NDChunk): number {
-  const bytes = new Uint8Array(block.data.buffer, block.data.byteOffset, block.data.byteLength);
-  const fd = openSync(spec.file, "r+");
-  try {
-    let at = 0;
-    forEachRun(spec.shape, start, block.shape, (off, len) => {
-      const nb = len * spec.itemsize;
-      let done = 0;
-      while (done < nb) done += writeSync(fd, bytes, at + done, nb - done, spec.dataOffset + off * spec.itemsize + done);
-      at += nb;
-    });
-  } finally {
-    closeSync(fd);
-  }
-  return block.data.byteLength;
-}

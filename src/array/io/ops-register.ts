@@ -2,10 +2,10 @@
 import { registerOp } from "../../graph/ops.js";
 import { IO_OPS } from "./ops-names.js";
 import { zarrRead } from "./zarr-read.js";
-import { zarrWrite } from "./zarr-write.js";
-import { flatRead } from "./npy.js";
-import { npyWrite } from "./npy-write.js";
-import { hdf5Read } from "./hdf5.js";
+import { zarrWrite } from "./zarr-write-op.js";
+import { flatRead } from "./flat-read.js";
+import { npyWrite } from "./npy-write-op.js";
+import { hdf5Read } from "./hdf5-read.js";
 import { netcdf3Read } from "./netcdf3.js";
 
 export { IO_OPS };

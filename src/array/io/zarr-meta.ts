@@ -30,6 +30,8 @@ export interface ZarrArrayMeta {
   readonly keyEncoding: ChunkKeyEncoding;
   /** Changes when the metadata is rewritten: keys worker-side caches and graph names. */
   readonly stamp: string;
+  /** Chunks are the plain little-endian C-order bytes (no compressor or filter): readable in place. */
+  readonly raw: boolean;
 }
 
 const readJson = (file: string): Record<string, unknown> => JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
@@ -91,6 +93,7 @@ export function readArrayMeta(dir: string, where: string): ZarrArrayMeta {
       fillValue: m.fill_value, attrs, dims, codecs,
       keyEncoding: { prefix: "", separator: m.dimension_separator === "/" ? "/" : "." },
       stamp: `${statSync(file).mtimeMs}-${existsSync(attrsFile) ? statSync(attrsFile).mtimeMs : 0}`,
+      raw: codecs.length === 0 && fromNumpyTypestr(m.dtype, where).littleEndian,
     };
   }
   const file = join(dir, "zarr.json");
@@ -110,6 +113,8 @@ export function readArrayMeta(dir: string, where: string): ZarrArrayMeta {
     fillValue: m.fill_value, attrs: (m.attributes as Record<string, unknown>) ?? {},
     dims: Array.isArray(m.dimension_names) ? (m.dimension_names as string[]) : null, codecs, keyEncoding,
     stamp: `${statSync(file).mtimeMs}`,
+    raw: codecs.length === 1 && codecs[0] === "bytes" &&
+      ((m.codecs as { configuration?: { endian?: string } }[])[0]?.configuration?.endian ?? "little") === "little",
   };
 }
 

@@ -2,14 +2,14 @@
  * The `io.zarr_read` op: on a worker, open the store (cached per process, keyed by the metadata
  * stamp) and read one block — only the stored chunks it overlaps — with zarrita.
  */
-import { existsSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
 import * as zarr from "zarrita";
 import { FileSystemStore } from "@zarrita/storage";
-import { allocate, type DType } from "../dtype.js";
+import type { ChunkData, DType } from "../dtype.js";
 import type { NDChunk } from "../fusion/ir.js";
 import { copyBox } from "./copy.js";
-import { toChunkData } from "./dtypes.js";
+import { allocateShared, shared, toChunkData } from "./dtypes.js";
 import { ChunkReadError, IONotFoundError } from "./errors.js";
 import { chunkKey, type ChunkKeyEncoding } from "./zarr-meta.js";
 
@@ -60,6 +60,39 @@ export interface ZarrReadSpec {
   readonly dtype: DType;
   /** "fill": a missing chunk reads as the fill value (the Zarr spec); "error": it is an error. */
   readonly missing: "fill" | "error";
+  /** Uncompressed little-endian chunks of this dtype: whole chunks are read straight into the block. */
+  readonly raw?: boolean;
+}
+
+/**
+ * Read an uncompressed stored chunk straight into the block's buffer when the chunk lies whole
+ * inside the block and is one contiguous run of it (it spans the block's inner axes). Returns
+ * false when that does not apply or the chunk file is absent (then the general path fills it).
+ */
+function readInPlace(spec: ZarrReadSpec, key: string, cs: readonly number[], cStart: readonly number[], start: readonly number[], count: readonly number[], out: ChunkData): boolean {
+  const nd = cs.length;
+  if (nd === 0) return false;
+  for (let k = 0; k < nd; k++) {
+    if (cStart[k]! < start[k]! || cStart[k]! + cs[k]! > start[k]! + count[k]!) return false;
+    if (k > 0 && cs[k] !== count[k]) return false;
+  }
+  const file = join(spec.store, spec.path, key);
+  let fd: number;
+  try { fd = openSync(file, "r"); } catch { return false; }
+  try {
+    const bytes = cs.reduce((a, b) => a * b, out.BYTES_PER_ELEMENT);
+    if (fstatSync(fd).size !== bytes) throw new ChunkReadError(key, `Zarr chunk '${key}' has ${fstatSync(fd).size} bytes, expected ${bytes} for an uncompressed chunk (${file})`);
+    const dst = new Uint8Array(out.buffer, out.byteOffset + (cStart[0]! - start[0]!) * (bytes / cs[0]!), bytes);
+    let done = 0;
+    while (done < bytes) {
+      const n = readSync(fd, dst, done, bytes - done, done);
+      if (n === 0) throw new ChunkReadError(key, `Zarr chunk '${key}' is truncated (${file})`);
+      done += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return true;
 }
 
 export async function zarrRead(spec: ZarrReadSpec, start: readonly number[], count: readonly number[]): Promise<NDChunk> {
@@ -76,7 +109,7 @@ export async function zarrRead(spec: ZarrReadSpec, start: readonly number[], cou
     for (let c = lo[k]!; c < hi[k]!; c++) { acc.push(c); walk(k + 1, acc); acc.pop(); }
   };
   walk(0, []);
-  const out = coordsList.length === 1 && count.every((c, k) => c === cs[k] && start[k] === lo[k]! * cs[k]!) ? null : allocate(spec.dtype, n);
+  const out = !spec.raw && coordsList.length === 1 && count.every((c, k) => c === cs[k] && start[k] === lo[k]! * cs[k]!) ? null : allocateShared(spec.dtype, n);
   let single: NDChunk | null = null;
   for (const coords of coordsList) {
     const key = chunkKey(spec.keyEncoding, coords);
@@ -84,6 +117,8 @@ export async function zarrRead(spec: ZarrReadSpec, start: readonly number[], cou
     if (spec.missing === "error" && !existsSync(join(spec.store, spec.path, key))) {
       throw new ChunkReadError(key, `Zarr chunk '${key}' is missing (${where}) and missingChunks is 'error'`);
     }
+    const cStart = coords.map((c, k) => c * cs[k]!);
+    if (spec.raw && out !== null && readInPlace(spec, key, cs, cStart, start, count, out)) continue;
     let chunk: zarr.Chunk<zarr.DataType>;
     try {
       chunk = await arr.getChunk(coords);
@@ -95,8 +130,7 @@ export async function zarrRead(spec: ZarrReadSpec, start: readonly number[], cou
       throw new ChunkReadError(key, `Zarr chunk '${key}' decoded to ${values.length} elements, expected ${cs.reduce((a, b) => a * b, 1)} (${where})`);
     }
     const data = toChunkData(values, spec.dtype);
-    if (out === null) { single = { dtype: spec.dtype, shape: [...count], data }; break; }
-    const cStart = coords.map((c, k) => c * cs[k]!);
+    if (out === null) { single = { dtype: spec.dtype, shape: [...count], data: shared(data, spec.dtype) }; break; }
     const from = cStart.map((c, k) => Math.max(c, start[k]!));
     const to = cStart.map((c, k) => Math.min(c + cs[k]!, start[k]! + count[k]!));
     copyBox(data, cs, out, count, {

@@ -6,14 +6,12 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import * as zarr from "zarrita";
 import { getDefaultExecutor, type GraphExecutor } from "../../graph/default-executor.js";
 import { tokenName } from "../../graph/keys.js";
 import { optimizeGraph } from "../../graph/optimize.js";
 import { blockKey, ref, type Arg, type Graph } from "../../graph/spec.js";
 import { blockIndices, offsets } from "../chunks.js";
 import type { TArray } from "../core.js";
-import type { NDChunk } from "../fusion/ir.js";
 import { checkWriteAlignment, storageChunksFor } from "./aligned-chunks.js";
 import { numpyTypestr } from "./dtypes.js";
 import { IOOptionsError, StoreExistsError, WriteFailedError } from "./errors.js";
@@ -21,7 +19,7 @@ import { IO_OPS } from "./ops-names.js";
 import { checkOptions, checkPath } from "./options.js";
 import { v2Compressor, v3Codecs, type CompressorSpec } from "./zarr-codecs.js";
 import { INCOMPLETE_ATTR, nodeKind, normalizeArrayPath, readArrayMeta } from "./zarr-meta.js";
-import { openZarrArray } from "./zarr-read.js";
+import type { ZarrWriteSpec } from "./zarr-write-op.js";
 
 export interface ToZarrOptions {
   /** The array inside the store ('temp' or 'group/temp'); default: the store root. */
@@ -146,23 +144,3 @@ export async function toZarr(x: TArray, store: string, opts: ToZarrOptions = {})
   return { store: root, path, shape: x.shape, storageChunks: storage, blocks: keys.length };
 }
 
-export interface ZarrWriteSpec {
-  readonly store: string;
-  readonly path: string;
-  readonly stamp: string;
-}
-
-/** The `io.zarr_write` op: write one block (aligned to stored chunks) at `start`; returns bytes given. */
-export async function zarrWrite(spec: ZarrWriteSpec, start: readonly number[], block: NDChunk): Promise<number> {
-  const arr = await openZarrArray(spec.store, spec.path, spec.stamp);
-  const data = arr.dtype === "bool" ? new zarr.BoolArray(block.data.buffer as ArrayBuffer, block.data.byteOffset, block.data.length) : block.data;
-  const shape = [...block.shape];
-  const stride = shape.map((_, k) => shape.slice(k + 1).reduce((a, b) => a * b, 1));
-  if (shape.length === 0) {
-    await zarr.set(arr, null, (block.data as ArrayLike<number>)[0] as never);
-  } else {
-    const sel = start.map((s, k) => zarr.slice(s, s + shape[k]!));
-    await zarr.set(arr, sel, { data, shape, stride } as never);
-  }
-  return block.data.byteLength;
-}

@@ -77,6 +77,8 @@ export async function fromZarr(store: string, opts: FromZarrOptions = {}): Promi
   if (missing !== "fill" && missing !== "error") throw new IOOptionsError(`fromZarr: missingChunks must be 'fill' or 'error', got ${JSON.stringify(missing)}`);
   const dtype = readDType(meta.stored, `fromZarr(${dir}${path ? `, ${path}` : ""})`);
   const chunks = readChunks(opts.chunks, meta.shape, dtype, meta.chunks, "fromZarr: chunks");
-  const spec: ZarrReadSpec = { store: dir, path, stamp: meta.stamp, keyEncoding: meta.keyEncoding, dtype, missing };
+  // In-place reads need chunk bytes that are already this dtype (no widening).
+  const raw = meta.raw && (meta.stored as string) === dtype;
+  const spec: ZarrReadSpec = { store: dir, path, stamp: meta.stamp, keyEncoding: meta.keyEncoding, dtype, missing, raw };
   return blockReadArray("from-zarr", IO_OPS.zarrRead, spec, chunks, dtype);
 }
