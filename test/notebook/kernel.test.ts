@@ -37,7 +37,7 @@ async function drive(kind: "interrupt" | "restart", env: NodeJS.ProcessEnv): Pro
 test("tessera kernel install: jupyter kernelspec list shows the kernel", () => {
   requireJupyter();
   const { env, specFile } = installKernel();
-  const r = spawnSync(PYTHON, ["-m", "jupyter_client.kernelspecapp", "list"], { env, encoding: "utf8" });
+  const r = spawnSync("jupyter", ["kernelspec", "list"], { env, encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^\s*tessera\s+\S+\/share\/jupyter\/kernels\/tessera$/m);
   const bad = spawnSync(process.execPath, [join(repo, "dist/src/cli/main.js"), "kernel", "install", "--usr"], { encoding: "utf8" });
