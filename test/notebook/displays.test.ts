@@ -133,6 +133,9 @@ test("panes follow the token rules, may be framed, and draw their plot in Chromi
     assert.equal(await page.locator("svg.tessera-chunks line").count(), 34);
     const box = await page.locator("svg.tessera-chunks").boundingBox();
     assert.ok(box && box.width > 100 && box.height > 100, "the SVG has a size");
+    // Tall enough that every frame is inside the viewport (Chromium paints out-of-view frames blank).
+    await page.setViewportSize({ width: 1200, height: 1300 });
+    await workers.waitForSelector("#workers-table tbody tr[data-address]");
     await page.screenshot({ path: `${screenshots}notebook-panes.png`, fullPage: true });
     assert.deepEqual(errors, []);
   } finally {

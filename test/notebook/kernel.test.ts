@@ -18,6 +18,8 @@ interface CellRun {
   status: string;
   ename: string | null;
   text: string;
+  /** display_data / update_display_data messages that carried a display id. */
+  displays: { type: string; id: string; text: string }[];
 }
 
 async function drive(kind: "interrupt" | "restart", env: NodeJS.ProcessEnv): Promise<Record<string, unknown>> {
@@ -35,7 +37,7 @@ async function drive(kind: "interrupt" | "restart", env: NodeJS.ProcessEnv): Pro
 test("tessera kernel install: jupyter kernelspec list shows the kernel", () => {
   requireJupyter();
   const { env, specFile } = installKernel();
-  const r = spawnSync(PYTHON, ["-m", "jupyter_client.kernelspecapp", "list"], { env, encoding: "utf8" });
+  const r = spawnSync("jupyter", ["kernelspec", "list"], { env, encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^\s*tessera\s+\S+\/share\/jupyter\/kernels\/tessera$/m);
   const bad = spawnSync(process.execPath, [join(repo, "dist/src/cli/main.js"), "kernel", "install", "--usr"], { encoding: "utf8" });
@@ -60,6 +62,19 @@ test("an interrupt during a long computation cancels it; the kernel stays usable
   assert.equal(after.inMemory, after.finishedFutures, "only results still held by the notebook stay");
   assert.equal((seen["usable"] as CellRun).text, "42");
   assert.match((seen["sum"] as CellRun).text, /1000$/);
+
+  // Live progress: one display, then updates in place with the same display id, counting every task.
+  const progress = (seen["progress"] as CellRun).displays;
+  assert.equal(progress[0]!.type, "display_data");
+  assert.ok(progress.slice(1).every((d) => d.type === "update_display_data" && d.id === progress[0]!.id));
+  const counts = progress.map((d) => /\| (\d+)\/(\d+) tasks \|/.exec(d.text) ?? assert.fail(`not a task count: ${d.text}`));
+  const total = Number(counts[0]![2]);
+  assert.ok(total > 200, `all tasks of the graph (200 chunks and the reduction): ${total}`);
+  const done = counts.map((m) => Number(m[1]));
+  assert.equal(done[0], 0);
+  assert.equal(done[done.length - 1], total);
+  assert.ok(done.some((d) => d > 0 && d < total), `updates while it ran: ${done.join(" ")}`);
+  for (let i = 1; i < done.length; i++) assert.ok(done[i]! >= done[i - 1]!, "the count never goes back");
 });
 
 test("a restart closes the notebook's clusters: no worker process, no SLURM job left", async () => {

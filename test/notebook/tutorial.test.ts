@@ -93,7 +93,11 @@ test("examples/tutorial.ipynb runs on SLURM: job script, 0 then 4 workers, π, j
   }
   const progress = (piCell.outputs ?? []).filter((o) => o.output_type === "display_data").map((o) => join2(o.data?.["text/html"]));
   assert.equal(progress.length, 2, "one progress display per computation");
-  for (const p of progress) assert.match(p, /data-done="1" data-total="1"/, "the display was updated in place to the end");
+  for (const p of progress) {
+    const m = /data-done="(\d+)" data-total="(\d+)" data-unit="tasks"/.exec(p) ?? assert.fail(`no task progress in ${p}`);
+    assert.equal(m[1], m[2], "the display was updated in place to the end");
+    assert.ok(Number(m[2]) >= 12, "it counts every task of the graph, not only the result");
+  }
 
   // Twice the cluster: 4 jobs listed (those beyond the free CPUs wait PENDING with a reason).
   const doubled = result(find("scale({ jobs: 4 })"), "text/html");

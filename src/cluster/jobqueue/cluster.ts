@@ -32,6 +32,7 @@ import { reconcile, type FailurePolicy } from "./reconcile.js";
 import { renderClusterView } from "./repl-view.js";
 import { checkResult, runCommand, runCommandSync, type CommandRunner } from "./run-command.js";
 import { renderJobScript } from "./script.js";
+import type { SchedulerPlugin } from "../../scheduler/plugin.js";
 import { schedulerHost, startScheduler, type SchedulerPort, type WorkerSnapshot } from "./scheduler-port.js";
 import { startSchedulerJob, type SchedulerJob } from "./scheduler-job.js";
 
@@ -226,6 +227,11 @@ export class JobQueueCluster implements Cluster {
   /** The scheduler's view of connected workers. */
   get workers(): WorkerSnapshot[] {
     return this.#scheduler?.workers() ?? [];
+  }
+
+  /** Watch the in-process scheduler (e.g. a notebook's per-task progress); the cluster must be started. */
+  addSchedulerPlugin(p: SchedulerPlugin): void {
+    this.#requireScheduler().addPlugin(p);
   }
 
   /** Jobs submitted and not yet gone, with live batch-system status and their workers. */

@@ -21,6 +21,8 @@ import { notebookProgress, type DisplaySink } from "../progress.js";
 import { registerTesseraDisplays } from "../tessera-displays.js";
 import { compileCell } from "./cell.js";
 import { closeAll, findResources } from "./resources.js";
+import { TaskEvents } from "../task-events.js";
+import { LocalCluster } from "../../cluster/local.js";
 import { decode, encode, newHeader, PROTOCOL_VERSION, type JupyterMessage } from "./wire.js";
 import { ZmtpSocket, type ZmtpPeer } from "./zmtp.js";
 import { TesseraError } from "../../util/errors.js";
@@ -66,6 +68,7 @@ export class Kernel {
   readonly #displays = registerTesseraDisplays(new DisplayRegistry());
   /** Every top-level name cells declared (where clients and clusters are looked for). */
   readonly #names = new Set<string>();
+  readonly #events = new WeakMap<object, TaskEvents>();
   #count = 0;
   #queue: Promise<void> = Promise.resolve();
   /** The request whose outputs we are sending (the last one, for output after a cell ended). */
@@ -94,7 +97,7 @@ export class Kernel {
       import: (spec: string) => this.#import(spec),
     };
     (globalThis as Record<string, unknown>)["display"] = (value: unknown, opts: { displayId?: string; update?: boolean } = {}) => this.display(value, opts);
-    setDefaultProgress(notebookProgress(() => this.#sink()));
+    setDefaultProgress(notebookProgress(() => this.#sink(), () => this.#taskEvents()));
     this.#publish("status", { execution_state: "starting" });
   }
 
@@ -103,6 +106,26 @@ export class Kernel {
     const data = this.#displays.bundle(value);
     const transient = opts.displayId ? { display_id: opts.displayId } : {};
     this.#publish(opts.update ? "update_display_data" : "display_data", { data, metadata: {}, transient });
+  }
+
+  /** Per-task events from the notebook's in-process schedulers (a plugin added once per cluster). */
+  #taskEvents(): TaskEvents[] {
+    const out: TaskEvents[] = [];
+    for (const c of findResources(this.#names).clusters) {
+      let ev = this.#events.get(c);
+      if (!ev) {
+        ev = new TaskEvents();
+        try {
+          if (c instanceof LocalCluster) c.scheduler.addPlugin(ev);
+          else c.addSchedulerPlugin(ev);
+        } catch {
+          continue; // not started, or closed
+        }
+        this.#events.set(c, ev);
+      }
+      out.push(ev);
+    }
+    return out;
   }
 
   #sink(): DisplaySink | undefined {

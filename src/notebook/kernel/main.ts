@@ -17,6 +17,18 @@ await kernel.start();
 process.on("SIGTERM", () => {
   void kernel.shutdown().finally(() => process.exit(0));
 });
+// Jupyter names its own pid: when the server is gone (killed, its node rebooted), close the
+// notebook's clusters and leave instead of holding batch jobs for nobody.
+const parent = Number(process.env["JPY_PARENT_PID"] ?? 0);
+if (parent > 1) {
+  setInterval(() => {
+    try {
+      process.kill(parent, 0);
+    } catch {
+      void kernel.shutdown().finally(() => process.exit(0));
+    }
+  }, 3000).unref();
+}
 process.on("unhandledRejection", (err) => {
   process.stderr.write(`tessera kernel: unhandled rejection: ${err instanceof Error ? err.stack : String(err)}\n`);
 });
