@@ -229,9 +229,15 @@ export class JobQueueCluster implements Cluster {
     return this.#scheduler?.workers() ?? [];
   }
 
-  /** Watch the in-process scheduler (e.g. a notebook's per-task progress); the cluster must be started. */
-  addSchedulerPlugin(p: SchedulerPlugin): void {
-    this.#requireScheduler().addPlugin(p);
+  /**
+   * Watch the in-process scheduler (e.g. a notebook's per-task progress); the cluster must be started.
+   * Returns false with `schedulerJob`, whose scheduler runs in a batch job.
+   */
+  addSchedulerPlugin(p: SchedulerPlugin): boolean {
+    const s = this.#requireScheduler();
+    if (!s.addPlugin) return false;
+    s.addPlugin(p);
+    return true;
   }
 
   /** Jobs submitted and not yet gone, with live batch-system status and their workers. */

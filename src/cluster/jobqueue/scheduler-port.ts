@@ -35,6 +35,8 @@ export interface SchedulerPort {
   onTaskTime(fn: (seconds: number) => void): void;
   adaptiveTarget(targetDurationS: number): number;
   retireWorkers(opts: { names: readonly string[]; closeWorkers: boolean }): Promise<string[]>;
+  /** Watch the scheduler's events (only where it runs in this process). */
+  addPlugin?(p: SchedulerPlugin): void;
   /** Bring the view of a scheduler elsewhere up to date (a no-op in-process). */
   refresh(targetDurationS: number | undefined): Promise<void>;
   close(): Promise<void>;
@@ -124,6 +126,7 @@ export async function startScheduler(opts: {
           if ((to === "memory" || to === "erred") && info.duration !== undefined) fn(info.duration);
         },
       } satisfies SchedulerPlugin),
+    addPlugin: (p) => s.addPlugin(p),
     adaptiveTarget: (d) => s.adaptiveTarget(d),
     retireWorkers: (o) => s.retireWorkers(o),
     refresh: async () => undefined,
