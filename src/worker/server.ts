@@ -502,11 +502,13 @@ export class Worker {
     this.#activity.record({ action: "spill", start, stop, bytes, keys });
   }
 
-  #recordTransfer(peer: string, start: number, found: readonly Key[]): void {
-    if (found.length === 0) return;
+  /** Records a transfer span; returns the bytes received. */
+  #recordTransfer(peer: string, start: number, found: readonly Key[]): number {
+    if (found.length === 0) return 0;
     let bytes = 0;
     for (const k of found) bytes += this.store.nbytes(k) ?? 0;
     this.#activity.record({ action: "transfer", start, stop: Date.now(), bytes, keys: found.length, peer });
+    return bytes;
   }
 
   /** One get-data request (the state machine sizes them and bounds how many bytes are in flight). */
@@ -516,8 +518,8 @@ export class Worker {
       (reply) => {
         if (this.#isClosed) return;
         const found = this.#storeFetched(keys, reply.data);
-        this.#recordTransfer(peer, start, found);
-        this.state.fetchDone(peer, found, keys.filter((k) => !found.includes(k)));
+        const bytes = this.#recordTransfer(peer, start, found);
+        this.state.fetchDone(peer, found, keys.filter((k) => !found.includes(k)), bytes);
         this.#process(this.state.take());
       },
       (err: Error) => this.#fetchFailed(peer, keys, err),

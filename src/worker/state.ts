@@ -62,7 +62,7 @@ export interface TransferLimits {
 
 export const DEFAULT_TRANSFER_LIMITS: TransferLimits = { bytes: 512 * 1024 ** 2, requests: 8, keysPerRequest: 8, bytesPerRequest: 64 * 1024 ** 2 };
 
-/** Assumed size of an input whose size the scheduler did not say. */
+/** Assumed size of an input whose size the scheduler did not say, until fetches show the typical size. */
 const UNKNOWN_NBYTES = 1024 ** 2;
 
 /** Seconds of expected work handed to the thread pool at once, per thread (hides the hand-off). */
@@ -94,6 +94,8 @@ export class WorkerStateMachine {
   fetchingRequests = 0;
   /** Highest `fetchingBytes` seen (for tests and benchmarks). */
   peakFetchingBytes = 0;
+  /** Size assumed for inputs of unknown size (replicas): the mean size of inputs fetched so far. */
+  #unknownNbytes = UNKNOWN_NBYTES;
 
   constructor(opts: { nthreads: number; transferLimits?: Partial<TransferLimits> }) {
     this.nthreads = opts.nthreads;
@@ -163,7 +165,7 @@ export class WorkerStateMachine {
         t.missing++;
         let f = this.fetches.get(dk);
         if (f === undefined) {
-          f = { peers: [...(whoHas[dk] ?? [])], tried: new Set(), inFlightFrom: null, dependents: new Set(), replica: false, nbytes: sizes?.[dk] ?? UNKNOWN_NBYTES };
+          f = { peers: [...(whoHas[dk] ?? [])], tried: new Set(), inFlightFrom: null, dependents: new Set(), replica: false, nbytes: sizes?.[dk] ?? this.#unknownNbytes };
           this.#addFetch(dk, f);
         } else {
           for (const p of whoHas[dk] ?? []) if (!f.peers.includes(p)) f.peers.push(p);
@@ -269,10 +271,12 @@ export class WorkerStateMachine {
 
   /**
    * The answer to one fetch instruction arrived (the shell stored the values found), or, with
-   * everything missing, the request failed. Call exactly once per fetch instruction.
+   * everything missing, the request failed. Call exactly once per fetch instruction. `foundBytes`:
+   * the size of the values found, when known (it sizes inputs the scheduler gave no size for).
    */
-  fetchDone(peer: string, found: readonly Key[], missing: readonly Key[]): void {
+  fetchDone(peer: string, found: readonly Key[], missing: readonly Key[], foundBytes?: number): void {
     this.fetchingRequests = Math.max(0, this.fetchingRequests - 1);
+    if (foundBytes !== undefined && found.length > 0) this.#unknownNbytes = 0.5 * this.#unknownNbytes + 0.5 * (foundBytes / found.length);
     for (const key of found) {
       const f = this.fetches.get(key);
       this.inMemory.add(key);
@@ -321,7 +325,7 @@ export class WorkerStateMachine {
       }
       let f = this.fetches.get(key);
       if (f === undefined) {
-        f = { peers: [...peers], tried: new Set(), inFlightFrom: null, dependents: new Set(), replica: true, nbytes: UNKNOWN_NBYTES };
+        f = { peers: [...peers], tried: new Set(), inFlightFrom: null, dependents: new Set(), replica: true, nbytes: this.#unknownNbytes };
         this.#addFetch(key, f);
       } else f.replica = true;
     }

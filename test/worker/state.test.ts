@@ -167,3 +167,17 @@ test("no fetch starts while paused; they start on resume", () => {
   w.paused = false;
   assert.deepEqual(kinds(w.take()), ["fetch:p1:x"]);
 });
+
+test("inputs of unknown size (replicas) are sized by the inputs fetched so far", () => {
+  const MB = 1024 ** 2;
+  const w = new WorkerStateMachine({ nthreads: 1, transferLimits: { bytes: 100 * MB, keysPerRequest: 100, bytesPerRequest: 1000 * MB } });
+  w.computeTasks({ op: "compute-tasks", tasks: [ct("z", ["x"])], whoHas: { x: ["p"] }, nbytes: { x: 40 * MB } });
+  w.take();
+  w.fetchDone("p", ["x"], [], 40 * MB);
+  w.take();
+  // Guessed from what arrived (now 20.5 MiB each): four replicas fit in 100 MiB, not a hundred.
+  w.acquireReplicas(Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`r${i}`, ["p"]])));
+  const f = w.take().filter((i) => i.type === "fetch");
+  assert.equal(f.length, 1);
+  assert.equal(f[0]!.type === "fetch" && f[0]!.keys.length, 4);
+});
