@@ -33,8 +33,8 @@ export interface LocalClusterOptions {
   security?: Security | boolean;
   /**
    * Serve the dashboard (src/dashboard/) for this cluster: true for 127.0.0.1:8787 (any free port if
-   * taken), or {address: "HOST:PORT", requireToken?}. Default false (it is not needed to compute, and
-   * a cluster starts faster without it).
+   * taken), or {address: "HOST:PORT", requireToken?}; false for none. Default true, as in Dask: it
+   * starts while the workers boot, so the cluster is not slower to start.
    */
   dashboard?: boolean | { address?: string; requireToken?: boolean };
   /** Worker name prefix (names are `<name>-0`, `<name>-1`, ...). */
@@ -213,8 +213,8 @@ export class LocalCluster implements Cluster {
   }
 
   async #startDashboard(): Promise<void> {
-    const d = this.#opts.dashboard;
-    if (!d) return;
+    const d = this.#opts.dashboard ?? true;
+    if (d === false) return;
     try {
       // Loaded only when asked for: the dashboard is not needed to compute.
       const { startSchedulerDashboard } = await import("../dashboard/scheduler-source.js");

@@ -3,6 +3,7 @@
  * SchedulerState, and sends out what it decides, batched once per event-loop turn. Owns the timers
  * (worker TTL, work stealing) and the plugins.
  */
+import { countDone } from "./progress.js";
 import { randomUUID } from "node:crypto";
 import { networkInterfaces } from "node:os";
 import { listen, type Comm, type Listener, type Security } from "../protocol/index.js";
@@ -410,6 +411,9 @@ export class Scheduler {
         return;
       case "who-has":
         comm.send({ op: "reply", id: msg.id, result: this.state.whoHas(msg.keys) } satisfies ReplyMsg);
+        return;
+      case "count-done":
+        comm.send({ op: "reply", id: msg.id, result: countDone(this.state, msg.keys) } satisfies ReplyMsg);
         return;
       case "scheduler-info":
         comm.send({ op: "reply", id: msg.id, result: this.info({ gc: msg.gc === true }) } satisfies ReplyMsg);
