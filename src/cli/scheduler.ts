@@ -108,6 +108,10 @@ export async function schedulerCommand(argv: readonly string[]): Promise<number>
       return 2;
     }
   }
+  if (values["no-dashboard"] && values["dashboard-address"] !== undefined) {
+    process.stderr.write("tessera scheduler: --dashboard-address and --no-dashboard are both given; choose one\n");
+    return 2;
+  }
   let security: Security | undefined;
   let secretNote: string | undefined;
   try {
@@ -133,10 +137,6 @@ export async function schedulerCommand(argv: readonly string[]): Promise<number>
   }
   if (protocol === "tls" && !security.tls) {
     process.stderr.write("tessera scheduler: --protocol tls needs certificates beside the secret file (use a new --secret-file path to create them)\n");
-    return 2;
-  }
-  if (values["no-dashboard"] && values["dashboard-address"] !== undefined) {
-    process.stderr.write("tessera scheduler: --dashboard-address and --no-dashboard are both given; choose one\n");
     return 2;
   }
   const scheduler = await Scheduler.start({

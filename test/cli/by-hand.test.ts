@@ -133,9 +133,12 @@ test("--version, global flags and refusals", async () => {
     [["worker", "tcp://127.0.0.1:1", "--interface", "no-such-if0", "--secret-file", "/nonexistent"], /no network interface 'no-such-if0'.*interfaces here: .*lo/],
     [["worker", "tcp://127.0.0.1:1", "--interface", "lo", "--host", "127.0.0.1"], /--host and --interface are both given/],
   ];
+  // A scheduler that got past its flags would create ~/.tessera/secret: keep HOME private.
+  const home = await mkdtemp(join(tmpdir(), "tessera-flags-"));
   for (const [args, msg] of cases) {
-    const r = await runCli(args);
+    const r = await runCli(args, { env: { HOME: home, TESSERA_SECRET: "", TESSERA_SECRET_FILE: "" } });
     assert.equal(r.code, 2, `tessera ${args.join(" ")}: ${r.stderr}`);
     assert.match(r.stderr, msg);
   }
+  await rm(home, { recursive: true, force: true });
 });
