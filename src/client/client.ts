@@ -917,6 +917,25 @@ export class Client implements GraphExecutor, FutureOwner {
     return this.#request<string[]>({ op: "retire-workers", ...opts });
   }
 
+  /**
+   * Restart every worker (Dask's client.restart): this client's futures are cancelled (awaiting them
+   * rejects with CancelledError) and the workers' memory is cleared. Needs the cluster object
+   * (e.g. a LocalCluster given to connect, or the one a Client starts itself).
+   */
+  async restart(opts: { timeoutMs?: number } = {}): Promise<void> {
+    await this.#ready;
+    const cluster = this.#cluster;
+    if (cluster?.restart === undefined) {
+      throw new UsageError(
+        "restart: this client was connected by address, so it cannot restart the worker processes; connect with the cluster object (Client.connect(cluster)) or restart the workers' processes (their nannies restart them)",
+      );
+    }
+    for (const f of this.#persisted.values()) f.release();
+    this.#persisted.clear();
+    await this.cancelKeys([...this.#keys.keys()]);
+    await cluster.restart(opts);
+  }
+
   /** Workers, threads and memory as last reported by the scheduler. */
   get clusterSummary(): ClusterSummary {
     return { ...this.#summary };

@@ -4,6 +4,7 @@
  * their code and start their task threads meanwhile) and learn its address over their IPC channel,
  * so a small cluster is ready in a few hundred milliseconds.
  */
+import { TimeoutError } from "../util/errors.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { availableParallelism, totalmem } from "node:os";
 import { inspect } from "node:util";
@@ -315,6 +316,26 @@ export class LocalCluster implements Cluster {
       await this.scheduler.retireWorkers({ names, closeWorkers: true });
       await this.#reap(leaving, 5000);
     }
+  }
+
+  /**
+   * Replace every worker process by a fresh one (Dask's client.restart): results held by workers are
+   * lost. Resolves once as many new workers as before are connected.
+   */
+  async restart(opts: { timeoutMs?: number } = {}): Promise<void> {
+    await this.#ready;
+    const old = [...this.#workers.values()];
+    const n = old.length;
+    for (const w of old) w.child.kill(this.#opts.nanny ? "SIGTERM" : "SIGKILL");
+    await this.#reap(old, 5000);
+    const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+    // The scheduler drops a worker when its connection closes; wait for that before counting new ones.
+    while (old.some((w) => this.scheduler.state.workersByName.has(w.name))) {
+      if (Date.now() > deadline) throw new TimeoutError(`restart: the scheduler still lists old workers after ${opts.timeoutMs ?? 30_000} ms`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    for (let i = 0; i < n; i++) this.#spawnWorker();
+    await this.#waitForWorkers(n);
   }
 
   async #reap(workers: LocalWorker[], timeoutMs: number): Promise<void> {

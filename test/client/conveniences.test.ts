@@ -108,6 +108,16 @@ test("Client conveniences on a LocalCluster", async () => {
     await client.progress(client.map((i: number) => i * 2, [1, 2, 3, 4]), terminalProgress({ stream: sink, force: true }));
     assert.match(drawn, /100% 4\/4 tasks/);
 
+    // restart: fresh worker processes; pending futures are cancelled.
+    const before = new Set(Object.values(await client.run(() => process.pid)));
+    const pending = client.submitWith({ pure: false }, sleep, 5000);
+    await client.restart();
+    await assert.rejects(pending.result(), /will not complete/);
+    const after = Object.values(await client.run(() => process.pid));
+    assert.equal(after.length, 2);
+    assert.ok(after.every((pid) => !before.has(pid)), "new worker processes");
+    assert.equal(await client.submit((x: number) => x + 1, 1), 2);
+
     // One TaskError on the cluster as in-process.
     await assert.rejects(client.submit(() => JSON.parse("{")).result(), (e: unknown) => e instanceof TaskError && e.code === "TESSERA_ERR_TASK" && e.remoteName === "SyntaxError");
   });
