@@ -20,6 +20,7 @@ import type {
   Message,
   SchedulerInfo,
   SchedulerToClient,
+  TaskStreamEntry,
   WireError,
   WireTask,
 } from "../protocol/messages.js";
@@ -37,6 +38,8 @@ import { TesseraError, TimeoutError, UsageError } from "../util/errors.js";
 import { isCollection, type Collection } from "../graph/collection.js";
 import { AsCompleted, firstCompleted } from "./as-completed.js";
 import { CollectionFuture } from "./collection-future.js";
+import { renderPerformanceReport } from "./performance-report.js";
+import { writeFile } from "node:fs/promises";
 import { terminalProgress, type ProgressReporter } from "./progress.js";
 import { CancelledError, ClientClosedError, SchedulerGoneError, errorFor } from "./errors.js";
 
@@ -532,7 +535,7 @@ export class Client implements GraphExecutor, FutureOwner {
       const deps: Key[] = [];
       const wireArgs: Arg[] = new Array(lists.length);
       for (let j = 0; j < lists.length; j++) wireArgs[j] = this.#toArg(lists[j]![i], deps);
-      const key = token === "" ? `${prefix}-${tokenize(c.token, wireArgs)}` : `${prefix}-${token}-${i}`;
+      const key = token === "" ? `${prefix}-${tokenize(c.token, wireArgs)}` : `${prefix}-${token}:${i}`; // ":i": keyPrefix() gives the function name
       const task: WireTask = { key, op: c.op, args: wireArgs };
       if (deps.length > 0) task.deps = deps;
       if (opts.retries) task.retries = opts.retries;
@@ -544,7 +547,8 @@ export class Client implements GraphExecutor, FutureOwner {
   }
 
   #uniqueToken(): string {
-    return `${this.#clientId.slice(0, 8) || process.pid}${(this.#keyCounter++).toString(36)}`;
+    // A hash-like token, so that keyPrefix() (progress, dashboard, task stream) groups by function name.
+    return tokenize(this.#clientId || String(process.pid), this.#keyCounter++);
   }
 
   // ------------------------------------------------------------------ results
@@ -915,6 +919,36 @@ export class Client implements GraphExecutor, FutureOwner {
   async retireWorkers(opts: { names?: string[]; addresses?: string[]; closeWorkers?: boolean }): Promise<string[]> {
     await this.#ready;
     return this.#request<string[]>({ op: "retire-workers", ...opts });
+  }
+
+  /**
+   * The tasks that finished (or failed) on the cluster while `fn` ran, with their worker and run
+   * times (Dask's get_task_stream): `const { result, tasks } = await client.getTaskStream(async () => …)`.
+   */
+  async getTaskStream<T>(fn: () => T | Promise<T>): Promise<{ result: T; tasks: TaskStreamEntry[]; start: number; stop: number }> {
+    await this.#ready;
+    const position = await this.#request<number>({ op: "task-stream", action: "start" });
+    const start = Date.now();
+    let result: T;
+    try {
+      result = await fn();
+    } finally {
+      // Results reach the client a moment after the scheduler records them; nothing to wait for.
+    }
+    const stop = Date.now();
+    const tasks = await this.#request<TaskStreamEntry[]>({ op: "task-stream", action: "stop", position });
+    return { result, tasks, start, stop };
+  }
+
+  /**
+   * Run `fn` and write a self-contained HTML report of what ran on the cluster meanwhile (task
+   * stream, time per task kind and per worker) to `file`, like Dask's performance_report. Resolves
+   * with fn's result.
+   */
+  async performanceReport<T>(file: string, fn: () => T | Promise<T>): Promise<T> {
+    const { result, tasks, start, stop } = await this.getTaskStream(fn);
+    await writeFile(file, renderPerformanceReport(tasks, { start, stop }));
+    return result;
   }
 
   /**

@@ -334,6 +334,8 @@ export class LocalCluster implements Cluster {
       if (Date.now() > deadline) throw new TimeoutError(`restart: the scheduler still lists old workers after ${opts.timeoutMs ?? 30_000} ms`);
       await new Promise((r) => setTimeout(r, 20));
     }
+    // The old workers' exits are not a failure to start.
+    this.#startError = undefined;
     for (let i = 0; i < n; i++) this.#spawnWorker();
     await this.#waitForWorkers(n);
   }

@@ -247,6 +247,23 @@ export interface WhoHasMsg {
   id: number;
   keys: Key[];
 }
+/** One task in the task stream (reply of task-stream stop). */
+export interface TaskStreamEntry {
+  key: Key;
+  prefix: string;
+  worker: string;
+  /** ms since epoch. */
+  start: number;
+  stop: number;
+  status: "memory" | "erred";
+}
+/** Start recording the task stream (reply: a position), or stop and get the tasks since `position`. */
+export interface TaskStreamMsg {
+  op: "task-stream";
+  id: number;
+  action: "start" | "stop";
+  position?: number;
+}
 /** How many of `keys` are done (reply: {done, erred}); for progress bars over whole graphs. */
 export interface CountDoneMsg {
   op: "count-done";
@@ -352,6 +369,7 @@ export type ClientToScheduler =
   | CancelKeysMsg
   | WhoHasMsg
   | CountDoneMsg
+  | TaskStreamMsg
   | SchedulerInfoMsg
   | RetireWorkersMsg;
 

@@ -146,6 +146,12 @@ const CLIENT_TO_SCHEDULER: Record<string, Check> = {
   "client-releases-keys": (m) => strArray(m["keys"], "keys"),
   "cancel-keys": (m) => strArray(m["keys"], "keys"),
   "who-has": (m) => first(required(m, "id", isInt, "an integer"), strArray(m["keys"], "keys")),
+  "task-stream": (m) =>
+    first(
+      required(m, "id", isInt, "an integer"),
+      required(m, "action", (x) => x === "start" || x === "stop", "start or stop"),
+      optional(m, "position", (x) => isInt(x) && (x as number) >= 0, "an integer ≥ 0"),
+    ),
   "count-done": (m) => first(required(m, "id", isInt, "an integer"), strArray(m["keys"], "keys")),
   "scheduler-info": (m) => first(required(m, "id", isInt, "an integer"), optional(m, "gc", (x) => typeof x === "boolean", "a boolean")),
   "retire-workers": (m) =>

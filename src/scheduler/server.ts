@@ -4,6 +4,7 @@
  * (worker TTL, work stealing) and the plugins.
  */
 import { countDone } from "./progress.js";
+import { TaskStreamRecorder } from "./task-stream.js";
 import { randomUUID } from "node:crypto";
 import { networkInterfaces } from "node:os";
 import { listen, type Comm, type Listener, type Security } from "../protocol/index.js";
@@ -63,6 +64,7 @@ export class Scheduler {
   #opts: SchedulerOptions;
   #workerComms = new Map<string, Comm>();
   #clientComms = new Map<string, Comm>();
+  readonly #taskStream = new TaskStreamRecorder();
   #plugins: SchedulerPlugin[] = [];
   #flushScheduled = false;
   #timers: NodeJS.Timeout[] = [];
@@ -412,6 +414,17 @@ export class Scheduler {
       case "who-has":
         comm.send({ op: "reply", id: msg.id, result: this.state.whoHas(msg.keys) } satisfies ReplyMsg);
         return;
+      case "task-stream": {
+        if (msg.action === "start") {
+          if (!this.#taskStream.recording) this.addPlugin(this.#taskStream);
+          comm.send({ op: "reply", id: msg.id, result: this.#taskStream.start() } satisfies ReplyMsg);
+        } else {
+          const tasks = this.#taskStream.stop(msg.position ?? 0);
+          if (!this.#taskStream.recording) this.removePlugin(this.#taskStream);
+          comm.send({ op: "reply", id: msg.id, result: tasks } satisfies ReplyMsg);
+        }
+        return;
+      }
       case "count-done":
         comm.send({ op: "reply", id: msg.id, result: countDone(this.state, msg.keys) } satisfies ReplyMsg);
         return;

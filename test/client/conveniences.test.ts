@@ -7,6 +7,9 @@ import { withCluster } from "../fixtures/cluster.js";
 import { CollectionFuture, TaskError, terminalProgress, type ProgressReporter } from "../../src/index.js";
 import { ones, random, NDArray } from "../../src/array/index.js";
 import { Writable } from "node:stream";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 function recorder(): ProgressReporter & { events: string[]; updates: [number, number][] } {
   const events: string[] = [];
@@ -107,6 +110,24 @@ test("Client conveniences on a LocalCluster", async () => {
     const sink = new Writable({ write: (c: Buffer, _e, cb) => ((drawn += c.toString()), cb()) });
     await client.progress(client.map((i: number) => i * 2, [1, 2, 3, 4]), terminalProgress({ stream: sink, force: true }));
     assert.match(drawn, /100% 4\/4 tasks/);
+
+    // getTaskStream and performanceReport: what ran meanwhile, as a self-contained HTML file.
+    const stream = await client.getTaskStream(() => client.gather(client.mapWith({ pure: false }, (i: number) => i + 1, [1, 2, 3, 4, 5])));
+    assert.deepEqual(stream.result, [2, 3, 4, 5, 6]);
+    assert.equal(stream.tasks.length, 5);
+    assert.ok(stream.tasks.every((t) => t.prefix === "lambda" && t.stop >= t.start && t.start >= stream.start - 1000 && t.status === "memory"), JSON.stringify(stream.tasks.slice(0, 2)));
+    const reportDir = await mkdtemp(join(tmpdir(), "tessera-report-"));
+    try {
+      const file = join(reportDir, "report.html");
+      const out = await client.performanceReport(file, () => client.gather(client.mapWith({ pure: false }, function work(i: number) { return i * 2; }, [1, 2, 3, 4, 5, 6, 7])));
+      assert.deepEqual(out, [2, 4, 6, 8, 10, 12, 14]);
+      const html = await readFile(file, "utf8");
+      assert.equal((html.match(/<rect /g) ?? []).length, 7, "one bar per task");
+      assert.match(html, /<td><span style="color:#[0-9a-f]+">■<\/span> work<\/td><td>7<\/td>/);
+      assert.doesNotMatch(html, /<script|src=|href=/, "self-contained");
+    } finally {
+      await rm(reportDir, { recursive: true, force: true });
+    }
 
     // restart: fresh worker processes; pending futures are cancelled.
     const before = new Set(Object.values(await client.run(() => process.pid)));
