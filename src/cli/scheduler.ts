@@ -147,6 +147,8 @@ export async function schedulerCommand(argv: readonly string[]): Promise<number>
     ...(workerTtlMs !== undefined ? { workerTtlMs } : {}),
     log: createLogger("tessera.scheduler"),
   });
+  // The address first: workers and clients can connect while the dashboard starts.
+  process.stdout.write(`${scheduler.address}\n`);
   if (secretNote) process.stderr.write(`tessera scheduler: ${secretNote}\n`);
   if (!values["no-dashboard"]) {
     try {
@@ -162,7 +164,6 @@ export async function schedulerCommand(argv: readonly string[]): Promise<number>
       return 2;
     }
   }
-  process.stdout.write(`${scheduler.address}\n`);
   await new Promise<void>((resolve) => {
     process.once("SIGTERM", () => resolve());
     process.once("SIGINT", () => resolve());

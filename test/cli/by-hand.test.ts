@@ -136,7 +136,8 @@ test("--version, global flags and refusals", async () => {
   // A scheduler that got past its flags would create ~/.tessera/secret: keep HOME private.
   const home = await mkdtemp(join(tmpdir(), "tessera-flags-"));
   for (const [args, msg] of cases) {
-    const r = await runCli(args, { env: { HOME: home, TESSERA_SECRET: "", TESSERA_SECRET_FILE: "" } });
+    // Generous: importing the pi command (arrays, clusters) is slow on a loaded machine.
+    const r = await runCli(args, { env: { HOME: home, TESSERA_SECRET: "", TESSERA_SECRET_FILE: "" }, timeoutMs: 60_000 });
     assert.equal(r.code, 2, `tessera ${args.join(" ")}: ${r.stderr}`);
     assert.match(r.stderr, msg);
   }
