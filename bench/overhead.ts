@@ -1,7 +1,7 @@
 /**
  * Scheduling overhead, against the anchors measured for Python Dask 2022.12 on the same kind of
  * machine (../shared/reference/anchors.md):
- *   - LocalCluster(2 workers × 1 thread) ready                     target ≤ 0.3 s   (Dask 0.7 s)
+ *   - LocalCluster(2 workers × 1 thread) ready, dashboard on       target ≤ 0.3 s   (Dask 0.7 s)
  *   - client.map + gather of 10 000 trivial tasks                   target ≥ 30 000/s (Dask 642/s)
  *   - submit → result round trip of a trivial task (median)        target ≤ 1 ms    (Dask 10.6 ms)
  *   - a 1 000 000-task map completes; scheduler heap per task
@@ -28,16 +28,21 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-async function localClusterStart(runs: number): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
+/** Start times with the dashboard (the default) and without, interleaved so that load hits both alike. */
+async function localClusterStart(runs: number): Promise<{ withDashboard: number; without: number }> {
+  const on: number[] = [];
+  const off: number[] = [];
+  for (let i = 0; i < 2 * runs; i++) {
+    const dashboard = i % 2 === 0;
     const t0 = performance.now();
-    const cluster = await LocalCluster.start({ nWorkers: 2, threadsPerWorker: 1, memoryLimit: "2GB" });
-    times.push((performance.now() - t0) / 1000);
+    const cluster = await LocalCluster.start({ nWorkers: 2, threadsPerWorker: 1, memoryLimit: "2GB", dashboard });
+    (dashboard ? on : off).push((performance.now() - t0) / 1000);
+    if (dashboard && !cluster.dashboardLink) throw new Error("the dashboard did not start");
     await cluster.close();
   }
-  console.log(`LocalCluster(2×1) ready: ${times.map((t) => t.toFixed(3)).join(", ")} s → median ${median(times).toFixed(3)} s`);
-  return median(times);
+  console.log(`LocalCluster(2×1) ready, dashboard on (default): ${on.map((t) => t.toFixed(3)).join(", ")} s → median ${median(on).toFixed(3)} s`);
+  console.log(`LocalCluster(2×1) ready, dashboard off:          ${off.map((t) => t.toFixed(3)).join(", ")} s → median ${median(off).toFixed(3)} s`);
+  return { withDashboard: median(on), without: median(off) };
 }
 
 async function mapThroughput(client: Client, n: number, runs: number): Promise<number> {
@@ -144,7 +149,8 @@ async function millionMap(n: number): Promise<{ seconds: number; bytesPerTask: n
 
 async function main(): Promise<void> {
   console.log(`node ${process.version}, ${process.platform}/${process.arch}`);
-  const localClusterStartS = await localClusterStart(5);
+  const starts = await localClusterStart(5);
+  const localClusterStartS = starts.withDashboard;
   const cluster = await LocalCluster.start({ nWorkers: 2, threadsPerWorker: 1, memoryLimit: "2GB" });
   const client = await Client.connect(cluster, { log, setAsDefault: false });
   const mapTasksPerSec = await mapThroughput(client, 10_000, 7);
@@ -164,6 +170,7 @@ async function main(): Promise<void> {
       mapTasksPerSec: Math.round(mapTasksPerSec),
       submitRoundTripMs: round(submitRoundTripMs, 3),
       localClusterStartS: round(localClusterStartS, 3),
+      localClusterStartNoDashboardS: round(starts.without, 3),
       millionTaskMapS: round(millionTaskMapS, 1),
       schedulerBytesPerTask: schedulerBytesPerTask === null ? null : Math.round(schedulerBytesPerTask),
     }),

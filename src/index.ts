@@ -9,8 +9,12 @@
  */
 import "./graph/execute.js"; // registers the in-process fallback executor
 
-export { Client, type ClientOptions, type SubmitOptions, type FutureOr, type TaskArgs, type MapArgs } from "./client/client.js";
+export { Client, type ClientOptions, type SubmitOptions, type WaitOptions, type ReturnWhen, type ComputeCollectionOptions, type FutureOr, type TaskArgs, type MapArgs } from "./client/client.js";
 export { Future, type FutureStatus } from "./client/future.js";
+export { AsCompleted, asCompleted } from "./client/as-completed.js";
+export { CollectionFuture } from "./client/collection-future.js";
+export { terminalProgress, type ProgressReporter } from "./client/progress.js";
+export type { Collection } from "./graph/collection.js";
 export { TaskError, KilledWorker, CancelledError, SchedulerGoneError, ClientClosedError } from "./client/errors.js";
 export {
   TesseraError,

@@ -3,6 +3,8 @@
  * runs until `compute()` / `persist()`. The graph is kept as layers (one per operation, keyed by
  * name) so that combining arrays does not copy whole graphs.
  */
+import type { Collection } from "../graph/collection.js";
+import type { ScalarArray } from "./scalar-array.js";
 import { inspect } from "node:util";
 import { getDefaultExecutor, type GraphExecutor } from "../graph/default-executor.js";
 import "../graph/execute.js";
@@ -30,6 +32,11 @@ import "./fusion/fuse-leaves.js";
 export type Layers = ReadonlyMap<string, Graph>;
 export type Operand = TArray | number | boolean;
 export type Computed = number | boolean | NDArray;
+/** The JS value of one element: a number (every numeric dtype; int64 via Number) or a boolean. */
+export type Scalar = number | boolean;
+/** Options of a reduction over all axes: the result is 0-d, so compute() gives a number or boolean. */
+export type FullReduceOptions = Omit<ReduceOptions, "axis" | "keepdims"> & { readonly axis?: null; readonly keepdims?: false };
+export type FullVarOptions = Omit<VarOptions, "axis" | "keepdims"> & { readonly axis?: null; readonly keepdims?: false };
 
 export interface ComputeOptions {
   /** Run on this executor instead of the default one (Client or in-process). */
@@ -41,7 +48,7 @@ export interface ComputeOptions {
 
 const COMPUTE_OPTIONS = ["executor", "optimize", "progress"] as const;
 
-export class TArray {
+export class TArray implements Collection<Computed> {
   readonly #layers: Layers;
   #graph: Graph | undefined;
   readonly name: string;
@@ -110,15 +117,35 @@ export class TArray {
   astype(dtype: DType): TArray { return astype(this, dtype); }
 
   // ---- reductions --------------------------------------------------------------------------
+  sum(opts?: FullReduceOptions): ScalarArray<number>;
+  sum(opts: ReduceOptions): TArray;
   sum(opts?: ReduceOptions): TArray { return reduction(this, "sum", opts); }
+  prod(opts?: FullReduceOptions): ScalarArray<number>;
+  prod(opts: ReduceOptions): TArray;
   prod(opts?: ReduceOptions): TArray { return reduction(this, "prod", opts); }
+  min(opts?: FullReduceOptions): ScalarArray<Scalar>;
+  min(opts: ReduceOptions): TArray;
   min(opts?: ReduceOptions): TArray { return reduction(this, "min", opts); }
+  max(opts?: FullReduceOptions): ScalarArray<Scalar>;
+  max(opts: ReduceOptions): TArray;
   max(opts?: ReduceOptions): TArray { return reduction(this, "max", opts); }
+  any(opts?: FullReduceOptions): ScalarArray<boolean>;
+  any(opts: ReduceOptions): TArray;
   any(opts?: ReduceOptions): TArray { return reduction(this, "any", opts); }
+  all(opts?: FullReduceOptions): ScalarArray<boolean>;
+  all(opts: ReduceOptions): TArray;
   all(opts?: ReduceOptions): TArray { return reduction(this, "all", opts); }
+  count_nonzero(opts?: FullReduceOptions): ScalarArray<number>;
+  count_nonzero(opts: ReduceOptions): TArray;
   count_nonzero(opts?: ReduceOptions): TArray { return reduction(this, "count_nonzero", opts); }
+  mean(opts?: FullReduceOptions): ScalarArray<number>;
+  mean(opts: ReduceOptions): TArray;
   mean(opts?: ReduceOptions): TArray { return reduction(this, "mean", opts); }
+  var(opts?: FullVarOptions): ScalarArray<number>;
+  var(opts: VarOptions): TArray;
   var(opts?: VarOptions): TArray { return reduction(this, "var", opts); }
+  std(opts?: FullVarOptions): ScalarArray<number>;
+  std(opts: VarOptions): TArray;
   std(opts?: VarOptions): TArray { return reduction(this, "std", opts); }
 
   // ---- shape -------------------------------------------------------------------------------
@@ -184,6 +211,11 @@ export class TArray {
     const graph = this.buildGraph(opts.optimize !== false);
     const ex = opts.executor ?? getDefaultExecutor();
     const values = await ex.computeGraph(graph, keys, opts.progress ? { progress: opts.progress } : undefined);
+    return this.finalize(values);
+  }
+
+  /** The result from the computed values of keys() (the collection protocol of Client.compute). */
+  finalize(values: readonly unknown[]): Computed {
     const chunks = hasUnknownChunks(this.chunks) ? chunksFromBlockShapes(this.numblocks, values) : this.chunks;
     const nd = fromBlocks(this.dtype, chunks, values);
     return nd.ndim === 0 ? nd.item() : nd;

@@ -6,7 +6,8 @@
  *   const pi = await xy.pow(2).sum({ axis: -1 }).lt(1).mean().mul(4).compute();
  */
 import "./ops-register.js";
-export { TArray, TArray as Array, binary, unary, astype, clip, broadcastShapes, type Operand, type Computed, type ComputeOptions } from "./core.js";
+export { TArray, TArray as Array, binary, unary, astype, clip, broadcastShapes, type Operand, type Computed, type ComputeOptions, type Scalar, type FullReduceOptions, type FullVarOptions } from "./core.js";
+export type { ScalarArray, Arith } from "./scalar-array.js";
 export { NDArray, type Nested } from "./ndarray.js";
 export { ones, zeros, full, empty, arange, linspace, fromArray, type CreateOptions, type LinspaceOptions, type FromArrayOptions, type ArrayInput } from "./creation.js";
 export { random, Generator, RandomState, default_rng, type RandomOptions } from "./random-api.js";

@@ -108,6 +108,10 @@ export async function schedulerCommand(argv: readonly string[]): Promise<number>
       return 2;
     }
   }
+  if (values["no-dashboard"] && values["dashboard-address"] !== undefined) {
+    process.stderr.write("tessera scheduler: --dashboard-address and --no-dashboard are both given; choose one\n");
+    return 2;
+  }
   let security: Security | undefined;
   let secretNote: string | undefined;
   try {
@@ -135,10 +139,6 @@ export async function schedulerCommand(argv: readonly string[]): Promise<number>
     process.stderr.write("tessera scheduler: --protocol tls needs certificates beside the secret file (use a new --secret-file path to create them)\n");
     return 2;
   }
-  if (values["no-dashboard"] && values["dashboard-address"] !== undefined) {
-    process.stderr.write("tessera scheduler: --dashboard-address and --no-dashboard are both given; choose one\n");
-    return 2;
-  }
   const scheduler = await Scheduler.start({
     host: values.host ?? "127.0.0.1",
     port,
@@ -147,6 +147,8 @@ export async function schedulerCommand(argv: readonly string[]): Promise<number>
     ...(workerTtlMs !== undefined ? { workerTtlMs } : {}),
     log: createLogger("tessera.scheduler"),
   });
+  // The address first: workers and clients can connect while the dashboard starts.
+  process.stdout.write(`${scheduler.address}\n`);
   if (secretNote) process.stderr.write(`tessera scheduler: ${secretNote}\n`);
   if (!values["no-dashboard"]) {
     try {
@@ -162,7 +164,6 @@ export async function schedulerCommand(argv: readonly string[]): Promise<number>
       return 2;
     }
   }
-  process.stdout.write(`${scheduler.address}\n`);
   await new Promise<void>((resolve) => {
     process.once("SIGTERM", () => resolve());
     process.once("SIGINT", () => resolve());

@@ -31,6 +31,8 @@ Start worker process(es) that connect to a Tessera scheduler.
   --host HOST           address to listen on for peers (default: the one used to reach the scheduler)
   --secret-file PATH    the cluster's secret (a 0600 file); or set TESSERA_SECRET_FILE / TESSERA_SECRET
   --protocol tcp|tls    transport (tls needs the certificates beside the secret file)
+  --resources "GPU=1 MEM=10e9"  abstract resources; tasks submitted with {resources: {GPU: 1}} run only
+                        on workers that declare them
   --interface NAME      listen on this network interface's address (e.g. ib0); instead of --host
   --log-level LEVEL     fatal … trace, silent (default info); --log-format pretty|json
 `;
@@ -43,6 +45,8 @@ function processConfig(o: WorkerCliOptions, name: string): WorkerProcessConfig {
   if (o.secretFile !== undefined) c.secretFile = o.secretFile;
   if (o.lifetimeS !== undefined) c.lifetimeS = Math.max(0, o.lifetimeS + (Math.random() * 2 - 1) * o.lifetimeStaggerS);
   if (o.lifetimeRestart) c.lifetimeRestart = true;
+  // The scheduler places tasks submitted with {resources} only on workers declaring them.
+  if (Object.keys(o.resources).length > 0) c.metadata = { resources: JSON.stringify(o.resources) };
   return c;
 }
 
@@ -71,12 +75,6 @@ export async function workerCommand(argv: readonly string[]): Promise<number> {
       return 2;
     }
     throw e;
-  }
-  if (Object.keys(o.resources).length > 0) {
-    process.stderr.write(
-      "tessera worker: --resources is not supported yet: the scheduler does not place tasks by resources, so the flag would be ignored; remove it\n",
-    );
-    return 2;
   }
   if (o.interface !== undefined) {
     if (o.host !== undefined) {

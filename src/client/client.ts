@@ -20,6 +20,7 @@ import type {
   Message,
   SchedulerInfo,
   SchedulerToClient,
+  TaskStreamEntry,
   WireError,
   WireTask,
 } from "../protocol/messages.js";
@@ -34,6 +35,12 @@ import { isClusterLike, startLocalCluster, type ClusterLike } from "./cluster-li
 import { describeFunction, type FunctionDescriptor } from "./functions.js";
 import { Future, KeyState, type FutureOwner } from "./future.js";
 import { TesseraError, TimeoutError, UsageError } from "../util/errors.js";
+import { isCollection, type Collection } from "../graph/collection.js";
+import { AsCompleted, firstCompleted } from "./as-completed.js";
+import { CollectionFuture } from "./collection-future.js";
+import { renderPerformanceReport } from "./performance-report.js";
+import { writeFile } from "node:fs/promises";
+import { terminalProgress, type ProgressReporter } from "./progress.js";
 import { CancelledError, ClientClosedError, MessageEncodeError, SchedulerGoneError, errorFor } from "./errors.js";
 
 export interface ClientOptions {
@@ -57,9 +64,40 @@ export interface SubmitOptions {
   priority?: number;
   /** Same function and arguments → same key (default true). */
   pure?: boolean;
+  /** Run only on these workers (addresses, names or hosts). */
+  workers?: string | readonly string[];
+  /** Run only on workers declaring these resources (`tessera worker --resources "GPU=1"`). */
+  resources?: Readonly<Record<string, number>>;
 }
 
-const SUBMIT_OPTION_KEYS: ReadonlySet<string> = new Set(["key", "retries", "priority", "pure"]);
+const SUBMIT_OPTION_KEYS: ReadonlySet<string> = new Set(["key", "retries", "priority", "pure", "workers", "resources"]);
+
+/** Restrictions of `opts` onto a wire task. */
+function restrict(task: WireTask, opts: SubmitOptions): void {
+  if (opts.workers !== undefined) task.workers = typeof opts.workers === "string" ? [opts.workers] : [...opts.workers];
+  if (opts.resources !== undefined) {
+    for (const [k, v] of Object.entries(opts.resources)) {
+      if (typeof v !== "number" || !(v >= 0)) throw new UsageError(`resources: '${k}' must be a number ≥ 0, got ${inspect(v)}`);
+    }
+    task.resources = { ...opts.resources };
+  }
+}
+
+export type ReturnWhen = "ALL_COMPLETED" | "FIRST_COMPLETED";
+
+export interface WaitOptions {
+  /** ALL_COMPLETED (default) or FIRST_COMPLETED, as Dask's wait(return_when=…). */
+  returnWhen?: ReturnWhen;
+  /** Reject with TimeoutError after this long. */
+  timeoutMs?: number;
+}
+
+export interface ComputeCollectionOptions {
+  /** Fuse chunk programs before running (default true). */
+  optimize?: boolean;
+  /** A display to tell how many of the graph's tasks are done (e.g. terminalProgress()). */
+  progress?: ProgressReporter;
+}
 
 function checkSubmitOptions(where: string, opts: unknown): SubmitOptions {
   if (typeof opts !== "object" || opts === null) throw new UsageError(`${where}: options must be an object such as {key, retries, priority, pure}, got ${inspect(opts)}`);
@@ -491,6 +529,7 @@ export class Client implements GraphExecutor, FutureOwner {
     const task: WireTask = { key, op: c.op, args: wireArgs };
     if (deps.length > 0) task.deps = deps;
     if (opts.retries) task.retries = opts.retries;
+    restrict(task, opts);
     this.#queueTask(task, opts.priority ?? 0, c.fn);
     return new Future(this, st);
   }
@@ -532,10 +571,11 @@ export class Client implements GraphExecutor, FutureOwner {
       const deps: Key[] = [];
       const wireArgs: Arg[] = new Array(lists.length);
       for (let j = 0; j < lists.length; j++) wireArgs[j] = this.#toArg(lists[j]![i], deps);
-      const key = token === "" ? `${prefix}-${tokenize(c.token, wireArgs)}` : `${prefix}-${token}-${i}`;
+      const key = token === "" ? `${prefix}-${tokenize(c.token, wireArgs)}` : `${prefix}-${token}:${i}`; // ":i": keyPrefix() gives the function name
       const task: WireTask = { key, op: c.op, args: wireArgs };
       if (deps.length > 0) task.deps = deps;
       if (opts.retries) task.retries = opts.retries;
+      restrict(task, opts);
       this.#queueTask(task, priority, c.fn);
       futures[i] = new Future(this, this.#keyState(key));
     }
@@ -543,7 +583,8 @@ export class Client implements GraphExecutor, FutureOwner {
   }
 
   #uniqueToken(): string {
-    return `${this.#clientId.slice(0, 8) || process.pid}${(this.#keyCounter++).toString(36)}`;
+    // A hash-like token, so that keyPrefix() (progress, dashboard, task stream) groups by function name.
+    return tokenize(this.#clientId || String(process.pid), this.#keyCounter++);
   }
 
   // ------------------------------------------------------------------ results
@@ -642,9 +683,88 @@ export class Client implements GraphExecutor, FutureOwner {
     return x.map((v) => (v instanceof Future ? byKey.get(v.key) : v));
   }
 
-  /** Resolves when all futures are done (finished, failed or cancelled); never rejects for task errors. */
-  async wait(futures: readonly Future[]): Promise<void> {
+  /**
+   * Resolves when all futures (or, with returnWhen: "FIRST_COMPLETED", the first) are done: finished,
+   * failed or cancelled. Never rejects for task errors. Returns which are done and which not.
+   */
+  async wait<T>(futures: readonly Future<T>[], opts: WaitOptions = {}): Promise<{ done: Future<T>[]; notDone: Future<T>[] }> {
+    const when = opts.returnWhen ?? "ALL_COMPLETED";
+    if (when !== "ALL_COMPLETED" && when !== "FIRST_COMPLETED") throw new UsageError(`wait: returnWhen '${String(when)}' is not ALL_COMPLETED or FIRST_COMPLETED`);
+    const waiting = when === "ALL_COMPLETED" ? this.#waitAll(futures.map((f) => f.state)) : futures.length === 0 ? Promise.resolve() : firstCompleted(futures);
+    if (opts.timeoutMs !== undefined) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new TimeoutError(`wait: not done after ${opts.timeoutMs} ms`)), opts.timeoutMs);
+      });
+      try {
+        await Promise.race([waiting, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    } else await waiting;
+    return { done: futures.filter((f) => f.done), notDone: futures.filter((f) => !f.done) };
+  }
+
+  /** Futures in the order they complete: `for await (const f of client.asCompleted(fs))`; `.add(f)` adds more. */
+  asCompleted<T>(futures: Iterable<Future<T>> = []): AsCompleted<T> {
+    return new AsCompleted(futures);
+  }
+
+  /** Show progress of futures until they are all done (terminal bar by default); never rejects for task errors. */
+  async progress(futures: readonly Future[], reporter: ProgressReporter = terminalProgress()): Promise<void> {
+    const total = futures.length;
+    let done = 0;
+    reporter.start(total);
+    await this.#waitAll(
+      futures.map((f) => f.state),
+      () => reporter.update(++done, total),
+    );
+    reporter.end(futures.every((f) => f.status === "finished"));
+  }
+
+  /**
+   * Put data on the workers: one Future per value of an array (or one for a single value), resolved
+   * once the data is stored. Tasks given these futures then ship no bytes from the client again.
+   */
+  scatter<T>(values: readonly T[], opts?: { workers?: string | readonly string[] }): Promise<Future<T>[]>;
+  scatter<T>(value: T, opts?: { workers?: string | readonly string[] }): Promise<Future<T>>;
+  async scatter(x: unknown, opts: { workers?: string | readonly string[] } = {}): Promise<Future | Future[]> {
+    this.#checkOpen();
+    const many = Array.isArray(x);
+    const values: unknown[] = many ? x : [x];
+    const futures = values.map((v) => {
+      const name = ArrayBuffer.isView(v) ? v.constructor.name : v === null ? "null" : Array.isArray(v) ? "list" : typeof v === "object" ? "object" : typeof v;
+      const key = `${opPrefix(name)}-${tokenize(v as Arg)}`;
+      const st = this.#keyState(key);
+      const task: WireTask = { key, data: v as Arg };
+      if (opts.workers !== undefined) restrict(task, { workers: opts.workers });
+      this.#queueTask(task, 0, undefined);
+      return new Future(this, st);
+    });
+    await this.#ready;
     await this.#waitAll(futures.map((f) => f.state));
+    return many ? futures : futures[0]!;
+  }
+
+  /** The workers holding each future's value (all the client's futures when none are given). */
+  async whoHas(futures?: readonly Future[]): Promise<Record<Key, string[]>> {
+    await this.#ready;
+    const keys = futures ? futures.map((f) => f.key) : [...this.#keys.keys()];
+    return this.#request<Record<Key, string[]>>({ op: "who-has", keys });
+  }
+
+  /**
+   * Run `fn(...args)` once on every worker (as a task pinned to it); resolves with the results by
+   * worker address. Like Dask's client.run, for set-up and inspection (e.g. `() => process.pid`).
+   */
+  async run<A extends unknown[], R>(fn: (...args: A) => R, ...args: TaskArgs<A>): Promise<Record<string, Awaited<R>>> {
+    const info = await this.schedulerInfo();
+    const addresses = info.workers.map((w) => w.address);
+    const futures = addresses.map((address) => this.#submit({ workers: [address], pure: false }, fn, args));
+    const values = await this.gather(futures);
+    const out: Record<string, Awaited<R>> = {};
+    addresses.forEach((a, i) => (out[a] = values[i] as Awaited<R>));
+    return out;
   }
 
   releaseRef(state: KeyState): void {
@@ -705,18 +825,49 @@ export class Client implements GraphExecutor, FutureOwner {
     return futures;
   }
 
+  /**
+   * Every task of `graph` submitted for `futures` counts: the scheduler is asked how many are done a
+   * few times a second (the client hears only of the output keys itself).
+   */
+  #watchGraph(graph: Graph, futures: readonly Future[], progress: (done: number, total: number) => void): () => void {
+    const all = Object.keys(graph);
+    const total = all.length;
+    let stopped = false;
+    let timer: NodeJS.Timeout | undefined;
+    const poll = async (): Promise<void> => {
+      if (stopped) return;
+      try {
+        const r = await this.#request<{ done: number }>({ op: "count-done", keys: all });
+        if (!stopped) progress(Math.min(total, r.done), total);
+      } catch {
+        return; // the client closed: the computation reports the error
+      }
+      if (!stopped) timer = setTimeout(() => void poll(), 200);
+    };
+    progress(0, total);
+    void this.#ready.then(() => poll(), () => undefined);
+    return () => {
+      if (stopped) return;
+      stopped = true;
+      clearTimeout(timer);
+      if (futures.every((f) => f.status === "finished")) progress(total, total);
+    };
+  }
+
   /** Compute `keys` of `graph` on the cluster; resolves with their values in order. */
   async computeGraph(graph: Graph, keys: readonly Key[], opts: { progress?: (done: number, total: number) => void } = {}): Promise<unknown[]> {
     const futures = this.#submitGraph(graph, keys);
-    let done = 0;
+    // A notebook shows a live progress display when it set one (setDefaultProgress).
     const progress = opts.progress ?? defaultProgress(graph, futures.map((f) => f.key));
-    const onEach = progress ? () => progress(++done, futures.length) : undefined;
+    const stop = progress ? this.#watchGraph(graph, futures, progress) : undefined;
     try {
-      const values = await this.#gatherStates(futures.map((f) => f.state), onEach);
+      const values = await this.#gatherStates(futures.map((f) => f.state));
+      stop?.();
       const byKey = new Map<Key, unknown>();
       futures.forEach((f, i) => byKey.set(f.key, values[i]));
       return keys.map((k) => byKey.get(k));
     } finally {
+      stop?.();
       for (const f of futures) f.release();
     }
   }
@@ -735,14 +886,54 @@ export class Client implements GraphExecutor, FutureOwner {
     return lineage;
   }
 
-  /** Compute `keys` of a graph (or one key); resolves with the values. */
-  compute(graph: Graph, keys: Key | readonly Key[]): Promise<unknown[]> {
-    return this.computeGraph(graph, typeof keys === "string" ? [keys] : keys);
+  /**
+   * Start computing collections (Tessera arrays) on the cluster: one CollectionFuture per collection,
+   * whose value is what `x.compute()` gives. Or, given a graph and keys, resolve with their values.
+   */
+  compute<C extends Collection>(x: C, opts?: ComputeCollectionOptions): CollectionFuture<ReturnType<C["finalize"]>>;
+  compute<const Cs extends readonly Collection[]>(xs: Cs, opts?: ComputeCollectionOptions): { -readonly [I in keyof Cs]: CollectionFuture<ReturnType<Cs[I]["finalize"]>> };
+  compute(graph: Graph, keys: Key | readonly Key[]): Promise<unknown[]>;
+  compute(x: unknown, arg?: unknown): unknown {
+    if (isCollection(x)) return this.#computeCollection(x, (arg ?? {}) as ComputeCollectionOptions);
+    if (Array.isArray(x) && x.length > 0 && x.every(isCollection)) return x.map((c) => this.#computeCollection(c, (arg ?? {}) as ComputeCollectionOptions));
+    if (typeof x !== "object" || x === null || Array.isArray(x) || (typeof arg !== "string" && !Array.isArray(arg))) {
+      throw new UsageError(`compute: expected an array (or a list of arrays), or a graph and its keys; got ${inspect(x, { depth: 0 })}`);
+    }
+    const keys = arg as Key | readonly Key[];
+    return this.computeGraph(x as Graph, typeof keys === "string" ? [keys] : keys);
   }
 
-  /** Start computing `keys` of a graph; returns futures for them. */
-  persist(graph: Graph, keys: Key | readonly Key[]): Future[] {
-    return this.#submitGraph(graph, typeof keys === "string" ? [keys] : keys);
+  #computeCollection<T>(x: Collection<T>, opts: ComputeCollectionOptions): CollectionFuture<T> {
+    const graph = x.buildGraph(opts.optimize !== false);
+    const keys = x.keys();
+    const futures = this.#submitGraph(graph, keys);
+    const byKey = new Map(futures.map((f) => [f.key, f]));
+    const ordered = keys.map((k) => byKey.get(k)!);
+    if (opts.progress) {
+      const reporter = opts.progress;
+      reporter.start(Object.keys(graph).length);
+      const stop = this.#watchGraph(graph, futures, (d, t) => reporter.update(d, t));
+      void this.#waitAll(futures.map((f) => f.state)).then(() => {
+        stop();
+        reporter.end(futures.every((f) => f.status === "finished"));
+      });
+    }
+    return new CollectionFuture(ordered, (values) => x.finalize(values), (fs) => this.gather(fs));
+  }
+
+  /**
+   * Start computing collections and keep their blocks on the workers: resolves with the same kind of
+   * collection, backed by the results (like Dask's client.persist). Given a graph and keys, returns
+   * futures for them.
+   */
+  persist<C extends { persist(opts: { executor: GraphExecutor }): Promise<C> }>(x: C): Promise<C>;
+  persist(graph: Graph, keys: Key | readonly Key[]): Future[];
+  persist(x: unknown, keys?: Key | readonly Key[]): unknown {
+    if (typeof x === "object" && x !== null && typeof (x as { persist?: unknown }).persist === "function" && keys === undefined) {
+      return (x as { persist(o: { executor: GraphExecutor }): Promise<unknown> }).persist({ executor: this });
+    }
+    if (keys === undefined) throw new UsageError("persist: expected an array, or a graph and its keys");
+    return this.#submitGraph(x as Graph, typeof keys === "string" ? [keys] : keys);
   }
 
   // ------------------------------------------------------------------ cluster
@@ -778,6 +969,55 @@ export class Client implements GraphExecutor, FutureOwner {
   async retireWorkers(opts: { names?: string[]; addresses?: string[]; closeWorkers?: boolean }): Promise<string[]> {
     await this.#ready;
     return this.#request<string[]>({ op: "retire-workers", ...opts });
+  }
+
+  /**
+   * The tasks that finished (or failed) on the cluster while `fn` ran, with their worker and run
+   * times (Dask's get_task_stream): `const { result, tasks } = await client.getTaskStream(async () => …)`.
+   */
+  async getTaskStream<T>(fn: () => T | Promise<T>): Promise<{ result: T; tasks: TaskStreamEntry[]; start: number; stop: number }> {
+    await this.#ready;
+    const position = await this.#request<number>({ op: "task-stream", action: "start" });
+    const start = Date.now();
+    let result: T;
+    try {
+      result = await fn();
+    } finally {
+      // Results reach the client a moment after the scheduler records them; nothing to wait for.
+    }
+    const stop = Date.now();
+    const tasks = await this.#request<TaskStreamEntry[]>({ op: "task-stream", action: "stop", position });
+    return { result, tasks, start, stop };
+  }
+
+  /**
+   * Run `fn` and write a self-contained HTML report of what ran on the cluster meanwhile (task
+   * stream, time per task kind and per worker) to `file`, like Dask's performance_report. Resolves
+   * with fn's result.
+   */
+  async performanceReport<T>(file: string, fn: () => T | Promise<T>): Promise<T> {
+    const { result, tasks, start, stop } = await this.getTaskStream(fn);
+    await writeFile(file, renderPerformanceReport(tasks, { start, stop }));
+    return result;
+  }
+
+  /**
+   * Restart every worker (Dask's client.restart): this client's futures are cancelled (awaiting them
+   * rejects with CancelledError) and the workers' memory is cleared. Needs the cluster object
+   * (e.g. a LocalCluster given to connect, or the one a Client starts itself).
+   */
+  async restart(opts: { timeoutMs?: number } = {}): Promise<void> {
+    await this.#ready;
+    const cluster = this.#cluster;
+    if (cluster?.restart === undefined) {
+      throw new UsageError(
+        "restart: this client was connected by address, so it cannot restart the worker processes; connect with the cluster object (Client.connect(cluster)) or restart the workers' processes (their nannies restart them)",
+      );
+    }
+    for (const f of this.#persisted.values()) f.release();
+    this.#persisted.clear();
+    await this.cancelKeys([...this.#keys.keys()]);
+    await cluster.restart(opts);
   }
 
   /** Workers, threads and memory as last reported by the scheduler. */

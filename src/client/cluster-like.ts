@@ -12,6 +12,8 @@ export interface ClusterLike {
   close(): Promise<void>;
   /** Resolves once the cluster's scheduler runs (clusters that start lazily, e.g. SLURMCluster). */
   ready?(): Promise<unknown>;
+  /** Replace every worker by a fresh process (LocalCluster). */
+  restart?(opts?: { timeoutMs?: number }): Promise<void>;
 }
 
 export function isClusterLike(x: unknown): x is ClusterLike {

@@ -4,6 +4,7 @@
  * their code and start their task threads meanwhile) and learn its address over their IPC channel,
  * so a small cluster is ready in a few hundred milliseconds.
  */
+import { TimeoutError } from "../util/errors.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { availableParallelism, totalmem } from "node:os";
 import { inspect } from "node:util";
@@ -33,8 +34,8 @@ export interface LocalClusterOptions {
   security?: Security | boolean;
   /**
    * Serve the dashboard (src/dashboard/) for this cluster: true for 127.0.0.1:8787 (any free port if
-   * taken), or {address: "HOST:PORT", requireToken?}. Default false (it is not needed to compute, and
-   * a cluster starts faster without it).
+   * taken), or {address: "HOST:PORT", requireToken?}; false for none. Default true, as in Dask: it
+   * starts while the workers boot, so the cluster is not slower to start.
    */
   dashboard?: boolean | { address?: string; requireToken?: boolean };
   /** Worker name prefix (names are `<name>-0`, `<name>-1`, ...). */
@@ -213,8 +214,8 @@ export class LocalCluster implements Cluster {
   }
 
   async #startDashboard(): Promise<void> {
-    const d = this.#opts.dashboard;
-    if (!d) return;
+    const d = this.#opts.dashboard ?? true;
+    if (d === false) return;
     try {
       // Loaded only when asked for: the dashboard is not needed to compute.
       const { startSchedulerDashboard } = await import("../dashboard/scheduler-source.js");
@@ -316,6 +317,28 @@ export class LocalCluster implements Cluster {
       await this.scheduler.retireWorkers({ names, closeWorkers: true });
       await this.#reap(leaving, 5000);
     }
+  }
+
+  /**
+   * Replace every worker process by a fresh one (Dask's client.restart): results held by workers are
+   * lost. Resolves once as many new workers as before are connected.
+   */
+  async restart(opts: { timeoutMs?: number } = {}): Promise<void> {
+    await this.#ready;
+    const old = [...this.#workers.values()];
+    const n = old.length;
+    for (const w of old) w.child.kill(this.#opts.nanny ? "SIGTERM" : "SIGKILL");
+    await this.#reap(old, 5000);
+    const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+    // The scheduler drops a worker when its connection closes; wait for that before counting new ones.
+    while (old.some((w) => this.scheduler.state.workersByName.has(w.name))) {
+      if (Date.now() > deadline) throw new TimeoutError(`restart: the scheduler still lists old workers after ${opts.timeoutMs ?? 30_000} ms`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    // The old workers' exits are not a failure to start.
+    this.#startError = undefined;
+    for (let i = 0; i < n; i++) this.#spawnWorker();
+    await this.#waitForWorkers(n);
   }
 
   async #reap(workers: LocalWorker[], timeoutMs: number): Promise<void> {

@@ -34,10 +34,14 @@ export interface WireTask {
   fn?: number;
   /** How many more times to run it after it fails (default from the update-graph message). */
   retries?: number;
+  /** Only these workers (addresses, names or hosts) may run it. */
+  workers?: string[];
+  /** Only workers declaring at least these resources (e.g. {GPU: 1}) may run it. */
+  resources?: Record<string, number>;
 }
 
 /** A task as the scheduler hands it to a worker (`fn` indexes ComputeTasksMsg.functions). */
-export interface ComputeTask extends Omit<WireTask, "retries"> {
+export interface ComputeTask extends Omit<WireTask, "retries" | "workers" | "resources"> {
   /** Lower runs first. */
   priority: number;
 }
@@ -245,6 +249,29 @@ export interface WhoHasMsg {
   id: number;
   keys: Key[];
 }
+/** One task in the task stream (reply of task-stream stop). */
+export interface TaskStreamEntry {
+  key: Key;
+  prefix: string;
+  worker: string;
+  /** ms since epoch. */
+  start: number;
+  stop: number;
+  status: "memory" | "erred";
+}
+/** Start recording the task stream (reply: a position), or stop and get the tasks since `position`. */
+export interface TaskStreamMsg {
+  op: "task-stream";
+  id: number;
+  action: "start" | "stop";
+  position?: number;
+}
+/** How many of `keys` are done (reply: {done, erred}); for progress bars over whole graphs. */
+export interface CountDoneMsg {
+  op: "count-done";
+  id: number;
+  keys: Key[];
+}
 export interface SchedulerInfoMsg {
   op: "scheduler-info";
   id: number;
@@ -345,6 +372,8 @@ export type ClientToScheduler =
   | ClientReleasesKeysMsg
   | CancelKeysMsg
   | WhoHasMsg
+  | CountDoneMsg
+  | TaskStreamMsg
   | SchedulerInfoMsg
   | RetireWorkersMsg;
 

@@ -70,6 +70,8 @@ function taskList(v: unknown, field: string, kind: "wire" | "compute", limits: P
       optional(t, "args", Array.isArray, "an array"),
       optional(t, "fn", (x) => isInt(x) && (x as number) >= 0, "a task-function index ≥ 0"),
       t["deps"] === undefined ? null : strArray(t["deps"], "deps"),
+      t["workers"] === undefined ? null : strArray(t["workers"], "workers"),
+      optional(t, "resources", (x) => isRec(x) && Object.values(x).every((n) => isNum(n) && (n as number) >= 0), "an object of numbers ≥ 0"),
       kind === "wire" ? optional(t, "retries", (x) => isInt(x) && (x as number) >= 0, "an integer ≥ 0") : required(t, "priority", isNum, "a number"),
     );
     if (r !== null) return `${at}: ${r}`;
@@ -168,6 +170,13 @@ const CLIENT_TO_SCHEDULER: Record<string, Check> = {
   "client-releases-keys": (m) => strArray(m["keys"], "keys"),
   "cancel-keys": (m) => strArray(m["keys"], "keys"),
   "who-has": (m) => first(required(m, "id", isInt, "an integer"), strArray(m["keys"], "keys")),
+  "task-stream": (m) =>
+    first(
+      required(m, "id", isInt, "an integer"),
+      required(m, "action", (x) => x === "start" || x === "stop", "start or stop"),
+      optional(m, "position", (x) => isInt(x) && (x as number) >= 0, "an integer ≥ 0"),
+    ),
+  "count-done": (m) => first(required(m, "id", isInt, "an integer"), strArray(m["keys"], "keys")),
   "scheduler-info": (m) =>
     first(
       required(m, "id", isInt, "an integer"),

@@ -4,6 +4,7 @@
 import { type Key, keyPrefix } from "../graph/spec.js";
 import type { UpdateGraphMsg } from "../protocol/messages.js";
 import { TaskPrefix, TaskState } from "./entities.js";
+import { restrictionsOf } from "./restrictions.js";
 import { location, pushClient } from "./outbox.js";
 import { dropWanter, needed, unwant, want } from "./refcounts.js";
 import type { SchedulerState } from "./state.js";
@@ -66,6 +67,7 @@ export function updateGraph(st: SchedulerState, clientId: string, msg: UpdateGra
       }
     }
     ts.retries = wt.retries ?? defaultRetries;
+    ts.restrictions = restrictionsOf(wt);
     ts.priority = shift + st._seq++;
     ts.prefix.counts.released++;
     st.tasks.set(wt.key, ts);

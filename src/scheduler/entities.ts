@@ -2,6 +2,7 @@
  * What the scheduler knows about each task, worker, client and task prefix. Plain mutable records
  * owned by SchedulerState (./state.ts); kept small because a scheduler may hold millions of tasks.
  */
+import type { Restrictions } from "./restrictions.js";
 import type { Arg, Key } from "../graph/spec.js";
 import type { WireError, WorkerMetrics } from "../protocol/messages.js";
 import type { WorkerInfo } from "./plugin.js";
@@ -55,6 +56,8 @@ export class TaskState {
   wanters: Set<ClientState> | null = null;
   /** Lower runs first: graph order, shifted by the user priority. */
   priority = 0;
+  /** Which workers may run it (see ./restrictions.ts); null = any. */
+  restrictions: Restrictions | null = null;
   processingOn: WorkerState | null = null;
   /** Seconds this task is expected to run (added to its worker's occupancy). */
   expected = 0;

@@ -2,12 +2,22 @@
  * Placing ready tasks on workers, or queueing them until a worker has room; processing bookkeeping.
  */
 import type { TaskState, WorkerState } from "./entities.js";
+import { pickRestricted } from "./restrictions.js";
 import { decideWorker, isSaturated, pickRootWorker } from "./placement.js";
 import type { SchedulerState } from "./state.js";
 import { setState } from "./transitions.js";
 
 /** All dependencies in memory: place it now (locality) or queue it until a worker has room. */
 export function ready(st: SchedulerState, ts: TaskState): void {
+  if (ts.restrictions !== null) {
+    const ws = pickRestricted(st, ts, ts.restrictions);
+    if (ws !== null) assign(st, ts, ws);
+    else {
+      setState(st, ts, "queued");
+      st.unrunnable.add(ts);
+    }
+    return;
+  }
   if (st.workers.size === 0) {
     enqueue(st, ts);
     return;
@@ -31,6 +41,14 @@ export function ready(st: SchedulerState, ts: TaskState): void {
 function enqueue(st: SchedulerState, ts: TaskState): void {
   setState(st, ts, "queued");
   st.queued.push(ts);
+}
+
+/** A worker joined: restricted tasks waiting for one like it are placed. */
+export function retryUnrunnable(st: SchedulerState): void {
+  for (const ts of [...st.unrunnable]) {
+    st.unrunnable.delete(ts);
+    if (ts.state === "queued" && ts.processingOn === null) ready(st, ts);
+  }
 }
 
 /** Move queued tasks onto workers with room, in priority order. */

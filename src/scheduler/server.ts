@@ -3,6 +3,8 @@
  * SchedulerState, and sends out what it decides, batched once per event-loop turn. Owns the timers
  * (worker TTL, work stealing) and the plugins.
  */
+import { countDone } from "./progress.js";
+import { TaskStreamRecorder } from "./task-stream.js";
 import { randomUUID } from "node:crypto";
 import { networkInterfaces } from "node:os";
 import { listen, type Comm, type Listener, type Security } from "../protocol/index.js";
@@ -65,6 +67,7 @@ export class Scheduler {
   #opts: SchedulerOptions;
   #workerComms = new Map<string, Comm>();
   #clientComms = new Map<string, Comm>();
+  readonly #taskStream = new TaskStreamRecorder();
   #plugins: SchedulerPlugin[] = [];
   #flushScheduled = false;
   #timers: NodeJS.Timeout[] = [];
@@ -424,6 +427,20 @@ export class Scheduler {
         return;
       case "who-has":
         comm.send({ op: "reply", id: msg.id, result: this.state.whoHas(msg.keys) } satisfies ReplyMsg);
+        return;
+      case "task-stream": {
+        if (msg.action === "start") {
+          if (!this.#taskStream.recording) this.addPlugin(this.#taskStream);
+          comm.send({ op: "reply", id: msg.id, result: this.#taskStream.start() } satisfies ReplyMsg);
+        } else {
+          const tasks = this.#taskStream.stop(msg.position ?? 0);
+          if (!this.#taskStream.recording) this.removePlugin(this.#taskStream);
+          comm.send({ op: "reply", id: msg.id, result: tasks } satisfies ReplyMsg);
+        }
+        return;
+      }
+      case "count-done":
+        comm.send({ op: "reply", id: msg.id, result: countDone(this.state, msg.keys) } satisfies ReplyMsg);
         return;
       case "scheduler-info":
         comm.send({

@@ -74,6 +74,8 @@ export class SchedulerState {
   /** Workers with room for more tasks (see placement.isSaturated). */
   readonly unsaturated = new Set<WorkerState>();
   readonly queued = new PriorityHeap<TaskState>();
+  /** Restricted tasks that no current worker may run (see ./restrictions.ts). */
+  readonly unrunnable = new Set<TaskState>();
   readonly allowedFailures: number;
   readonly defaultTaskDuration: number;
   readonly now: () => number;

@@ -11,7 +11,7 @@ import type { TaskState, WorkerState } from "./entities.js";
 export const MIN_STEAL_SECONDS = 0.01;
 
 function worthStealing(ts: TaskState, state: SchedulerState): boolean {
-  if (ts.stealTo !== null) return false;
+  if (ts.stealTo !== null || ts.restrictions !== null) return false;
   const expected = ts.prefix.durationAverage >= 0 ? ts.prefix.durationAverage : state.defaultTaskDuration;
   if (expected < MIN_STEAL_SECONDS) return false;
   let bytes = 0;

@@ -7,7 +7,7 @@ import { KILLED_WORKER_CODE } from "../util/errors.js";
 import type { ErredTask, FinishedTask, KeyLocation, RegisterWorkerMsg, WorkerMetrics } from "../protocol/messages.js";
 import { WorkerState } from "./entities.js";
 import { freeOn } from "./outbox.js";
-import { assign, checkSaturation, removeFromProcessing } from "./queueing.js";
+import { assign, checkSaturation, removeFromProcessing, retryUnrunnable } from "./queueing.js";
 import { needed, undoDeps } from "./refcounts.js";
 import { addReplica, lose, recordDuration, toMemory } from "./replicas.js";
 import type { SchedulerState } from "./state.js";
@@ -39,6 +39,7 @@ export function addWorker(st: SchedulerState, msg: RegisterWorkerMsg): string | 
   }
   if (stale.length > 0) freeOn(st, ws, stale);
   st._clusterChanged = true;
+  if (st.unrunnable.size > 0) retryUnrunnable(st);
   drain(st);
   return null;
 }

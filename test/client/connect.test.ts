@@ -21,7 +21,9 @@ test("Client.connect() with no address starts a LocalCluster and closes it with 
 
 test("bad addresses and unreachable schedulers give clear errors", async () => {
   const security = Security.temporary();
-  await assert.rejects(Client.connect("localhost:8786", { security, log: silent() }), /'localhost:8786' is not valid; use tcp:\/\/HOST:PORT/);
+  // host:port is taken as tcp://host:port, as in Dask; what is not an address is refused clearly.
+  await assert.rejects(Client.connect("127.0.0.1:1", { security, log: silent(), connectTimeoutMs: 2000 }), /could not connect to tcp:\/\/127\.0\.0\.1:1: connection refused/);
+  await assert.rejects(Client.connect("localhost", { security, log: silent() }), /is not valid; use tcp:\/\/HOST:PORT/);
   await assert.rejects(Client.connect("tcp://127.0.0.1:1", { security, log: silent(), connectTimeoutMs: 2000 }), /connection refused/);
   const saved = { s: process.env["TESSERA_SECRET"], f: process.env["TESSERA_SECRET_FILE"] };
   delete process.env["TESSERA_SECRET"];

@@ -30,7 +30,7 @@ async function runs(log: string): Promise<number> {
 
 test("LocalCluster: view, scale up and down, close leaves no processes", async () => {
   await withCluster({ nWorkers: 1 }, async ({ cluster, client }) => {
-    assert.match(inspect(cluster), /LocalCluster\n {2}Scheduler: tcp:\/\/127\.0\.0\.1:\d+\n {2}Workers: 1 · Cores: 1 · Memory: 2\.00 GB/);
+    assert.match(inspect(cluster), /LocalCluster\n {2}Scheduler: tcp:\/\/127\.0\.0\.1:\d+\n {2}Dashboard: http:\/\/127\.0\.0\.1:\d+\/status\S*\n {2}Workers: 1 · Cores: 1 · Memory: 2\.00 GB/);
     await cluster.scale(3);
     assert.equal(cluster.scheduler.state.workers.size, 3);
     await client.waitForWorkers(3, { timeoutMs: 5000 });

@@ -1,5 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { runCli } from "../fixtures/cluster.js";
 
 const NO_SECRET = { TESSERA_SECRET: "", TESSERA_SECRET_FILE: "" };
@@ -35,10 +38,18 @@ test("tessera scheduler: bad options give clear errors", async () => {
   const port = await runCli(["scheduler", "--port", "http"], { env: NO_SECRET });
   assert.equal(port.code, 2);
   assert.match(port.stderr, /--port 'http' is not a port number/);
-  const flag = await runCli(["scheduler", "--dashboard-address", ":8787"], { env: NO_SECRET });
+  const flag = await runCli(["scheduler", "--dashbord-address", ":8787"], { env: NO_SECRET });
   assert.equal(flag.code, 2);
-  assert.match(flag.stderr, /unknown option '--dashboard-address'/);
-  const secret = await runCli(["scheduler", "--port", "0"], { env: NO_SECRET });
-  assert.equal(secret.code, 2);
-  assert.match(secret.stderr, /no secret/);
+  assert.match(flag.stderr, /unknown option '--dashbord-address'; valid options: .*--dashboard-address/);
+  const dir = await mkdtemp(join(tmpdir(), "tessera-cli-"));
+  try {
+    const file = join(dir, "open.secret");
+    await writeFile(file, "x".repeat(64), { mode: 0o644 });
+    await chmod(file, 0o644);
+    const secret = await runCli(["scheduler", "--port", "0", "--secret-file", file], { env: NO_SECRET });
+    assert.equal(secret.code, 2);
+    assert.match(secret.stderr, /open\.secret/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
