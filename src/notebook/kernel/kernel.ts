@@ -48,9 +48,9 @@ export function readConnectionFile(path: string): ConnectionInfo {
   return info;
 }
 
-class KeyboardInterrupt extends Error {
+class KeyboardInterrupt extends TesseraError {
   constructor() {
-    super("the cell was interrupted; its running futures were cancelled");
+    super("TESSERA_ERR_INTERRUPTED", "the cell was interrupted; its running futures were cancelled");
     this.name = "KeyboardInterrupt";
   }
 }
