@@ -164,6 +164,7 @@ export class JobQueueCluster implements Cluster {
       port: so.port ?? 0,
       security: this.#security,
       dashboardAddress: so.dashboardAddress,
+      ...(so.dashboardRequireToken !== undefined ? { dashboardRequireToken: so.dashboardRequireToken } : {}),
       jobs: { jobs: () => this.jobsSnapshot() },
       workerLog: (address, limit) => this.workerLog(address, limit),
       log: createLogger("tessera.scheduler", { level: this.log.level as LevelWithSilent }),

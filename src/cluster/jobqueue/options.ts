@@ -16,6 +16,8 @@ export interface SchedulerOptions {
   interface?: string;
   /** Dashboard address like ':8787' or 'host:port'; false = no dashboard. Default ':0' (any free port). */
   dashboardAddress?: string | false;
+  /** Ask for the dashboard's access token on loopback too (default true; beyond loopback it is always asked). */
+  dashboardRequireToken?: boolean;
 }
 
 /** Options a user passes (or a site YAML supplies). Sizes like '120GB'; durations like '00:30:00' or '5s'. */
@@ -112,7 +114,7 @@ export const JOB_QUEUE_OPTION_NAMES = [
   "schedulerOptions", "name", "nWorkers", "maxJobs",
 ] as const satisfies readonly (keyof JobQueueOptions)[];
 
-const SCHEDULER_OPTION_NAMES = ["host", "port", "interface", "dashboardAddress"] as const;
+const SCHEDULER_OPTION_NAMES = ["host", "port", "interface", "dashboardAddress", "dashboardRequireToken"] as const;
 
 /** Defaults, as dask-jobqueue's jobqueue.yaml where they make sense. */
 export const JOB_QUEUE_DEFAULTS = {
@@ -195,6 +197,10 @@ function resolveSchedulerOptions(v: unknown): SchedulerOptions {
       bad("schedulerOptions.dashboardAddress", o.dashboardAddress, "use ':8787', 'host:port' or false");
     }
     out.dashboardAddress = o.dashboardAddress;
+  }
+  if (o.dashboardRequireToken !== undefined) {
+    if (typeof o.dashboardRequireToken !== "boolean") bad("schedulerOptions.dashboardRequireToken", o.dashboardRequireToken, "use true (default) or false");
+    out.dashboardRequireToken = o.dashboardRequireToken;
   }
   return out;
 }

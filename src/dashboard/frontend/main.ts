@@ -10,6 +10,7 @@ import type { Page } from "./page.js";
 import { StatusPage } from "./status-page.js";
 import { WorkersPage } from "./workers-page.js";
 import { formatAgo } from "./format.js";
+import { apiUrl } from "./api-url.js";
 
 const HISTORY_MAX = 600;
 
@@ -42,7 +43,7 @@ function start(): void {
     if (updates === 1) showLiveness();
   };
 
-  const events = new EventSource("/api/stream");
+  const events = new EventSource(apiUrl("/api/stream"));
   events.addEventListener("snapshot", (ev) => {
     const hello = JSON.parse((ev as MessageEvent<string>).data) as StreamHello;
     history = [...hello.history];
