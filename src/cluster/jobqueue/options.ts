@@ -2,6 +2,7 @@
  * The options of a batch-system cluster — every dask-jobqueue parameter, camelCased — their defaults
  * (one documented place) and their validation. Pure: values in, a resolved record or a clear error out.
  */
+import { expandableProblem, lineProblem } from "./shell-words.js";
 import { parseBytes } from "../../util/sizes.js";
 import { parseDuration } from "../../util/durations.js";
 import { JobQueueConfigError } from "./errors.js";
@@ -149,16 +150,28 @@ function nonNegativeInt(name: string, v: unknown): number {
   return v;
 }
 
-function optString(name: string, v: unknown): string | undefined {
+function optString(name: string, v: unknown, check: (s: string) => string | null = lineProblem): string | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== "string" || v.trim() === "") bad(name, v, "use a non-empty string");
-  return v;
+  const p = check(v as string);
+  if (p !== null) bad(name, v, `${p}`);
+  return v as string;
 }
 
-function stringList(name: string, v: unknown): string[] {
+function stringList(name: string, v: unknown, check: (s: string) => string | null = lineProblem): string[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) bad(name, v, "use a list of strings, e.g. ['--exclusive']");
+  for (const [i, x] of (v as string[]).entries()) {
+    const p = check(x);
+    if (p !== null) bad(`${name}[${i}]`, x, `${p}; give one entry per line`);
+  }
   return [...(v as string[])];
+}
+
+/** `command` is words (an interpreter prefix): $VAR expands, nothing else the shell would act on. */
+function commandProblem(v: string): string | null {
+  if (/[;&|<>(){}]/.test(v)) return "it holds shell operators (; & | < > ( ) { }); give the interpreter and its arguments as words, and put other shell lines in jobScriptPrologue";
+  return expandableProblem(v);
 }
 
 /** Reject unknown option names, naming the closest valid ones. */
@@ -287,13 +300,13 @@ export function resolveJobOptions(
     jobScriptPrologue: stringList("jobScriptPrologue", o.jobScriptPrologue),
     jobScriptEpilogue: stringList("jobScriptEpilogue", o.jobScriptEpilogue),
     shebang,
-    localDirectory: optString("localDirectory", o.localDirectory),
+    localDirectory: optString("localDirectory", o.localDirectory, expandableProblem),
     logDirectory: optString("logDirectory", o.logDirectory),
     deathTimeoutS,
     nanny: o.nanny ?? JOB_QUEUE_DEFAULTS.nanny,
     interface: optString("interface", o.interface),
-    workerExtraArgs: stringList("workerExtraArgs", o.workerExtraArgs),
-    command: optString("command", o.command) ?? ctx.defaultCommand,
+    workerExtraArgs: stringList("workerExtraArgs", o.workerExtraArgs, expandableProblem),
+    command: optString("command", o.command, commandProblem) ?? ctx.defaultCommand,
     schedulerOptions: resolveSchedulerOptions(o.schedulerOptions),
     name,
     nWorkers,
