@@ -168,12 +168,6 @@ function stringList(name: string, v: unknown, check: (s: string) => string | nul
   return [...(v as string[])];
 }
 
-/** `command` is words (an interpreter prefix): $VAR expands, nothing else the shell would act on. */
-function commandProblem(v: string): string | null {
-  if (/[;&|<>(){}]/.test(v)) return "it holds shell operators (; & | < > ( ) { }); give the interpreter and its arguments as words, and put other shell lines in jobScriptPrologue";
-  return expandableProblem(v);
-}
-
 /** Reject unknown option names, naming the closest valid ones. */
 export function checkOptionNames(obj: object, where: string): void {
   const valid: readonly string[] = JOB_QUEUE_OPTION_NAMES;
@@ -306,7 +300,7 @@ export function resolveJobOptions(
     nanny: o.nanny ?? JOB_QUEUE_DEFAULTS.nanny,
     interface: optString("interface", o.interface),
     workerExtraArgs: stringList("workerExtraArgs", o.workerExtraArgs, expandableProblem),
-    command: optString("command", o.command, commandProblem) ?? ctx.defaultCommand,
+    command: optString("command", o.command) ?? ctx.defaultCommand,
     schedulerOptions: resolveSchedulerOptions(o.schedulerOptions),
     name,
     nWorkers,

@@ -21,15 +21,16 @@ export function renderHeader(system: BatchSystem, opts: ResolvedJobOptions): str
 
 /**
  * The worker command line a job runs. `workerEntry` is the absolute path of dist/src/cli/main.js.
- * Every value is one shell word: taken literally, except `command`'s words, `localDirectory` and
- * `workerExtraArgs`, where the shell expands $VAR (options.ts refuses command substitution there).
+ * Every value is one shell word: taken literally, except `localDirectory` and `workerExtraArgs`, where
+ * the shell expands $VAR (options.ts refuses command substitution there). `command` is the
+ * interpreter prefix, a shell fragment of the user's (like dask-jobqueue's `python`): kept as given.
  */
 export function renderWorkerCommand(
   opts: ResolvedJobOptions,
   args: { schedulerAddress: string; workerName: string; workerEntry: string },
 ): string {
   const parts: string[] = [
-    ...opts.command.trim().split(/\s+/).map(quoteExpandable),
+    opts.command,
     quoteLiteral(args.workerEntry),
     "worker",
     quoteLiteral(args.schedulerAddress),
