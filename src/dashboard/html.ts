@@ -17,14 +17,16 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
 
-export function pageHtml(page: PageName, schedulerAddress: string, assetsBuilt: boolean): string {
+/** `token` (when the dashboard asks for one) is carried in every link and asset URL: there is no cookie. */
+export function pageHtml(page: PageName, schedulerAddress: string, assetsBuilt: boolean, token?: string): string {
+  const q = token ? `?token=${encodeURIComponent(token)}` : "";
   const nav = PAGES.map(
     (p) =>
-      `<a href="/${p.name}" title="${escapeHtml(p.hint)}"${p.name === page ? ' class="active" aria-current="page"' : ""}>${p.title}</a>`,
+      `<a href="/${p.name}${q}" title="${escapeHtml(p.hint)}"${p.name === page ? ' class="active" aria-current="page"' : ""}>${p.title}</a>`,
   ).join("");
   const body = assetsBuilt
     ? `<main id="app" data-page="${page}"><p class="loading">Connecting to the scheduler…</p></main>
-<script src="/assets/app.js"></script>`
+<script src="/assets/app.js${q}"></script>`
     : `<main id="app"><p class="error">The dashboard's front-end is not built. Run <code>npm run build</code>
 (or <code>node scripts/build-dashboard.mjs</code>) in the Tessera checkout, then reload. The JSON API under
 <code>/api/</code> and <code>/metrics</code> work without it.</p></main>`;
@@ -34,7 +36,7 @@ export function pageHtml(page: PageName, schedulerAddress: string, assetsBuilt: 
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Tessera · ${escapeHtml(PAGES.find((p) => p.name === page)!.title)}</title>
-<link rel="stylesheet" href="/assets/app.css">
+<link rel="stylesheet" href="/assets/app.css${q}">
 </head>
 <body>
 <header class="topbar">

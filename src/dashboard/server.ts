@@ -16,7 +16,7 @@ import { PAGES, PANES, pageHtml, paneHtml, type PageName } from "./html.js";
 import { renderMetrics } from "./metrics.js";
 import type { DashboardSource } from "./source.js";
 import { StreamHub } from "./stream-hub.js";
-import { cookieValue, dashboardToken, tokenCookieName, tokenMatches } from "./token.js";
+import { dashboardToken, tokenMatches } from "./token.js";
 
 export interface DashboardOptions {
   source: DashboardSource;
@@ -24,7 +24,11 @@ export interface DashboardOptions {
   address?: string;
   /** The cluster secret; the access token is derived from it. Required when listening beyond loopback. */
   secret?: string;
-  /** Ask for the token even on loopback (useful on shared login nodes). Default false. */
+  /**
+   * Ask for the token on loopback too. Default true: on a shared login node every user can reach
+   * 127.0.0.1. `false` opens a loopback dashboard to every local user; beyond loopback the token is
+   * always required.
+   */
   requireToken?: boolean;
   log?: Logger;
   /** Live-update period in ms (default 250: four updates a second). */
@@ -88,11 +92,14 @@ export function tunnelHint(port: number, host = hostname()): string {
 
 export async function startDashboard(opts: DashboardOptions): Promise<Dashboard> {
   const { host, port } = parseDashboardAddress(opts.address ?? DEFAULT_DASHBOARD_ADDRESS);
-  const needToken = opts.requireToken === true || !isLoopback(host);
+  const needToken = opts.requireToken !== false || !isLoopback(host);
   if (needToken && !opts.secret) {
     throw new DashboardConfigError(
-      `the dashboard listens on '${host}', beyond this machine, so it needs the cluster secret to derive its access token; ` +
-        `pass secret (the cluster's Security.secret) or listen on 127.0.0.1 and use an SSH tunnel`,
+      isLoopback(host)
+        ? `the dashboard asks for an access token (other users of this machine can reach 127.0.0.1), derived from the cluster secret; ` +
+            `pass secret (the cluster's Security.secret), or requireToken: false to let every local user in`
+        : `the dashboard listens on '${host}', beyond this machine, so it needs the cluster secret to derive its access token; ` +
+            `pass secret (the cluster's Security.secret) or listen on 127.0.0.1 and use an SSH tunnel`,
     );
   }
   const token = needToken ? dashboardToken(opts.secret!) : undefined;
@@ -104,8 +111,6 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
   sampler.unref();
   collector.sample();
 
-  /** Set once the server listens (requests arrive only after that). */
-  let boundPort = 0;
   const assetCache = new Map<string, Buffer>();
   const readAsset = (name: string): Buffer | undefined => {
     let buf = assetCache.get(name);
@@ -120,25 +125,14 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
 
   const authorised = (req: IncomingMessage, url: URL, res: ServerResponse): "ok" | "redirected" | "refused" => {
     if (token === undefined) return "ok";
+    // No cookie: a browser sends a host's cookies to every port of it, so any web server on the login
+    // node would receive one. The token travels in the URL (pages keep it in their links, the
+    // front-end adds it to its requests) or as a Bearer header; Referrer-Policy keeps it from leaking.
     const fromQuery = url.searchParams.get("token") ?? undefined;
-    if (fromQuery !== undefined && tokenMatches(fromQuery, token)) {
-      // Lax, not Strict: a link clicked on another site (a notebook, a chat) redirects here, and Strict
-      // would withhold the cookie on that redirect. The dashboard only reads, so Lax loses nothing.
-      res.setHeader("set-cookie", `${tokenCookieName(boundPort)}=${token}; Path=/; HttpOnly; SameSite=Lax`);
-      // Panes (and their assets) stay on their token address: in a notebook's iframe (another site)
-      // the cookie is not sent, so the pane passes the token on to everything it loads.
-      if (req.method === "GET" && !/^\/(api|individual|assets)\//.test(url.pathname) && url.pathname !== "/metrics") {
-        // Take the token out of the address bar (and out of the browser history).
-        url.searchParams.delete("token");
-        res.writeHead(303, { location: url.pathname + url.search });
-        res.end();
-        return "redirected";
-      }
-      return "ok";
-    }
+    if (fromQuery !== undefined && tokenMatches(fromQuery, token)) return "ok";
     const auth = req.headers.authorization;
     const bearer = auth?.startsWith("Bearer ") ? auth.slice(7).trim() : undefined;
-    if (tokenMatches(bearer, token) || tokenMatches(cookieValue(req.headers.cookie, tokenCookieName(boundPort)), token)) return "ok";
+    if (tokenMatches(bearer, token)) return "ok";
     sendText(
       res,
       403,
@@ -169,7 +163,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     const auth = authorised(req, url, res);
     if (auth !== "ok") return;
     if (path === "/") {
-      res.writeHead(302, { location: "/status" });
+      res.writeHead(302, { location: `/status${token ? `?token=${token}` : ""}`, "referrer-policy": "no-referrer" });
       res.end();
       return;
     }
@@ -179,7 +173,8 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
       // Everything comes from this server; task keys and error texts are escaped, and CSP backs that up.
       res.setHeader("content-security-policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'");
       res.setHeader("x-content-type-options", "nosniff");
-      return sendText(res, 200, pageHtml(page.name as PageName, opts.source.schedulerAddress, built), "text/html; charset=utf-8");
+      res.setHeader("referrer-policy", "no-referrer");
+      return sendText(res, 200, pageHtml(page.name as PageName, opts.source.schedulerAddress, built, token), "text/html; charset=utf-8");
     }
     if (path.startsWith("/individual/")) {
       const pane = PANES.find((p) => `/individual/${p}` === path);
@@ -187,6 +182,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
       // Panes are read-only plots meant for an iframe beside a notebook, so other pages may frame them.
       res.setHeader("content-security-policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:");
       res.setHeader("x-content-type-options", "nosniff");
+      res.setHeader("referrer-policy", "no-referrer");
       return sendText(res, 200, paneHtml(pane, readAsset("app.js") !== undefined, token !== undefined ? (url.searchParams.get("token") ?? undefined) : undefined), "text/html; charset=utf-8");
     }
     if (path.startsWith("/assets/")) {
@@ -275,7 +271,6 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
   }
   server.unref();
   const bound = (server.address() as AddressInfo).port;
-  boundPort = bound;
   const linkHost = host === "0.0.0.0" || host === "::" ? hostname() : host.includes(":") ? `[${host}]` : host;
   const url = `http://${linkHost}:${bound}/status${token ? `?token=${token}` : ""}`;
   opts.log?.info(

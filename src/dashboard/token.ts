@@ -17,19 +17,3 @@ export function tokenMatches(presented: string | undefined, expected: string): b
   const b = Buffer.from(expected, "utf8");
   return a.length === b.length && timingSafeEqual(a, b);
 }
-
-/** Cookies are shared by all ports of a host: name the cookie after the port, so two dashboards on one login node do not log each other out. */
-export function tokenCookieName(port: number): string {
-  return `tessera_dashboard_token_${port}`;
-}
-
-/** The value of one cookie in a Cookie header, or undefined. */
-export function cookieValue(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(";")) {
-    const eq = part.indexOf("=");
-    if (eq < 0) continue;
-    if (part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return undefined;
-}

@@ -14,6 +14,8 @@ export const KIND_HEADER = 0x48; // 'H'
 export const KIND_RAW = 0x52; // 'R'
 /** After the handshake, each message ends with one tag frame authenticating it (integrity.ts). */
 export const KIND_TAG = 0x54; // 'T'
+/** A tag covers at most this many messages (the writer tags each batch it hands out, and every this many). */
+export const MAX_MESSAGES_PER_TAG = 256;
 export const MAX_RAW_FRAMES = 0xffffff;
 /** 1 GiB; the u32 length field caps any setting at 4 GiB - 1. */
 export const DEFAULT_MAX_FRAME_BYTES = 1024 ** 3;
@@ -62,7 +64,8 @@ export class MessageReader {
   /** Set after the handshake: every message must end with a valid tag frame (integrity.ts). */
   opener: FrameOpener | undefined;
   #mac: MessageMac | undefined;
-  #awaitTag: [Uint8Array, Uint8Array[]] | undefined;
+  /** Messages received since the last tag: held, undecoded, until a tag vouches for them. */
+  #untagged: [Uint8Array, Uint8Array[]][] = [];
 
   constructor(opts: { maxFrameBytes?: number; onMessage: (msg: unknown) => void }) {
     this.maxFrameBytes = checkMaxFrameBytes(opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
@@ -71,7 +74,7 @@ export class MessageReader {
 
   /** True while part of a message has arrived (used to detect truncation at end of stream). */
   get midMessage(): boolean {
-    return this.#prefixFill > 0 || this.#body !== undefined || this.#skip > 0 || this.#header !== undefined || this.#awaitTag !== undefined;
+    return this.#prefixFill > 0 || this.#body !== undefined || this.#skip > 0 || this.#header !== undefined || this.#untagged.length > 0;
   }
 
   feed(chunk: Uint8Array): void {
@@ -178,11 +181,14 @@ export class MessageReader {
 
   #checkPrefix(length: number, kind: number, count: number): void {
     if (length > this.maxFrameBytes) throw new FrameTooLargeError(length, this.maxFrameBytes);
-    if (this.#awaitTag !== undefined || kind === KIND_TAG) {
-      if (this.#awaitTag === undefined || kind !== KIND_TAG || length !== TAG_BYTES || count !== 0) {
-        throw new ProtocolError(this.#awaitTag ? "a message arrived without its integrity tag (injected or cut on the way?)" : "an integrity tag frame arrived where none was expected");
+    if (kind === KIND_TAG) {
+      if (this.opener === undefined || this.#header !== undefined || this.#untagged.length === 0 || length !== TAG_BYTES || count !== 0) {
+        throw new ProtocolError("an integrity tag frame arrived where none was expected");
       }
       return;
+    }
+    if (this.#untagged.length >= MAX_MESSAGES_PER_TAG) {
+      throw new ProtocolError(`more than ${MAX_MESSAGES_PER_TAG} messages arrived without an integrity tag (injected on the way?)`);
     }
     const expectHeader = this.#header === undefined;
     if (kind !== KIND_HEADER && kind !== KIND_RAW) {
@@ -204,12 +210,12 @@ export class MessageReader {
 
   #frame(kind: number, body: Uint8Array, mayKeepView: boolean, reused: boolean): void {
     if (kind === KIND_TAG) {
-      const [header, raws] = this.#awaitTag!;
+      const held = this.#untagged;
       const mac = this.#mac!;
-      this.#awaitTag = undefined;
+      this.#untagged = [];
       this.#mac = undefined;
       this.opener!.verify(mac, body);
-      this.#deliver(header, raws, true);
+      for (const [header, raws] of held) this.#deliver(header, raws, true);
       return;
     }
     this.#mac?.payload(body);
@@ -239,8 +245,8 @@ export class MessageReader {
 
   #deliver(header: Uint8Array, raws: Uint8Array[], verified = false): void {
     if (this.opener !== undefined && !verified) {
-      // held (not decoded) until its tag frame vouches for it
-      this.#awaitTag = [mayPin(header), raws];
+      // held (not decoded) until the tag frame after it vouches for it
+      this.#untagged.push([mayPin(header), raws]);
       return;
     }
     const msg = decodeMessage(header, raws);
@@ -291,8 +297,10 @@ export class MessageWriter {
   #start = 0; // start of the batch region not yet handed out
   #pos = 0;
   #pendingBytes = 0;
-  /** Set after the handshake: each message gets a tag frame (integrity.ts). */
+  /** Set after the handshake: each batch handed out ends with a tag frame (integrity.ts). */
   sealer: FrameSealer | undefined;
+  #mac: MessageMac | undefined;
+  #untagged = 0;
 
   constructor(opts: { maxFrameBytes?: number } = {}) {
     this.maxFrameBytes = checkMaxFrameBytes(opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
@@ -309,7 +317,7 @@ export class MessageWriter {
     if (header.byteLength > this.maxFrameBytes) throw new FrameTooLargeError(header.byteLength, this.maxFrameBytes);
     if (buffers.length > MAX_RAW_FRAMES) throw new ProtocolError(`message has ${buffers.length} typed arrays; at most ${MAX_RAW_FRAMES}`);
     for (const b of buffers) if (b.byteLength > this.maxFrameBytes) throw new FrameTooLargeError(b.byteLength, this.maxFrameBytes);
-    const mac = this.sealer?.begin();
+    const mac = this.sealer === undefined ? undefined : (this.#mac ??= this.sealer.begin());
     mac?.frame(header.byteLength, ((KIND_HEADER << 24) | buffers.length) >>> 0, header);
     this.#frame(KIND_HEADER, buffers.length, header);
     for (const b of buffers) {
@@ -326,11 +334,19 @@ export class MessageWriter {
         this.#frame(KIND_RAW, 0, bytes);
       }
     }
-    if (mac !== undefined) this.#frame(KIND_TAG, 0, this.sealer!.finish(mac));
+    if (mac !== undefined && ++this.#untagged >= MAX_MESSAGES_PER_TAG) this.#tag();
+  }
+
+  /** Ends the messages since the last tag with one (one GMAC per batch, not per message: cheap for small ones). */
+  #tag(): void {
+    this.#frame(KIND_TAG, 0, this.sealer!.finish(this.#mac!));
+    this.#mac = undefined;
+    this.#untagged = 0;
   }
 
   /** Hands out everything queued, as chunks for one writev; the writer keeps none of them. */
   take(): Uint8Array[] {
+    if (this.#mac !== undefined) this.#tag();
     this.#cut();
     const out = this.#chunks;
     this.#chunks = [];

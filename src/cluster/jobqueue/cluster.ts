@@ -4,6 +4,7 @@
  * cancel), ../adaptive (how many jobs to hold). Every `pollInterval` one step runs: read the queue
  * (`squeue`), match connected workers to jobs, reconcile. A batch system is data (batch-system.ts).
  */
+import { createWorkDir, sweepStaleWorkDirs } from "./work-dirs.js";
 import { mkdirSync, readFileSync, existsSync, rmSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
@@ -159,8 +160,12 @@ export class JobQueueCluster implements Cluster {
     if (this.#scheduler) return this;
     if (this.#clusterOpts.preflight !== false) await this.preflight();
     this.#security = this.#clusterOpts.security ?? Security.temporary();
-    this.#workDir = join(homedir(), ".tessera", "jobqueue", `${this.options.name}-${process.pid}-${randomBytes(4).toString("hex")}`);
-    await mkdir(this.#workDir, { recursive: true, mode: 0o700 });
+    const root = join(homedir(), ".tessera", "jobqueue");
+    // what a cluster killed with SIGKILL left behind (its secret among it) goes now
+    const swept = await sweepStaleWorkDirs(root);
+    if (swept.length > 0) this.log.info({ removed: swept }, "removed folders of batch clusters that died without closing");
+    this.#workDir = join(root, `${this.options.name}-${process.pid}-${randomBytes(4).toString("hex")}`);
+    await createWorkDir(this.#workDir);
     // The secret goes to a 0600 file the jobs read (TESSERA_SECRET_FILE), never into a script.
     this.#secretFile = await Security.writeSecretFile(this.#security, this.#workDir);
     const so = this.options.schedulerOptions;
@@ -184,6 +189,7 @@ export class JobQueueCluster implements Cluster {
         port: so.port ?? 0,
         security: this.#security,
         dashboardAddress: so.dashboardAddress,
+        ...(so.dashboardRequireToken !== undefined ? { dashboardRequireToken: so.dashboardRequireToken } : {}),
         jobs: { jobs: () => this.jobsSnapshot() },
         workerLog: (address, limit) => this.workerLog(address, limit),
         log: createLogger("tessera.scheduler", { level: this.log.level as LevelWithSilent }),

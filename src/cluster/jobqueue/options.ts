@@ -2,6 +2,7 @@
  * The options of a batch-system cluster — every dask-jobqueue parameter, camelCased — their defaults
  * (one documented place) and their validation. Pure: values in, a resolved record or a clear error out.
  */
+import { expandableProblem, lineProblem } from "./shell-words.js";
 import { parseBytes } from "../../util/sizes.js";
 import { parseDuration } from "../../util/durations.js";
 import { JobQueueConfigError } from "./errors.js";
@@ -16,6 +17,8 @@ export interface SchedulerOptions {
   interface?: string;
   /** Dashboard address like ':8787' or 'host:port'; false = no dashboard. Default ':0' (any free port). */
   dashboardAddress?: string | false;
+  /** Ask for the dashboard's access token on loopback too (default true; beyond loopback it is always asked). */
+  dashboardRequireToken?: boolean;
 }
 
 /** Options a user passes (or a site YAML supplies). Sizes like '120GB'; durations like '00:30:00' or '5s'. */
@@ -114,7 +117,7 @@ export const JOB_QUEUE_OPTION_NAMES = [
   "schedulerOptions", "name", "nWorkers", "maxJobs",
 ] as const satisfies readonly (keyof JobQueueOptions)[];
 
-const SCHEDULER_OPTION_NAMES = ["host", "port", "interface", "dashboardAddress"] as const;
+const SCHEDULER_OPTION_NAMES = ["host", "port", "interface", "dashboardAddress", "dashboardRequireToken"] as const;
 
 /** Defaults, as dask-jobqueue's jobqueue.yaml where they make sense. */
 export const JOB_QUEUE_DEFAULTS = {
@@ -149,15 +152,21 @@ function nonNegativeInt(name: string, v: unknown): number {
   return v;
 }
 
-function optString(name: string, v: unknown): string | undefined {
+function optString(name: string, v: unknown, check: (s: string) => string | null = lineProblem): string | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== "string" || v.trim() === "") bad(name, v, "use a non-empty string");
-  return v;
+  const p = check(v as string);
+  if (p !== null) bad(name, v, `${p}`);
+  return v as string;
 }
 
-function stringList(name: string, v: unknown): string[] {
+function stringList(name: string, v: unknown, check: (s: string) => string | null = lineProblem): string[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) bad(name, v, "use a list of strings, e.g. ['--exclusive']");
+  for (const [i, x] of (v as string[]).entries()) {
+    const p = check(x);
+    if (p !== null) bad(`${name}[${i}]`, x, `${p}; give one entry per line`);
+  }
   return [...(v as string[])];
 }
 
@@ -197,6 +206,10 @@ function resolveSchedulerOptions(v: unknown): SchedulerOptions {
       bad("schedulerOptions.dashboardAddress", o.dashboardAddress, "use ':8787', 'host:port' or false");
     }
     out.dashboardAddress = o.dashboardAddress;
+  }
+  if (o.dashboardRequireToken !== undefined) {
+    if (typeof o.dashboardRequireToken !== "boolean") bad("schedulerOptions.dashboardRequireToken", o.dashboardRequireToken, "use true (default) or false");
+    out.dashboardRequireToken = o.dashboardRequireToken;
   }
   return out;
 }
@@ -290,12 +303,12 @@ export function resolveJobOptions(
     jobScriptPrologue: stringList("jobScriptPrologue", o.jobScriptPrologue),
     jobScriptEpilogue: stringList("jobScriptEpilogue", o.jobScriptEpilogue),
     shebang,
-    localDirectory: optString("localDirectory", o.localDirectory),
+    localDirectory: optString("localDirectory", o.localDirectory, expandableProblem),
     logDirectory: optString("logDirectory", o.logDirectory),
     deathTimeoutS,
     nanny: o.nanny ?? JOB_QUEUE_DEFAULTS.nanny,
     interface: optString("interface", o.interface),
-    workerExtraArgs: stringList("workerExtraArgs", o.workerExtraArgs),
+    workerExtraArgs: stringList("workerExtraArgs", o.workerExtraArgs, expandableProblem),
     command: optString("command", o.command) ?? ctx.defaultCommand,
     schedulerOptions: resolveSchedulerOptions(o.schedulerOptions),
     name,

@@ -73,6 +73,8 @@ export async function startScheduler(opts: {
   security: Security;
   /** undefined: loopback, any free port (the link is in the REPL view); false: no dashboard. */
   dashboardAddress: string | false | undefined;
+  /** Default true: the token is asked on loopback too. */
+  dashboardRequireToken?: boolean;
   jobs: JobsProvider;
   workerLog: (address: string, limit: number) => Promise<readonly LogEntry[]>;
   log: Logger;
@@ -88,6 +90,7 @@ export async function startScheduler(opts: {
       await startSchedulerDashboard(s, {
         address: opts.dashboardAddress ?? "127.0.0.1:0",
         secret: opts.security.secret,
+        requireToken: opts.dashboardRequireToken !== false,
         jobs: opts.jobs,
         workerLog: opts.workerLog,
         log: opts.log,

@@ -6,6 +6,7 @@
 import { formatBytes } from "../../util/sizes.js";
 import type { BatchSystem } from "./batch-system.js";
 import type { ResolvedJobOptions } from "./options.js";
+import { quoteExpandable, quoteLiteral } from "./shell-words.js";
 
 /** `--memory-limit` value as dask writes it: binary units, 2 decimals, no space ('55.88GiB'). */
 export function formatMemoryLimit(bytes: number): string {
@@ -19,26 +20,31 @@ export function renderHeader(system: BatchSystem, opts: ResolvedJobOptions): str
   return [...generated, ...opts.jobExtraDirectives.map((d) => `${prefix}${d}`)];
 }
 
-/** The worker command line a job runs. `workerEntry` is the absolute path of dist/src/cli/main.js. */
+/**
+ * The worker command line a job runs. `workerEntry` is the absolute path of dist/src/cli/main.js.
+ * Every value is one shell word: taken literally, except `localDirectory` and `workerExtraArgs`, where
+ * the shell expands $VAR (options.ts refuses command substitution there). `command` is the
+ * interpreter prefix, a shell fragment of the user's (like dask-jobqueue's `python`): kept as given.
+ */
 export function renderWorkerCommand(
   opts: ResolvedJobOptions,
   args: { schedulerAddress: string; workerName: string; workerEntry: string },
 ): string {
   const parts: string[] = [
     opts.command,
-    args.workerEntry,
+    quoteLiteral(args.workerEntry),
     "worker",
-    args.schedulerAddress,
-    "--name", args.workerName,
+    quoteLiteral(args.schedulerAddress),
+    "--name", quoteLiteral(args.workerName),
     "--nthreads", String(opts.nthreads),
     "--memory-limit", formatMemoryLimit(opts.workerMemoryBytes),
   ];
   if (opts.processes > 1) parts.push("--nworkers", String(opts.processes));
   parts.push(opts.nanny ? "--nanny" : "--no-nanny");
   parts.push("--death-timeout", String(opts.deathTimeoutS));
-  if (opts.localDirectory !== undefined) parts.push("--local-directory", opts.localDirectory);
-  parts.push(...opts.workerExtraArgs);
-  if (opts.interface !== undefined) parts.push("--interface", opts.interface);
+  if (opts.localDirectory !== undefined) parts.push("--local-directory", quoteExpandable(opts.localDirectory));
+  parts.push(...opts.workerExtraArgs.map(quoteExpandable));
+  if (opts.interface !== undefined) parts.push("--interface", quoteLiteral(opts.interface));
   return parts.join(" ");
 }
 

@@ -1,4 +1,5 @@
 /** The Info page: the scheduler's log, one worker's log tail, and tasks that raised with their remote stack. */
+import { apiUrl } from "./api-url.js";
 import type { ErredTask, InfoPayload, LogEntry, Snapshot } from "../api-types.js";
 import { byName, escapeHtml, formatTime } from "./format.js";
 import type { Page } from "./page.js";
@@ -45,7 +46,7 @@ export class InfoPage implements Page {
   }
 
   async #loadInfo(): Promise<void> {
-    const res = await fetch("/api/info", { credentials: "same-origin" });
+    const res = await fetch(apiUrl("/api/info"), { credentials: "same-origin" });
     if (!res.ok) return;
     const text = await res.text();
     if (text === this.#lastInfo) return;
@@ -64,7 +65,7 @@ export class InfoPage implements Page {
     const address = this.#root.querySelector<HTMLSelectElement>("#worker-select")!.value;
     const el = this.#root.querySelector<HTMLElement>("#worker-log")!;
     if (!address) return;
-    const res = await fetch(`/api/logs/worker?address=${encodeURIComponent(address)}`, { credentials: "same-origin" });
+    const res = await fetch(apiUrl(`/api/logs/worker?address=${encodeURIComponent(address)}`), { credentials: "same-origin" });
     if (res.status === 501) {
       el.innerHTML = `<p class="empty">This cluster does not collect its workers' logs; look in the worker's own output (for SLURM, the job's log file).</p>`;
       return;
@@ -85,7 +86,7 @@ export class InfoPage implements Page {
 function logHtml(entries: readonly LogEntry[]): string {
   if (entries.length === 0) return `<p class="empty">Nothing logged yet.</p>`;
   return `<table class="log-table">${entries
-    .map((e) => `<tr class="lvl-${e.level}"><td class="time">${formatTime(e.time)}</td><td class="level">${e.level}</td><td>${escapeHtml(e.msg)}</td></tr>`)
+    .map((e) => `<tr class="lvl-${escapeHtml(e.level)}"><td class="time">${formatTime(e.time)}</td><td class="level">${escapeHtml(e.level)}</td><td>${escapeHtml(e.msg)}</td></tr>`)
     .join("")}</table>`;
 }
 

@@ -11,6 +11,7 @@ import type { Page } from "./page.js";
 import { StatusPage } from "./status-page.js";
 import { WorkersPage } from "./workers-page.js";
 import { formatAgo } from "./format.js";
+import { apiUrl } from "./api-url.js";
 
 const HISTORY_MAX = 600;
 
@@ -44,9 +45,7 @@ function start(): void {
     if (updates === 1) showLiveness();
   };
 
-  // A pane framed by a notebook gets no cookie (another site): it carries the token in its address.
-  const token = new URLSearchParams(location.search).get("token");
-  const events = new EventSource(token ? `/api/stream?token=${encodeURIComponent(token)}` : "/api/stream");
+  const events = new EventSource(apiUrl("/api/stream"));
   events.addEventListener("snapshot", (ev) => {
     const hello = JSON.parse((ev as MessageEvent<string>).data) as StreamHello;
     history = [...hello.history];
