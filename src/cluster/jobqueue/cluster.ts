@@ -275,9 +275,14 @@ export class JobQueueCluster implements Cluster {
     return this.#renderScript(`${this.options.name}-${this.#nextIndex}`);
   }
 
-  #renderScript(workerName: string): string {
+  #renderScript(workerName: string, indexVariable?: string): string {
     const address = this.#scheduler?.address ?? "tcp://<scheduler-address>:<port>";
-    return renderJobScript(this.batchSystem, this.options, { schedulerAddress: address, workerName, workerEntry: WORKER_ENTRY });
+    return renderJobScript(this.batchSystem, this.options, {
+      schedulerAddress: address,
+      workerName,
+      workerEntry: WORKER_ENTRY,
+      ...(indexVariable ? { workerNameIndexVariable: indexVariable } : {}),
+    });
   }
 
   // ------------------------------------------------------------------ scaling
@@ -505,7 +510,7 @@ export class JobQueueCluster implements Cluster {
     const records = array ? indices.map((i) => this.#table.add(`${name}-${i}`, now)) : [this.#table.add(name, now)];
     try {
       // Inside an array element the shell expands the index variable into the worker name.
-      const script = this.#renderScript(array ? `${name}-\${${array.indexVariable}}` : name);
+      const script = this.#renderScript(name, array?.indexVariable);
       const path = join(this.#workDir!, `${name}.sh`);
       // Owner-only and executable: some systems (OAR -S) run the script file itself.
       await writeFile(path, script, { mode: 0o700 });

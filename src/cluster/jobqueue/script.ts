@@ -26,16 +26,25 @@ export function renderHeader(system: BatchSystem, opts: ResolvedJobOptions): str
  * the shell expands $VAR (options.ts refuses command substitution there). `command` is the
  * interpreter prefix, a shell fragment of the user's (like dask-jobqueue's `python`): kept as given.
  */
+export interface WorkerCommandArgs {
+  schedulerAddress: string;
+  workerName: string;
+  workerEntry: string;
+  /** In a job array: the variable whose value (the element's index) is appended to the name, expanded by the job's shell. */
+  workerNameIndexVariable?: string;
+}
+
 export function renderWorkerCommand(
   opts: ResolvedJobOptions,
-  args: { schedulerAddress: string; workerName: string; workerEntry: string },
+  args: WorkerCommandArgs,
 ): string {
   const parts: string[] = [
     opts.command,
     quoteLiteral(args.workerEntry),
     "worker",
     quoteLiteral(args.schedulerAddress),
-    "--name", quoteLiteral(args.workerName),
+    // The index variable is the batch system's own name (SLURM_ARRAY_TASK_ID…): safe to expand.
+    "--name", quoteLiteral(args.workerName) + (args.workerNameIndexVariable ? `-"\${${args.workerNameIndexVariable}}"` : ""),
     "--nthreads", String(opts.nthreads),
     "--memory-limit", formatMemoryLimit(opts.workerMemoryBytes),
   ];
@@ -51,7 +60,7 @@ export function renderWorkerCommand(
 export function renderJobScript(
   system: BatchSystem,
   opts: ResolvedJobOptions,
-  args: { schedulerAddress: string; workerName: string; workerEntry: string },
+  args: WorkerCommandArgs,
 ): string {
   return renderScriptWithCommand(system, opts, renderWorkerCommand(opts, args));
 }

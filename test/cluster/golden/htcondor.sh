@@ -15,6 +15,6 @@ Log = $(LogDirectory)/worker-$(ClusterId).log
 Stream_Output = True
 Stream_Error = True
 +MyProject = "x"
-Arguments = "-c 'module load node; singularity exec img.sif node <tessera>/dist/src/cli/main.js worker tcp://<scheduler-address>:<port> --name HTCondorCluster-0 --nthreads 4 --memory-limit 7.45GiB --nworkers 2 --nanny --death-timeout 60 --local-directory $TMPDIR'"
+Arguments = "-c 'module load node; singularity exec img.sif node <tessera>/dist/src/cli/main.js worker ''tcp://<scheduler-address>:<port>'' --name HTCondorCluster-0 --nthreads 4 --memory-limit 7.45GiB --nworkers 2 --nanny --death-timeout 60 --local-directory ""$TMPDIR""'"
 Executable = /bin/sh
 Queue

@@ -11,4 +11,4 @@
 #BSUB -W 01:30
 #BSUB -R "select[mem>16000]"
 module load node
-singularity exec img.sif node <tessera>/dist/src/cli/main.js worker tcp://<scheduler-address>:<port> --name LSFCluster-0 --nthreads 4 --memory-limit 7.45GiB --nworkers 2 --nanny --death-timeout 60 --local-directory $TMPDIR
+singularity exec img.sif node <tessera>/dist/src/cli/main.js worker 'tcp://<scheduler-address>:<port>' --name LSFCluster-0 --nthreads 4 --memory-limit 7.45GiB --nworkers 2 --nanny --death-timeout 60 --local-directory "$TMPDIR"

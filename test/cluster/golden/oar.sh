@@ -8,4 +8,4 @@
 #OAR -O /tmp/tessera-golden-logs/tessera-worker-%jobid%.out
 #OAR -E /tmp/tessera-golden-logs/tessera-worker-%jobid%.err
 module load node
-singularity exec img.sif node <tessera>/dist/src/cli/main.js worker tcp://<scheduler-address>:<port> --name OARCluster-0 --nthreads 4 --memory-limit 7.45GiB --nworkers 2 --nanny --death-timeout 60 --local-directory $TMPDIR
+singularity exec img.sif node <tessera>/dist/src/cli/main.js worker 'tcp://<scheduler-address>:<port>' --name OARCluster-0 --nthreads 4 --memory-limit 7.45GiB --nworkers 2 --nanny --death-timeout 60 --local-directory "$TMPDIR"

@@ -9,4 +9,4 @@
 #PBS -o /tmp/tessera-golden-logs/
 #PBS -V
 module load node
-singularity exec img.sif node <tessera>/dist/src/cli/main.js worker tcp://<scheduler-address>:<port> --name PBSCluster-0 --nthreads 4 --memory-limit 7.45GiB --nworkers 2 --nanny --death-timeout 60 --local-directory $TMPDIR
+singularity exec img.sif node <tessera>/dist/src/cli/main.js worker 'tcp://<scheduler-address>:<port>' --name PBSCluster-0 --nthreads 4 --memory-limit 7.45GiB --nworkers 2 --nanny --death-timeout 60 --local-directory "$TMPDIR"

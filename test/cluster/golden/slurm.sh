@@ -12,4 +12,4 @@
 #SBATCH -t 01:30:00
 #SBATCH --exclusive
 module load node
-singularity exec img.sif node <tessera>/dist/src/cli/main.js worker tcp://<scheduler-address>:<port> --name SLURMCluster-0 --nthreads 4 --memory-limit 7.45GiB --nworkers 2 --nanny --death-timeout 60 --local-directory $TMPDIR
+singularity exec img.sif node <tessera>/dist/src/cli/main.js worker 'tcp://<scheduler-address>:<port>' --name SLURMCluster-0 --nthreads 4 --memory-limit 7.45GiB --nworkers 2 --nanny --death-timeout 60 --local-directory "$TMPDIR"
