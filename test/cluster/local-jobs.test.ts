@@ -29,7 +29,7 @@ async function waitFor(what: string, cond: () => boolean, timeoutMs: number): Pr
 
 test("LocalJobCluster: the tutorial's flow with jobs as local processes; nothing outlives close()", async () => {
   const cluster = new LocalJobCluster({ cores: 2, processes: 2, memory: "1GB", walltime: "00:10:00", deathTimeout: 5, pollInterval: 0.25, siteConfig: false, log });
-  assert.match(cluster.jobScript(), /^#!\/usr\/bin\/env bash\n\n\n.*worker tcp:\/\/<scheduler-address>:<port> --name LocalJobCluster-0 --nthreads 1 --memory-limit 476\.84MiB --nworkers 2 --nanny/s);
+  assert.match(cluster.jobScript(), /^#!\/usr\/bin\/env bash\n\n\n.*worker '?tcp:\/\/<scheduler-address>:<port>'? --name LocalJobCluster-0 --nthreads 1 --memory-limit 476\.84MiB --nworkers 2 --nanny/s);
   const client = new Client(cluster);
   const pids = new Set<number>();
   try {
