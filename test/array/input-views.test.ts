@@ -69,6 +69,11 @@ test("slices of random arrays are drawn in place by their reader (no random bloc
       await same(a.slice([1, null, 2], null).add(1), `${backend}: a[1::2] + 1`);
       const s = a.slice([3, 60], [2, 50]);
       await same(s.add(s).sum({ axis: 1 }), `${backend}: s + s`);
+      // A random block read directly and transposed (x + x.T): the direct reader draws its own.
+      const x = random.random({ shape: [50, 50], chunks: [20, 20], seed: 13 });
+      await same(x.add(x.T), `${backend}: x + x.T`);
+      await same(x.add(x.T).mean({ axis: 0 }), `${backend}: (x + x.T).mean(0)`);
+      await same(x.add(x.slice([1, null], [1, null]).T.sum({ axis: 0 }).slice([null, 1])), `${backend}: x + (x[1:, 1:].T.sum(0))[:1]`);
       const t3 = random.random({ shape: [9, 7, 8], chunks: [4, 3, 5], seed: 5 });
       await same(t3.slice([1, null], [null, -1], [2, 7]).mul(t3.slice([null, -1], [1, null], [1, 6])), `${backend}: 3-D shifted product`);
     } finally {

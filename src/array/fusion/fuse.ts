@@ -263,8 +263,12 @@ function withDraw(p: ChunkProgram, slot: number, leaf: ProgramNode): ChunkProgra
  * slices), with the keys of the chain (`key` first, the draw last) and where the block starts in
  * the draw's array.
  */
-function slicedDraw(key: Key, out: Graph): { chain: Key[]; rand: Extract<ProgramNode, { op: "rand" }>; info: ChunkInfo; start: number[] } | undefined {
+function slicedDraw(key: Key, out: Graph, consumers: ReadonlyMap<Key, number>): { chain: Key[]; rand: Extract<ProgramNode, { op: "rand" }>; info: ChunkInfo; start: number[] } | undefined {
   const chain: Key[] = [key];
+  // A random block read directly by several programs (x + x.T): each draws its own copy.
+  const direct = asProgramTask(out[key]);
+  const own = bareRand(direct);
+  if (own !== undefined) return (consumers.get(key) ?? 0) > 1 ? { chain, rand: own, info: direct!.info, start: direct!.info.shape.map(() => 0) } : undefined;
   let start: number[] | undefined;
   for (let k = key; chain.length < 16;) {
     const v = viewOf(out[k]);
@@ -296,12 +300,18 @@ function drawSlices(C: ProgramTask, out: Graph, wanted: ReadonlySet<Key>, consum
     const r = refs[slot];
     const uses = refs.filter((x) => isRef(x) && isRef(r) && x.$ref === r.$ref).length;
     const reads = program.nodes.filter((n) => n.op === "in" && n.slot === slot);
-    const d = isRef(r) && uses === 1 && reads.length > 0 && reads.every((n) => n.op === "in" && n.view === undefined) ? slicedDraw(r.$ref, out) : undefined;
-    if (d === undefined || d.info.shape.length !== info.shape.length || !sameArr((viewOf(out[(r as { $ref: Key }).$ref])!.view.count)!, info.shape)) { slot++; continue; }
-    const origins = [...(info.origins ?? []), d.info.offset.map((o, k) => o + d.start[k]!)];
-    const leaf: ProgramNode = { ...d.rand, origin: origins.length - 1, globalShape: d.info.globalShape };
-    program = withDraw(program, slot, leaf);
-    info = { ...info, origins };
+    const d = isRef(r) && uses === 1 && reads.length > 0 && reads.every((n) => n.op === "in" && n.view === undefined) ? slicedDraw(r.$ref, out, consumers) : undefined;
+    const count = d === undefined ? undefined : d.chain.length === 1 ? d.info.shape : viewOf(out[d.chain[0]!])!.view.count!;
+    if (d === undefined || d.info.shape.length !== info.shape.length || !sameArr(count!, info.shape)) { slot++; continue; }
+    const at = d.info.offset.map((o, k) => o + d.start[k]!);
+    if (sameArr(at, info.offset) && sameArr(d.info.globalShape, info.globalShape)) {
+      // The draw indexes like the task itself: a plain leaf (keeps the fused generator path).
+      program = withDraw(program, slot, d.rand);
+    } else {
+      const origins = [...(info.origins ?? []), at];
+      program = withDraw(program, slot, { ...d.rand, origin: origins.length - 1, globalShape: d.info.globalShape });
+      info = { ...info, origins };
+    }
     refs.splice(slot, 1);
     // Drop the chain's blocks that nothing reads any more.
     for (const k of d.chain) {
