@@ -52,6 +52,36 @@ test("x.T.sum(), x + x.T, slices and reversed slices read their blocks through v
   }
 });
 
+test("slices of random arrays are drawn in place by their reader (no random block task), bit-identical to the unfused graph", async () => {
+  for (const backend of ["auto", "js"] as const) {
+    setKernelBackend(backend);
+    try {
+      const a = random.random({ shape: [70, 53], chunks: [20, 15], seed: 11 });
+      const b = random.uniform(-1, 3, { shape: [70, 53], chunks: [20, 15], seed: 12 });
+      const dd = a.slice([1, null], [1, null]).sub(b.slice([null, -1], [null, -1]));
+      const c = opCounts(dd.sum());
+      assert.equal(c[ARRAY_OPS.assemble], undefined, `${backend}: no slice task left`);
+      assert.equal(Object.keys(dd.sum().buildGraph(true)).filter((k) => k.startsWith(a.name) || k.startsWith(b.name)).length, 0, `${backend}: no block of a is materialised`);
+      await same(dd, `${backend}: a[1:, 1:] - b[:-1, :-1]`);
+      await same(dd.sum(), `${backend}: (a[1:, 1:] - b[:-1, :-1]).sum()`);
+      await same(dd.mean({ axis: 0 }), `${backend}: (a[1:, 1:] - b[:-1, :-1]).mean(0)`);
+      // A slice with a step keeps its view; one read twice (x[1:] + x[1:]) too; both stay exact.
+      await same(a.slice([1, null, 2], null).add(1), `${backend}: a[1::2] + 1`);
+      const s = a.slice([3, 60], [2, 50]);
+      await same(s.add(s).sum({ axis: 1 }), `${backend}: s + s`);
+      // A random block read directly and transposed (x + x.T): the direct reader draws its own.
+      const x = random.random({ shape: [50, 50], chunks: [20, 20], seed: 13 });
+      await same(x.add(x.T), `${backend}: x + x.T`);
+      await same(x.add(x.T).mean({ axis: 0 }), `${backend}: (x + x.T).mean(0)`);
+      await same(x.add(x.slice([1, null], [1, null]).T.sum({ axis: 0 }).slice([null, 1])), `${backend}: x + (x[1:, 1:].T.sum(0))[:1]`);
+      const t3 = random.random({ shape: [9, 7, 8], chunks: [4, 3, 5], seed: 5 });
+      await same(t3.slice([1, null], [null, -1], [2, 7]).mul(t3.slice([null, -1], [1, null], [1, 6])), `${backend}: 3-D shifted product`);
+    } finally {
+      setKernelBackend("auto");
+    }
+  }
+});
+
 test("results never alias the scratch buffers views are gathered into", async () => {
   // A program whose output is its viewed input as is: the op must copy it out of scratch.
   const p: ChunkProgram = { nodes: [{ op: "in", slot: 0, dtype: "float64", view: { perm: [1, 0] } }], outputs: [0] };

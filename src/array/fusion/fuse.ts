@@ -33,7 +33,12 @@ function toTask(t: ProgramTask): TaskNode {
 
 const hasLeafSpaceLeaves = (p: ChunkProgram): boolean => p.nodes.some((n) => n.op === "rand" || n.op === "fill" || n.op === "iota");
 const sameArr = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
-const sameInfo = (a: ChunkInfo, b: ChunkInfo): boolean => sameArr(a.shape, b.shape) && sameArr(a.offset, b.offset) && sameArr(a.globalShape, b.globalShape);
+const sameOrigins = (a: ChunkInfo, b: ChunkInfo): boolean => {
+  const x = a.origins ?? [], y = b.origins ?? [];
+  return x.length === y.length && x.every((o, i) => sameArr(o, y[i]!));
+};
+const sameInfo = (a: ChunkInfo, b: ChunkInfo): boolean =>
+  sameArr(a.shape, b.shape) && sameArr(a.offset, b.offset) && sameArr(a.globalShape, b.globalShape) && sameOrigins(a, b);
 
 /** Is node `i`'s extent on axis `k` certainly 1 whatever the inputs? */
 function definitelyOne(p: ChunkProgram, i: number, k: number, d: number): boolean {
@@ -230,6 +235,96 @@ function absorbViews(C: ProgramTask, out: Graph, wanted: ReadonlySet<Key>, consu
   return changed ? { program, info: C.info, refs } : undefined;
 }
 
+/** The rand node of a program that is one random draw and nothing else, with no inputs. */
+function bareRand(t: ProgramTask | undefined): Extract<ProgramNode, { op: "rand" }> | undefined {
+  if (t === undefined || t.refs.length !== 0 || t.program.nodes.length !== 1 || (t.program.squeeze?.length ?? 0) > 0) return undefined;
+  const n = t.program.nodes[0]!;
+  return n.op === "rand" && n.origin === undefined ? n : undefined;
+}
+
+/** Programs with a slot replaced by a rand leaf, shared by the blocks of one operation. */
+const drawMemo = new WeakMap<ChunkProgram, Map<string, ChunkProgram>>();
+
+/** `p` with the reads of `slot` replaced by `leaf` and the later slots renumbered down by one. */
+function withDraw(p: ChunkProgram, slot: number, leaf: ProgramNode): ChunkProgram {
+  const id = `${slot}:${JSON.stringify(leaf)}`;
+  let m = drawMemo.get(p);
+  if (!m) { m = new Map(); drawMemo.set(p, m); }
+  let q = m.get(id);
+  if (q === undefined) {
+    q = { ...p, nodes: p.nodes.map((n) => (n.op !== "in" ? n : n.slot === slot ? leaf : n.slot > slot ? { ...n, slot: n.slot - 1 } : n)) };
+    m.set(id, q);
+  }
+  return q;
+}
+
+/**
+ * The random draw that `key`'s block is a unit-step slice of (through any chain of one-block
+ * slices), with the keys of the chain (`key` first, the draw last) and where the block starts in
+ * the draw's array.
+ */
+function slicedDraw(key: Key, out: Graph, consumers: ReadonlyMap<Key, number>): { chain: Key[]; rand: Extract<ProgramNode, { op: "rand" }>; info: ChunkInfo; start: number[] } | undefined {
+  const chain: Key[] = [key];
+  // A random block read directly by several programs (x + x.T): each draws its own copy.
+  const direct = asProgramTask(out[key]);
+  const own = bareRand(direct);
+  if (own !== undefined) return (consumers.get(key) ?? 0) > 1 ? { chain, rand: own, info: direct!.info, start: direct!.info.shape.map(() => 0) } : undefined;
+  let start: number[] | undefined;
+  for (let k = key; chain.length < 16;) {
+    const v = viewOf(out[k]);
+    if (v === undefined || !isRef(v.src) || v.view.perm !== undefined || (v.view.step ?? []).some((s) => s !== 1)) return undefined;
+    const s0 = v.view.start ?? v.view.count!.map(() => 0);
+    start = start === undefined ? [...s0] : start.map((x, i) => x + s0[i]!);
+    k = v.src.$ref;
+    chain.push(k);
+    const P = asProgramTask(out[k]);
+    const rand = bareRand(P);
+    if (rand !== undefined) return { chain, rand, info: P!.info, start };
+    if (P !== undefined) return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Draw sliced random blocks in place: when C reads a unit-step slice (one block, every axis) of
+ * a task that only draws random numbers, C draws those numbers itself (a value depends only on
+ * the seed and its index in the source array), so the block is never materialised, copied or
+ * sent (\`a[1:, 1:] - b[:-1, :-1]\` of random arrays, whose alignment slices the slices
+ * again). Slice and random blocks left with no reader are dropped.
+ */
+function drawSlices(C: ProgramTask, out: Graph, wanted: ReadonlySet<Key>, consumers: Map<Key, number>): ProgramTask | undefined {
+  let { program, info } = C;
+  const refs = [...C.refs];
+  let changed = false;
+  for (let slot = 0; slot < refs.length; ) {
+    const r = refs[slot];
+    const uses = refs.filter((x) => isRef(x) && isRef(r) && x.$ref === r.$ref).length;
+    const reads = program.nodes.filter((n) => n.op === "in" && n.slot === slot);
+    const d = isRef(r) && uses === 1 && reads.length > 0 && reads.every((n) => n.op === "in" && n.view === undefined) ? slicedDraw(r.$ref, out, consumers) : undefined;
+    const count = d === undefined ? undefined : d.chain.length === 1 ? d.info.shape : viewOf(out[d.chain[0]!])!.view.count!;
+    if (d === undefined || d.info.shape.length !== info.shape.length || !sameArr(count!, info.shape)) { slot++; continue; }
+    const at = d.info.offset.map((o, k) => o + d.start[k]!);
+    if (sameArr(at, info.offset) && sameArr(d.info.globalShape, info.globalShape)) {
+      // The draw indexes like the task itself: a plain leaf (keeps the fused generator path).
+      program = withDraw(program, slot, d.rand);
+    } else {
+      const origins = [...(info.origins ?? []), at];
+      program = withDraw(program, slot, { ...d.rand, origin: origins.length - 1, globalShape: d.info.globalShape });
+      info = { ...info, origins };
+    }
+    refs.splice(slot, 1);
+    // Drop the chain's blocks that nothing reads any more.
+    for (const k of d.chain) {
+      const left = (consumers.get(k) ?? 1) - 1;
+      consumers.set(k, left);
+      if (left > 0 || wanted.has(k)) break;
+      delete out[k];
+    }
+    changed = true;
+  }
+  return changed ? { program, info, refs } : undefined;
+}
+
 /** The pass: fuse producer programs into single consumers, in topological order. */
 export function fusePrograms(graph: Graph, keys: readonly Key[]): Graph {
   const out: Graph = { ...graph };
@@ -242,6 +337,8 @@ export function fusePrograms(graph: Graph, keys: readonly Key[]): Graph {
     let C = asProgramTask(out[key]);
     if (C === undefined) continue;
     let merged = false;
+    const drawn = drawSlices(C, out, wanted, consumers);
+    if (drawn !== undefined) { C = drawn; merged = true; }
     const viewed = absorbViews(C, out, wanted, consumers);
     if (viewed !== undefined) { C = viewed; merged = true; }
     for (let changed = true; changed;) {

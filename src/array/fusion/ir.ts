@@ -77,6 +77,13 @@ export type ProgramNode =
       readonly a: number;
       readonly b: number;
       readonly dtype: DType;
+      /**
+       * A draw from another array (a slice of a random array folded into its reader): its global
+       * index is taken in an array of shape `globalShape`, the leaf element 0 sitting at
+       * `ChunkInfo.origins[origin]` there (both absent: the task's own offset and global shape).
+       */
+      readonly origin?: number;
+      readonly globalShape?: readonly number[];
     }
   | { readonly op: "unary"; readonly fn: UnaryFn; readonly x: number; readonly dtype: DType }
   | { readonly op: "binary"; readonly fn: BinaryFn; readonly x: number; readonly y: number; readonly dtype: DType }
@@ -113,6 +120,8 @@ export interface ChunkInfo {
   readonly offset: readonly number[];
   /** Shape of the whole array the leaves index into (for `rand`). */
   readonly globalShape: readonly number[];
+  /** Offsets of the leaf space in other arrays, for `rand` nodes with an `origin`. */
+  readonly origins?: readonly (readonly number[])[];
 }
 
 /** A chunk value as it travels between tasks: dtype, shape and a C-ordered typed array. */

@@ -394,6 +394,14 @@ function sizeOf(m: Mask, ext: readonly number[]): number {
   return n;
 }
 
+/** The ChunkInfo a rand node indexes with: the task's, or its origin's in another array. */
+export function leafInfo(info: ChunkInfo, node: ProgramNode): ChunkInfo {
+  if (node.op !== "rand" || node.origin === undefined) return info;
+  const offset = info.origins?.[node.origin];
+  if (offset === undefined || node.globalShape === undefined) throw new Error(`array.program: a rand leaf refers to origin ${node.origin}, which the chunk info lacks`);
+  return { shape: info.shape, offset, globalShape: node.globalShape };
+}
+
 /** Global flat index of leaf flat index `f` of a chunk. */
 export function globalIndex(info: ChunkInfo, f: number): number {
   const { shape, offset, globalShape } = info;
@@ -463,9 +471,10 @@ export function compileJs(p: ChunkProgram, randFill: RandFill): ChunkKernel & { 
       if (b === undefined) { b = new Float64Array(TILE); rbs.set(k, b); }
       return b;
     });
-    const run = contiguousRun(info);
     const rnd = (k: number, s: number, n: number, buf: Float64Array): void => {
       const node = p.nodes[k] as Extract<ProgramNode, { op: "rand" }>;
+      const li = leafInfo(info, node);
+      const run = contiguousRun(li);
       // Split into globally contiguous runs.
       let pos = 0;
       while (pos < n) {
@@ -473,7 +482,7 @@ export function compileJs(p: ChunkProgram, randFill: RandFill): ChunkKernel & { 
         const runEnd = (Math.floor(l / run) + 1) * run;
         const len = Math.min(n - pos, runEnd - l);
         const view = pos === 0 && len === buf.length ? buf : buf.subarray(pos, pos + len);
-        randFill(node, info, globalIndex(info, l), len, view);
+        randFill(node, li, globalIndex(li, l), len, view);
         pos += len;
       }
     };

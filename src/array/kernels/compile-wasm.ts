@@ -25,7 +25,7 @@ import { coerce, type ChunkData } from "../dtype.js";
 import { fillRand } from "../random/fill-rand.js";
 import { randFill } from "./random-leaf.js";
 import { seedKey } from "../random/seed.js";
-import { compileJs, contiguousRun, globalIndex, type RandFill } from "./compile-js.js";
+import { compileJs, contiguousRun, globalIndex, leafInfo, type RandFill } from "./compile-js.js";
 import type { ChunkInfo, ChunkKernel, ChunkProgram, NDChunk, ProgramNode } from "../fusion/ir.js";
 import { generateModule } from "./wasm/codegen.js";
 import { MAX_ROW, TILE, planProgram, type WasmPlan } from "./wasm/plan.js";
@@ -209,10 +209,12 @@ class WasmRunner {
           f64.set(src.subarray(f0, f0 + n), off / 8); // converts exactly to float64
           continue;
         }
+        const li = node.op === "rand" ? leafInfo(info, node) : info;
+        const lrun = li === info ? run : contiguousRun(li);
         for (let pos = 0; pos < n; ) {
           const l = f0 + pos;
-          const len = Math.min(n - pos, (Math.floor(l / run) + 1) * run - l);
-          const g = globalIndex(info, l);
+          const len = Math.min(n - pos, (Math.floor(l / lrun) + 1) * lrun - l);
+          const g = globalIndex(li, l);
           const at = off / 8 + pos;
           if (node.op === "iota") {
             // a + b·i, the array's final element `last` if given: as the JS backend computes it
@@ -238,7 +240,7 @@ class WasmRunner {
         else dst.set(f64.subarray(off, off + n), f0);
       });
     };
-    const fusedFn = plan.fusedLeaf === undefined ? undefined : w === 1 ? ex.fused1 : w === 2 ? ex.fused2 : w === 4 ? ex.fused4 : undefined;
+    const fusedFn = plan.fusedLeaf === undefined || leafInfo(info, program.nodes[plan.fusedLeaf]!) !== info ? undefined : w === 1 ? ex.fused1 : w === 2 ? ex.fused2 : w === 4 ? ex.fused4 : undefined;
     const gShape = info.globalShape;
     const rowsAligned = run >= total
       ? globalIndex(info, 0) % w === 0
