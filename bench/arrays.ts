@@ -172,7 +172,8 @@ class DaskSide {
   async #next(): Promise<Record<string, unknown>> {
     const r = await this.#lines.next();
     if (r.done) throw new Error(`the Dask side exited (code ${String(this.#proc.exitCode)}); its stderr ends with:\n${this.#stderrTail}`);
-    return JSON.parse(r.value) as Record<string, unknown>;
+    // Python's json writes NaN for an empty slice's statistic; JSON has no NaN.
+    return JSON.parse(r.value.replace(/\bNaN\b/g, "null")) as Record<string, unknown>;
   }
   async ready(): Promise<Record<string, unknown>> { return this.#next(); }
   async run(w: WorkloadSpec, repeats: number): Promise<SideResult> {
