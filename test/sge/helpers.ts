@@ -57,3 +57,6 @@ export const SMALL_SGE = {
   pollInterval: 0.25,
   siteConfig: false,
 } as const;
+
+/** SGE test files take turns, like the SLURM ones: they share one node's 8 slots. */
+export { lockTestFiles } from "../slurm/helpers.js";

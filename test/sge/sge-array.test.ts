@@ -5,9 +5,10 @@ import assert from "node:assert/strict";
 import { SGECluster } from "../../src/cluster/sge/cluster.js";
 import { Client } from "../../src/client/client.js";
 import { createLogger } from "../../src/util/log.js";
-import { requireSge, SMALL_SGE, tempLogDir, waitFor } from "./helpers.js";
+import { lockTestFiles, requireSge, SMALL_SGE, tempLogDir, waitFor } from "./helpers.js";
 import { execFileSync } from "node:child_process";
 
+await lockTestFiles("tessera-sge-tests");
 const log = createLogger("test", { level: "silent" });
 
 /** Array elements still in qstat, as '<id>.<task>'. */

@@ -104,9 +104,7 @@ export async function samplesPerCoreSecond(piOf: (samples: number, chunk: number
   return n / ((performance.now() - t0) / 1000);
 }
 
-const LOCK_DIR = join(tmpdir(), "tessera-slurm-tests.lock");
-
-function lockHolderAlive(): boolean {
+function lockHolderAlive(LOCK_DIR: string): boolean {
   let pid: number;
   try {
     pid = Number(readFileSync(join(LOCK_DIR, "pid"), "utf8"));
@@ -132,6 +130,12 @@ function lockHolderAlive(): boolean {
  * this process exits; a holder that died is detected by its pid.
  */
 export async function lockSlurmTests(): Promise<void> {
+  await lockTestFiles("tessera-slurm-tests");
+}
+
+/** One test file at a time among those taking the lock `name` (a batch system's few CPUs); see above. */
+export async function lockTestFiles(name: string): Promise<void> {
+  const LOCK_DIR = join(tmpdir(), `${name}.lock`);
   for (;;) {
     try {
       mkdirSync(LOCK_DIR);
@@ -140,7 +144,7 @@ export async function lockSlurmTests(): Promise<void> {
       return;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      if (!lockHolderAlive()) rmSync(LOCK_DIR, { recursive: true, force: true });
+      if (!lockHolderAlive(LOCK_DIR)) rmSync(LOCK_DIR, { recursive: true, force: true });
       else await new Promise((r) => setTimeout(r, 200));
     }
   }
