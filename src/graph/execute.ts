@@ -124,6 +124,15 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then === "function";
 }
 
+/** Run a task's op on its arguments (references resolved from `values`). */
+function callOp(node: { op: string; args: readonly Arg[] }, values: ReadonlyMap<Key, unknown>): unknown {
+  return getOp(node.op)(...node.args.map((a) => resolveRefs(a, values)));
+}
+
+function taskFailed(key: Key, op: string, e: unknown): TaskError {
+  return new TaskError(key, `task '${key}' (op '${op}') failed: ${e instanceof Error ? e.message : String(e)}`, { op, cause: e });
+}
+
 /**
  * Run `graph` for `keys` synchronously; returns their values in order. Intermediate values are
  * dropped as soon as their last dependent has run, so memory stays near the working set.
@@ -136,12 +145,10 @@ export function executeGraph(graph: Graph, keys: readonly Key[], progress?: (don
   for (const key of p.order) {
     const node = graph[key]!;
     if (isTask(node)) {
-      const fn = getOp(node.op);
-      const args = node.args.map((a) => resolveRefs(a, values));
       try {
-        values.set(key, fn(...args));
+        values.set(key, callOp(node, values));
       } catch (e) {
-        throw new TaskError(key, `task '${key}' (op '${node.op}') failed: ${e instanceof Error ? e.message : String(e)}`, { op: node.op, cause: e });
+        throw taskFailed(key, node.op, e);
       }
     } else {
       values.set(key, resolveRefs(node.data, values));
@@ -161,14 +168,11 @@ export async function executeGraphAsync(graph: Graph, keys: readonly Key[], prog
   for (const key of p.order) {
     const node = graph[key]!;
     if (isTask(node)) {
-      const fn = getOp(node.op);
-      const args = node.args.map((a) => resolveRefs(a, values));
       try {
-        let v = fn(...args);
-        if (isThenable(v)) v = await v;
-        values.set(key, v);
+        const v = callOp(node, values);
+        values.set(key, isThenable(v) ? await v : v);
       } catch (e) {
-        throw new TaskError(key, `task '${key}' (op '${node.op}') failed: ${e instanceof Error ? e.message : String(e)}`, { op: node.op, cause: e });
+        throw taskFailed(key, node.op, e);
       }
     } else {
       values.set(key, resolveRefs(node.data, values));

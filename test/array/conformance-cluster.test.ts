@@ -1,31 +1,13 @@
 // A subset of the conformance suite on a real LocalCluster (2 worker processes over TCP), plus
 // the π pipeline and persist() through the Client.
-import { before, after, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Client } from "../../src/client/client.js";
-import { LocalCluster } from "../../src/cluster/local.js";
+import { fileCluster } from "../fixtures/cluster.js";
 import { random, ones } from "../../src/array/index.js";
 import { inProcessExecutor } from "../../src/graph/execute.js";
 import { defineArrayConformance } from "./conformance.js";
 
-let cluster: LocalCluster | undefined;
-let client: Client | undefined;
-
-before(async () => {
-  cluster = await LocalCluster.start({ nWorkers: 2, threadsPerWorker: 1, logLevel: "error" });
-  client = await Client.connect(cluster, { setAsDefault: false });
-  await client.waitForWorkers(2);
-});
-
-after(async () => {
-  await client?.close();
-  await cluster?.close();
-});
-
-const executor = (): Client => {
-  if (!client) throw new Error("the cluster did not start");
-  return client;
-};
+const executor = fileCluster();
 
 defineArrayConformance("LocalCluster", executor, {
   numRuns: 6,

@@ -1,31 +1,13 @@
 // Linear algebra on a real LocalCluster (2 worker processes over TCP): the property suite with
 // uneven chunks, and a product whose block pairs live on both workers, against the in-process result.
-import { before, after, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Client } from "../../src/client/client.js";
-import { LocalCluster } from "../../src/cluster/local.js";
+import { fileCluster } from "../fixtures/cluster.js";
 import { random, tensordot, linalg, NDArray } from "../../src/array/index.js";
 import { inProcessExecutor } from "../../src/graph/execute.js";
 import { defineLinalgSuite } from "./linalg-cases.js";
 
-let cluster: LocalCluster | undefined;
-let client: Client | undefined;
-
-before(async () => {
-  cluster = await LocalCluster.start({ nWorkers: 2, threadsPerWorker: 1, logLevel: "error" });
-  client = await Client.connect(cluster, { setAsDefault: false });
-  await client.waitForWorkers(2);
-});
-
-after(async () => {
-  await client?.close();
-  await cluster?.close();
-});
-
-const executor = (): Client => {
-  if (!client) throw new Error("the cluster did not start");
-  return client;
-};
+const executor = fileCluster();
 
 defineLinalgSuite("LocalCluster", executor, { numRuns: 6 });
 

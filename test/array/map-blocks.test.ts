@@ -1,27 +1,16 @@
 // mapBlocks / blockwise: user functions per block, in-process and on a real LocalCluster.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { fromArray, mapBlocks, blockwise, NDArray, BlockFunctionError, type TArray } from "../../src/array/index.js";
-import { Client } from "../../src/client/client.js";
-import { LocalCluster } from "../../src/cluster/local.js";
+import { fileCluster } from "../fixtures/cluster.js";
 import { inProcessExecutor } from "../../src/graph/execute.js";
 import type { GraphExecutor } from "../../src/graph/default-executor.js";
 import { fns } from "./fixtures/block-fns.js";
 
-let cluster: LocalCluster | undefined;
-let client: Client | undefined;
-before(async () => {
-  cluster = await LocalCluster.start({ nWorkers: 2, threadsPerWorker: 1, logLevel: "error" });
-  client = await Client.connect(cluster, { setAsDefault: false });
-  await client.waitForWorkers(2);
-});
-after(async () => {
-  await client?.close();
-  await cluster?.close();
-});
+const executor = fileCluster();
 
-const executors = (): [string, GraphExecutor][] => [["in-process", inProcessExecutor], ["LocalCluster", client!]];
+const executors = (): [string, GraphExecutor][] => [["in-process", inProcessExecutor], ["LocalCluster", executor()]];
 const flat = async (a: TArray, ex: GraphExecutor): Promise<number[]> => {
   const r = await a.computeArray({ executor: ex });
   return Array.from(r.data as ArrayLike<number>, Number);

@@ -2,9 +2,7 @@
 // helpers around qstat.
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { tempLogDir as slurmTempLogDir } from "../slurm/helpers.js";
 
 const START = "sudo bash scripts/sge-dev-cluster.sh up";
 export const SGE_ENV = { SGE_ROOT: process.env["SGE_ROOT"] ?? "/var/lib/gridengine", SGE_CELL: process.env["SGE_CELL"] ?? "default" };
@@ -32,19 +30,9 @@ export function qstatStates(ids: readonly string[]): Map<string, string> {
 
 export const liveSgeJobs = (ids: readonly string[]): string[] => [...qstatStates(ids).keys()];
 
-export async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 100): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+export { waitFor } from "../slurm/helpers.js";
 
-export function tempLogDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "tessera-sge-logs-"));
-  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+export const tempLogDir = (): string => slurmTempLogDir("tessera-sge-logs-");
 
 /** Small jobs for tests: quick polling, output in a temporary directory. */
 export const SMALL_SGE = {

@@ -49,8 +49,8 @@ export async function waitFor(what: string, cond: () => boolean | Promise<boolea
 }
 
 /** A log directory for one test's jobs, removed when the test process exits. */
-export function tempLogDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "tessera-slurm-logs-"));
+export function tempLogDir(prefix = "tessera-slurm-logs-"): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }

@@ -6,7 +6,7 @@
 import { Client } from "../../client/client.js";
 import type { Security } from "../../protocol/index.js";
 import type { SchedulerInfo } from "../../protocol/messages.js";
-import type { SchedulerPort, WorkerSnapshot } from "./scheduler-port.js";
+import { workerSnapshot, type SchedulerPort, type WorkerSnapshot } from "./scheduler-port.js";
 
 export async function connectRemoteScheduler(opts: { address: string; dashboardLink: string | undefined; security: Security }): Promise<SchedulerPort> {
   const client = await Client.connect(opts.address, { security: opts.security, setAsDefault: false });
@@ -15,15 +15,7 @@ export async function connectRemoteScheduler(opts: { address: string; dashboardL
   const changed: (() => void)[] = [];
   const apply = (info: SchedulerInfo) => {
     const before = workers.map((w) => w.address).sort().join(" ");
-    workers = info.workers.map((w) => ({
-      name: w.name,
-      address: w.address,
-      nthreads: w.nthreads,
-      memoryLimit: w.memoryLimit,
-      processing: w.processing,
-      stored: w.stored,
-      metadata: w.metadata,
-    }));
+    workers = info.workers.map(workerSnapshot);
     if (info.adaptiveTarget !== undefined) target = info.adaptiveTarget;
     if (workers.map((w) => w.address).sort().join(" ") !== before) for (const fn of changed) fn();
   };

@@ -25,6 +25,11 @@ export interface WorkerSnapshot {
   readonly metadata: Readonly<Record<string, string>>;
 }
 
+/** The fields a cluster reads, from a scheduler's worker view (in-process or from scheduler-info). */
+export function workerSnapshot(w: WorkerSnapshot): WorkerSnapshot {
+  return { name: w.name, address: w.address, nthreads: w.nthreads, memoryLimit: w.memoryLimit, processing: w.processing, stored: w.stored, metadata: w.metadata };
+}
+
 export interface SchedulerPort {
   readonly address: string;
   readonly dashboardLink: string | undefined;
@@ -111,16 +116,7 @@ export async function startScheduler(opts: {
     get dashboardLink() {
       return s.dashboardLink;
     },
-    workers: () =>
-      s.workers().map((w) => ({
-        name: w.name,
-        address: w.address,
-        nthreads: w.nthreads,
-        memoryLimit: w.memoryLimit,
-        processing: w.processing,
-        stored: w.stored,
-        metadata: w.metadata,
-      })),
+    workers: () => s.workers().map(workerSnapshot),
     onWorkersChanged: (fn) => s.addPlugin({ name: "jobqueue-workers", addWorker: fn, removeWorker: fn } satisfies SchedulerPlugin),
     onTaskTime: (fn) =>
       s.addPlugin({
