@@ -119,7 +119,9 @@ function buildTessera(w: WorkloadSpec, client: Client, cluster: LocalCluster): B
       const opts = { depth: 1, boundary: "none" };
       const mo = method(x, "mapOverlap");
       const y = mo ? mo(identity, opts) : exported("mapOverlap")!(identity, x, opts);
-      return { run: go(y.slice([5000, 5010], [5000, 5010])), cleanup: none };
+      // The 10×10 window in the middle (rows/cols 5000:5010 at full size), so smaller scales slice data too.
+      const [m0, m1] = [Math.floor(w.shape[0]! / 2), Math.floor(w.shape[1]! / 2)];
+      return { run: go(y.slice([m0, m0 + 10], [m1, m1 + 10])), cleanup: none };
     }
     case "mean_3d_axis0": return { run: go(rand(1).mean({ axis: 0 })), cleanup: none };
     default: throw new Error(`unknown workload ${w.name}`);
