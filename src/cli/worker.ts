@@ -32,7 +32,7 @@ Start worker process(es) that connect to a Tessera scheduler.
   --secret-file PATH    the cluster's secret (a 0600 file); or set TESSERA_SECRET_FILE / TESSERA_SECRET
   --protocol tcp|tls    transport (tls needs the certificates beside the secret file)
   --resources "GPU=1 MEM=10e9"  abstract resources; tasks submitted with {resources: {GPU: 1}} run only
-                        on workers that declare them
+                        on workers that declare them, at most as many at once as the amounts allow
   --interface NAME      listen on this network interface's address (e.g. ib0); instead of --host
   --log-level LEVEL     fatal … trace, silent (default info); --log-format pretty|json
 `;
@@ -45,8 +45,8 @@ function processConfig(o: WorkerCliOptions, name: string): WorkerProcessConfig {
   if (o.secretFile !== undefined) c.secretFile = o.secretFile;
   if (o.lifetimeS !== undefined) c.lifetimeS = Math.max(0, o.lifetimeS + (Math.random() * 2 - 1) * o.lifetimeStaggerS);
   if (o.lifetimeRestart) c.lifetimeRestart = true;
-  // The scheduler places tasks submitted with {resources} only on workers declaring them.
-  if (Object.keys(o.resources).length > 0) c.metadata = { resources: JSON.stringify(o.resources) };
+  // Tasks submitted with {resources} run only on workers declaring them, as many at once as they allow.
+  if (Object.keys(o.resources).length > 0) c.resources = o.resources;
   return c;
 }
 

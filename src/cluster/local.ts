@@ -60,6 +60,11 @@ export interface LocalClusterOptions {
   localDirectory?: string;
   /** Memory thresholds as fractions of memoryLimit (default target 0.6, spill 0.7, pause 0.8, terminate 0.95). */
   memory?: Partial<MemoryThresholds>;
+  /**
+   * Abstract resources of every worker (e.g. {GPU: 2}, as `tessera worker --resources "GPU=2"`): tasks
+   * submitted with {resources: {GPU: 1}} run only on workers declaring them, at most two at once here.
+   */
+  resources?: Record<string, number>;
   /** Workers retire gracefully after durationS ± staggerS seconds (Dask's --lifetime); restart needs the nanny. */
   lifetime?: { durationS: number; staggerS?: number; restart?: boolean };
 }
@@ -253,6 +258,7 @@ export class LocalCluster implements Cluster {
       ...(this.#opts.deathTimeoutS !== undefined ? { deathTimeoutS: this.#opts.deathTimeoutS } : {}),
       ...(this.#opts.localDirectory !== undefined ? { localDirectory: this.#opts.localDirectory } : {}),
       ...(this.#opts.memory !== undefined ? { memory: this.#opts.memory } : {}),
+      ...(this.#opts.resources !== undefined ? { resources: this.#opts.resources } : {}),
     };
     const life = this.#opts.lifetime;
     if (life !== undefined) {

@@ -40,8 +40,11 @@ export interface WireTask {
   resources?: Record<string, number>;
 }
 
-/** A task as the scheduler hands it to a worker (`fn` indexes ComputeTasksMsg.functions). */
-export interface ComputeTask extends Omit<WireTask, "retries" | "workers" | "resources"> {
+/**
+ * A task as the scheduler hands it to a worker (`fn` indexes ComputeTasksMsg.functions); `resources`
+ * are held on the worker while it runs.
+ */
+export interface ComputeTask extends Omit<WireTask, "retries" | "workers"> {
   /** Lower runs first. */
   priority: number;
 }

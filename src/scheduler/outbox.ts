@@ -24,6 +24,8 @@ export function flush(st: SchedulerState): Instruction[] {
     for (const ts of list) {
       if (ts.processingOn !== ws || ts.state !== "processing") continue;
       const ct: ComputeTask = { key: ts.key, priority: ts.priority };
+      // The worker holds these while the task runs (resources limit concurrency there).
+      if (ts.restrictions?.resources) ct.resources = { ...ts.restrictions.resources };
       if (ts.hasData) ct.data = ts.data;
       else {
         ct.op = ts.op!;

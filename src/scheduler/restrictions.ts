@@ -3,7 +3,8 @@
  * that have the abstract resources it asks for (`resources`, e.g. {GPU: 1}, matched against what each
  * worker declared with `tessera worker --resources`). Restricted tasks skip the root-task queue and
  * work stealing; a task no current worker can take waits in `unrunnable` until one registers.
- * Resources decide placement only: a worker with GPU=1 may still run two GPU tasks at once.
+ * Resources also limit concurrency: the worker holds a task's resources while it runs, so a worker
+ * with GPU=1 runs one {GPU: 1} task at a time (src/worker/resources.ts).
  */
 import type { TaskState, WorkerState } from "./entities.js";
 import type { SchedulerState } from "./state.js";

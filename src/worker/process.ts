@@ -34,6 +34,8 @@ export interface WorkerProcessConfig {
   metadata?: Record<string, string>;
   /** Limits on fetching inputs from peers (bytes / requests in flight; Dask's distributed.worker.transfer.*). */
   transferLimits?: Partial<TransferLimits>;
+  /** Abstract resources (`--resources "GPU=2"`): placement and concurrency limits for tasks asking for them. */
+  resources?: Record<string, number>;
 }
 
 async function securityFor(config: WorkerProcessConfig): Promise<Security> {
@@ -94,6 +96,7 @@ export async function runWorker(config: WorkerProcessConfig, log?: Logger, pool?
       ...(config.localDirectory !== undefined ? { localDirectory: config.localDirectory } : {}),
       ...(config.metadata !== undefined ? { metadata: config.metadata } : {}),
       ...(config.transferLimits !== undefined ? { transferLimits: config.transferLimits } : {}),
+      ...(config.resources !== undefined ? { resources: config.resources } : {}),
       restarts,
       log: logger,
       ...(memory !== undefined ? { store: memory.store } : {}),

@@ -56,6 +56,11 @@ export interface WorkerOptions {
   pool?: Promise<TaskThreadPool>;
   /** Limits on fetching inputs from peers (bytes and requests in flight); see DEFAULT_TRANSFER_LIMITS. */
   transferLimits?: Partial<TransferLimits>;
+  /**
+   * Abstract resources (e.g. {GPU: 2}): tasks asking for them run here only, and at most as many at
+   * once as the amounts allow (./resources.ts). Default: metadata.resources (JSON), else none.
+   */
+  resources?: Readonly<Record<string, number>>;
 }
 
 type CloseReason = string;
@@ -108,7 +113,11 @@ export class Worker {
     this.memoryLimit = opts.memoryLimit ?? 0;
     this.log = opts.log ?? createLogger("tessera.worker", { bindings: { worker: this.name } });
     this.store = opts.store ?? new DataStore();
-    this.state = new WorkerStateMachine({ nthreads: this.nthreads, ...(opts.transferLimits ? { transferLimits: opts.transferLimits } : {}) });
+    this.state = new WorkerStateMachine({
+      nthreads: this.nthreads,
+      resources: opts.resources ?? resourcesFromMetadata(opts.metadata),
+      ...(opts.transferLimits ? { transferLimits: opts.transferLimits } : {}),
+    });
     this.#peers = new ConnectionPool({ security: opts.security, log: this.log });
     this.closed = new Promise((r) => (this.#resolveClosed = r));
     this.#refusals = new RefusalLog((fields, text) => this.log.warn(fields, text));
@@ -199,6 +208,8 @@ export class Worker {
     const jobId = process.env["SLURM_JOB_ID"];
     if (jobId && metadata["slurmJobId"] === undefined) metadata["slurmJobId"] = jobId;
     if (this.#opts.localDirectory) metadata["localDirectory"] = this.#opts.localDirectory;
+    // The scheduler places tasks asking for resources only on workers declaring them.
+    if (Object.keys(this.state.resources.total).length > 0) metadata["resources"] = JSON.stringify(this.state.resources.total);
     // Nanny restarts so far: the scheduler's worker view shows them from registration on.
     if (this.#opts.restarts !== undefined) metadata["restarts"] = String(this.#opts.restarts);
     const answer = new Promise<SchedulerToWorker>((resolve, reject) => {
@@ -611,6 +622,20 @@ export class Worker {
     this.log.info({ reason }, "worker closed");
     this.#resolveClosed(reason);
   }
+}
+
+/** Resources as metadata.resources carries them (JSON of name → amount), for workers configured that way. */
+function resourcesFromMetadata(metadata: Record<string, string> | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  const raw = metadata?.["resources"];
+  if (raw === undefined) return out;
+  try {
+    const o = JSON.parse(raw) as unknown;
+    if (o !== null && typeof o === "object") for (const [k, v] of Object.entries(o)) if (typeof v === "number" && v >= 0) out[k] = v;
+  } catch {
+    /* not JSON: none */
+  }
+  return out;
 }
 
 function isLoopback(host: string): boolean {

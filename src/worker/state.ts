@@ -9,6 +9,7 @@
  */
 import type { Arg, Key } from "../graph/spec.js";
 import type { ComputeTask, ComputeTasksMsg } from "../protocol/messages.js";
+import { ResourcePool } from "./resources.js";
 
 export type WorkerTaskState = "fetching" | "ready" | "executing" | "cancelled" | "memory" | "erred";
 
@@ -25,6 +26,8 @@ export interface WorkerTask {
   priority: number;
   /** Inputs not yet local. */
   missing: number;
+  /** Abstract resources it holds while it runs (e.g. {GPU: 1}); null when none. */
+  readonly resources: Readonly<Record<string, number>> | null;
 }
 
 export type WorkerInstruction =
@@ -97,9 +100,13 @@ export class WorkerStateMachine {
   /** Size assumed for inputs of unknown size (replicas): the mean size of inputs fetched so far. */
   #unknownNbytes = UNKNOWN_NBYTES;
 
-  constructor(opts: { nthreads: number; transferLimits?: Partial<TransferLimits> }) {
+  /** What this worker declared (`--resources GPU=2`) and what running tasks do not hold now. */
+  readonly resources: ResourcePool;
+
+  constructor(opts: { nthreads: number; transferLimits?: Partial<TransferLimits>; resources?: Readonly<Record<string, number>> }) {
     this.nthreads = opts.nthreads;
     this.transferLimits = { ...DEFAULT_TRANSFER_LIMITS, ...opts.transferLimits };
+    this.resources = new ResourcePool(opts.resources ?? {});
   }
 
   /** Paused (memory pressure): nothing starts and nothing more is fetched until resumed. */
@@ -150,6 +157,7 @@ export class WorkerStateMachine {
       deps: ct.deps && ct.deps.length > 0 ? ct.deps : null,
       priority: ct.priority,
       missing: 0,
+      resources: ct.resources !== undefined && Object.keys(ct.resources).length > 0 ? ct.resources : null,
     };
     this.tasks.set(t.key, t);
     if (t.hasData) {
@@ -195,12 +203,23 @@ export class WorkerStateMachine {
       this.#ready.sort((a, b) => b.priority - a.priority);
       this.#readySorted = true;
     }
+    // Tasks whose resources are all held by running tasks wait (Dask's "constrained" tasks); the
+    // others pass them. They go back in priority order once resources are released.
+    let constrained: WorkerTask[] | null = null;
     while (this.executing < limit && this.#ready.length > 0) {
       const t = this.#ready.pop()!;
       if (t.state !== "ready") continue;
+      if (t.resources !== null && !this.resources.acquire(t.key, t.resources)) {
+        (constrained ??= []).push(t);
+        continue;
+      }
       t.state = "executing";
       this.executing++;
       this.#out.push({ type: "execute", task: t });
+    }
+    if (constrained !== null) {
+      for (let i = constrained.length - 1; i >= 0; i--) this.#ready.push(constrained[i]!);
+      this.#readySorted = false;
     }
   }
 
@@ -335,6 +354,7 @@ export class WorkerStateMachine {
   taskDone(key: Key, ok: boolean, durationS: number): "report" | "drop" {
     const t = this.tasks.get(key);
     this.executing = Math.max(0, this.executing - 1);
+    this.resources.release(key);
     if (durationS >= 0) this.avgDuration = 0.8 * this.avgDuration + 0.2 * durationS;
     if (t === undefined) return "drop";
     if (t.state === "cancelled") {
