@@ -15,7 +15,7 @@ export { AsCompleted, asCompleted } from "./client/as-completed.js";
 export { CollectionFuture } from "./client/collection-future.js";
 export { terminalProgress, type ProgressReporter } from "./client/progress.js";
 export type { Collection } from "./graph/collection.js";
-export { TaskError, KilledWorker, CancelledError, SchedulerGoneError, ClientClosedError } from "./client/errors.js";
+export { TaskError, KilledWorker, CancelledError, SchedulerGoneError, ClientClosedError, SchedulerRequestError } from "./client/errors.js";
 export {
   TesseraError,
   KILLED_WORKER_CODE,
@@ -45,6 +45,7 @@ export { JobQueueCluster, type JobQueueClusterOptions, type JobInfo } from "./cl
 export { Scheduler, type SchedulerOptions } from "./scheduler/server.js";
 export type { SchedulerPlugin, TransitionInfo, WorkerInfo } from "./scheduler/plugin.js";
 export type { SchedulerView, WorkerView, PrefixView } from "./scheduler/view.js";
+export type { RebalanceResult } from "./protocol/messages.js";
 export { Worker, type WorkerOptions } from "./worker/server.js";
 export { Security } from "./protocol/index.js";
 export { registerOp, getOp, hasOp, registeredOps, type OpFn } from "./graph/ops.js";

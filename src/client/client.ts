@@ -17,6 +17,7 @@ import { sendMessage } from "../protocol/messages.js";
 import type {
   ClusterSummary,
   DataMsg,
+  RebalanceResult,
   Message,
   SchedulerInfo,
   SchedulerToClient,
@@ -39,9 +40,11 @@ import { isCollection, type Collection } from "../graph/collection.js";
 import { AsCompleted, firstCompleted } from "./as-completed.js";
 import { CollectionFuture } from "./collection-future.js";
 import { renderPerformanceReport } from "./performance-report.js";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
+import { basename, resolve as resolvePath } from "node:path";
+import { pathToFileURL } from "node:url";
 import { terminalProgress, type ProgressReporter } from "./progress.js";
-import { CancelledError, ClientClosedError, MessageEncodeError, SchedulerGoneError, errorFor } from "./errors.js";
+import { CancelledError, ClientClosedError, MessageEncodeError, SchedulerGoneError, SchedulerRequestError, errorFor } from "./errors.js";
 
 export interface ClientOptions {
   /** The cluster's secret (default: the cluster's, else TESSERA_SECRET / TESSERA_SECRET_FILE). */
@@ -350,7 +353,7 @@ export class Client implements GraphExecutor, FutureOwner {
         const r = this.#requests.get(msg.id);
         if (!r) return;
         this.#requests.delete(msg.id);
-        if (msg.error) r.reject(errorFor("", msg.error));
+        if (msg.error) r.reject(new SchedulerRequestError(msg.error));
         else r.resolve(msg.result);
         return;
       }
@@ -1018,6 +1021,53 @@ export class Client implements GraphExecutor, FutureOwner {
     this.#persisted.clear();
     await this.cancelKeys([...this.#keys.keys()]);
     await cluster.restart(opts);
+  }
+
+  /**
+   * Move results between workers so that the bytes they hold are balanced (Dask's client.rebalance):
+   * only the given futures' results when given, only between `workers` (addresses or names) when
+   * given. With memory limits, Dask's thresholds apply: workers below 30 % of their limit send
+   * nothing, above 60 % receive nothing, and within 5 % of the mean take no part. Resolves with the
+   * keys moved ({key: [from, to]}) once they have moved; the futures then fetch from the new holders.
+   */
+  async rebalance(futures?: readonly Future[], opts: { workers?: readonly string[] } = {}): Promise<RebalanceResult> {
+    await this.#ready;
+    const keys = futures?.map((f) => f.key);
+    const result = await this.#request<RebalanceResult>({ op: "rebalance", ...(keys ? { keys } : {}), ...(opts.workers ? { workers: [...opts.workers] } : {}) });
+    for (const [key, [, to]] of Object.entries(result.moved)) {
+      const st = this.#keys.get(key);
+      if (st !== undefined && st.status === "finished") st.workers = [to];
+    }
+    return result;
+  }
+
+  /**
+   * Send a file to every worker, now and joining later (Dask's client.upload_file), for code that is
+   * not on a shared filesystem. Workers write it to their upload directory. A JavaScript module
+   * (.js/.mjs/.cjs) is then imported by every task thread (`load: false` skips that), so ops it
+   * registers (registerOp) are there for tasks; and functions tagged with `remote(import.meta.url, …)`
+   * in that very file load the uploaded copy. Resolves with the path written on each worker.
+   */
+  async uploadFile(path: string, opts: { load?: boolean } = {}): Promise<Record<string, string>> {
+    await this.#ready;
+    const abs = resolvePath(path);
+    let data: Buffer;
+    try {
+      data = await readFile(abs);
+    } catch (err) {
+      throw new UsageError(`uploadFile: cannot read '${path}': ${(err as Error).message}`);
+    }
+    const name = basename(abs);
+    if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$/.test(name)) {
+      throw new UsageError(`uploadFile: '${name}' is not a plain file name (letters, digits, '_', '.', '-'); rename the file`);
+    }
+    return this.#request<Record<string, string>>({
+      op: "upload-file",
+      name,
+      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      load: opts.load !== false,
+      sourceUrl: pathToFileURL(abs).href,
+    });
   }
 
   /** Workers, threads and memory as last reported by the scheduler. */

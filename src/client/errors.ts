@@ -26,6 +26,17 @@ export class MessageEncodeError extends TesseraError {
   }
 }
 
+/**
+ * A request to the scheduler (rebalance, uploadFile, retireWorkers…) failed there. `code` is the
+ * scheduler's code for it (e.g. TESSERA_ERR_UPLOAD, TESSERA_ERR_USAGE), else TESSERA_ERR_REQUEST.
+ */
+export class SchedulerRequestError extends TesseraError {
+  constructor(remote: WireError) {
+    super(remote.code ?? "TESSERA_ERR_REQUEST", remote.message);
+    if (remote.stack !== undefined) this.stack = `${this.stack ?? ""}\n--- on the scheduler ---\n${remote.stack}`;
+  }
+}
+
 /** Turns an error reported by the scheduler into the error raised at the caller. */
 export function errorFor(key: Key, remote: WireError): Error {
   if (remote.code === KILLED_WORKER_CODE) return new KilledWorker(remote.key ?? key, remote.message);

@@ -31,6 +31,15 @@ export function moduleDescriptorOf(fn: Function): FunctionDescriptor | undefined
   return desc;
 }
 
+/** Module URLs of a client mapped to copies on this worker (client.uploadFile). */
+const aliases = new Map<string, string>();
+
+/** Functions from module `sourceUrl` (a client's file) load from `localUrl` (its uploaded copy) here. */
+export function aliasModule(sourceUrl: string, localUrl: string): void {
+  aliases.set(sourceUrl, localUrl);
+  for (const k of [...cache.keys()]) if (k.startsWith(`m:${sourceUrl}#`)) cache.delete(k);
+}
+
 function cacheKey(desc: FunctionDescriptor): string {
   return desc.kind === "source" ? `s:${desc.source}` : `m:${desc.url}#${desc.exportName}`;
 }
@@ -93,10 +102,11 @@ export async function loadFunction(desc: FunctionDescriptor): Promise<AnyFunctio
   if (hit) return hit;
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(desc.url)) as Record<string, unknown>;
+    mod = (await import(aliases.get(desc.url) ?? desc.url)) as Record<string, unknown>;
   } catch (e) {
     throw new Error(
-      `cannot import '${desc.url}' on the worker (it must be readable at the same path there, e.g. on a shared filesystem): ${(e as Error).message}`,
+      `cannot import '${desc.url}' on the worker (it must be readable at the same path there, e.g. on a shared filesystem, ` +
+        `or sent with client.uploadFile(path)): ${(e as Error).message}`,
     );
   }
   const fn = mod[desc.exportName];

@@ -10,11 +10,13 @@ const registry = new Map<string, OpFn>();
 
 /**
  * Register an op in this process only: workers' task threads do not see it (they import only the
- * built-in op modules). To run your own code on workers, submit the function itself.
+ * built-in op modules). To run your own code on workers, submit the function itself, or ship a
+ * module exporting `ops` ({name: function}) with client.uploadFile: every task thread registers them.
+ * `replace`: a different function may take over the name (an uploaded module sent again).
  */
-export function registerOp(name: string, fn: OpFn): void {
+export function registerOp(name: string, fn: OpFn, opts: { replace?: boolean } = {}): void {
   const existing = registry.get(name);
-  if (existing !== undefined && existing !== fn) {
+  if (existing !== undefined && existing !== fn && opts.replace !== true) {
     throw new Error(`op '${name}' is already registered with a different function; choose another name`);
   }
   registry.set(name, fn);

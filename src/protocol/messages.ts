@@ -177,6 +177,14 @@ export interface WorkerRetireMeMsg {
   op: "retire-me";
   reason: string;
 }
+/** The answer to an upload-file: written (and imported by every task thread when asked), or why not. */
+export interface FileUploadedMsg {
+  op: "file-uploaded";
+  name: string;
+  /** Where the worker wrote it. */
+  path?: string;
+  error?: string;
+}
 
 // ---------------------------------------------------------------- scheduler → worker
 export interface WorkerRegisteredMsg {
@@ -210,6 +218,19 @@ export interface AcquireReplicasMsg {
   op: "acquire-replicas";
   /** Fetch these keys from the listed workers and keep them (graceful retirement). */
   whoHas: Record<Key, string[]>;
+}
+/**
+ * A file from a client (client.uploadFile), for every current and future worker: written to the
+ * worker's upload directory, and with `load`, imported by every task thread (a module registering
+ * ops). `sourceUrl`: the file's URL on the client, so functions tagged with remote() from that module
+ * load the uploaded copy.
+ */
+export interface UploadFileMsg {
+  op: "upload-file";
+  name: string;
+  data: Uint8Array;
+  load: boolean;
+  sourceUrl?: string;
 }
 export interface CloseWorkerMsg {
   op: "close-worker";
@@ -282,6 +303,26 @@ export interface SchedulerInfoMsg {
   gc?: boolean;
   /** Also answer how many workers the load wants (`adaptiveTarget`), for adaptive scaling from afar. */
   targetDurationS?: number;
+}
+/** Move results between workers so that their memory is balanced (reply: RebalanceResult). */
+export interface RebalanceMsg {
+  op: "rebalance";
+  id: number;
+  /** Only these keys may move (default: all). */
+  keys?: Key[];
+  /** Only these workers (addresses) send or receive (default: all running). */
+  workers?: string[];
+}
+export interface RebalanceResult {
+  /** Keys moved, as {key: [from, to]}. */
+  moved: Record<Key, [string, string]>;
+  /** Keys whose move did not complete (the recipient could not fetch them, or a worker left). */
+  failed: Key[];
+}
+/** Send a file to every current and future worker (reply: {worker address: path written}). */
+export interface ClientUploadFileMsg extends Omit<UploadFileMsg, "op"> {
+  op: "upload-file";
+  id: number;
 }
 export interface RetireWorkersMsg {
   op: "retire-workers";
@@ -357,7 +398,8 @@ export type WorkerToScheduler =
   | MissingDataMsg
   | AddKeysMsg
   | ReleaseWorkerDataMsg
-  | WorkerRetireMeMsg;
+  | WorkerRetireMeMsg
+  | FileUploadedMsg;
 
 export type SchedulerToWorker =
   | WorkerRegisteredMsg
@@ -366,6 +408,7 @@ export type SchedulerToWorker =
   | FreeKeysMsg
   | StealRequestMsg
   | AcquireReplicasMsg
+  | UploadFileMsg
   | CloseWorkerMsg;
 
 export type ClientToScheduler =
@@ -378,6 +421,8 @@ export type ClientToScheduler =
   | CountDoneMsg
   | TaskStreamMsg
   | SchedulerInfoMsg
+  | RebalanceMsg
+  | ClientUploadFileMsg
   | RetireWorkersMsg;
 
 export type SchedulerToClient =

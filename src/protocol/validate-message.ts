@@ -154,7 +154,17 @@ const WORKER_TO_SCHEDULER: Record<string, Check> = {
   "add-keys": (m) => keyLocations(m["keys"], "keys"),
   "release-worker-data": (m) => strArray(m["keys"], "keys"),
   "retire-me": (m) => optional(m, "reason", isStr, "a string"),
+  "file-uploaded": (m) => first(required(m, "name", isStr, "a string"), optional(m, "path", isStr, "a string"), optional(m, "error", isStr, "a string")),
 };
+
+/** An uploaded file: a plain file name (no directories, nothing hidden) and its bytes. */
+const uploadFile = (m: Rec): string | null =>
+  first(
+    required(m, "name", (x) => isStr(x) && /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$/.test(x), "a plain file name (letters, digits, '_', '.', '-')"),
+    required(m, "data", (x) => x instanceof Uint8Array, "bytes (a Uint8Array)"),
+    required(m, "load", (x) => typeof x === "boolean", "a boolean"),
+    optional(m, "sourceUrl", isStr, "a string"),
+  );
 
 const CLIENT_TO_SCHEDULER: Record<string, Check> = {
   "register-client": (m) => optional(m, "name", isStr, "a string"),
@@ -183,6 +193,13 @@ const CLIENT_TO_SCHEDULER: Record<string, Check> = {
       optional(m, "gc", (x) => typeof x === "boolean", "a boolean"),
       optional(m, "targetDurationS", (x) => isNum(x) && (x as number) > 0, "a number > 0"),
     ),
+  rebalance: (m) =>
+    first(
+      required(m, "id", isInt, "an integer"),
+      m["keys"] === undefined ? null : strArray(m["keys"], "keys"),
+      m["workers"] === undefined ? null : strArray(m["workers"], "workers"),
+    ),
+  "upload-file": (m) => first(required(m, "id", isInt, "an integer"), uploadFile(m)),
   "retire-workers": (m) =>
     first(
       required(m, "id", isInt, "an integer"),
@@ -205,6 +222,7 @@ const SCHEDULER_TO_WORKER: Record<string, Check> = {
   "free-keys": (m) => strArray(m["keys"], "keys"),
   "steal-request": (m) => strArray(m["keys"], "keys"),
   "acquire-replicas": (m) => whoHas(m["whoHas"], "whoHas"),
+  "upload-file": uploadFile,
   "close-worker": (m) => optional(m, "reason", isStr, "a string"),
 };
 

@@ -18,7 +18,9 @@ import type {
   ErredTask,
   RegisterWorkerMsg,
   ReplyMsg,
+  RebalanceResult,
   SchedulerInfo,
+  UploadFileMsg,
   WorkerToScheduler,
   WireError,
   WorkerActivitySpan,
@@ -29,6 +31,9 @@ import type { SchedulerPlugin, SpanInfo, TransitionInfo, WorkerInfo } from "./pl
 import { balance } from "./stealing.js";
 import { schedulerView, workerViews, type SchedulerView, type WorkerView } from "./view.js";
 import type { TaskState, TaskStateName } from "./entities.js";
+import { UploadError, UploadRegistry } from "./uploads.js";
+import { UsageError } from "../util/errors.js";
+import { finishMove, moveStatus, planRebalance, startMoves, type RebalanceThresholds } from "./rebalance.js";
 
 export interface SchedulerOptions extends SchedulerStateOptions {
   /** Host to listen on (default 127.0.0.1). */
@@ -49,6 +54,8 @@ export interface SchedulerOptions extends SchedulerStateOptions {
   stealIntervalMs?: number;
   /** How long retireWorkers waits for results to move before closing anyway (ms). */
   retireTimeoutMs?: number;
+  /** Fractions of a worker's memory limit that rebalance() respects (Dask's distributed.worker.memory.rebalance.*). */
+  rebalance?: Partial<RebalanceThresholds>;
   /** Limits on what a peer may send (protocol/limits.ts); each one left out keeps its default. */
   limits?: Partial<PeerLimits>;
 }
@@ -68,6 +75,7 @@ export class Scheduler {
   #workerComms = new Map<string, Comm>();
   #clientComms = new Map<string, Comm>();
   readonly #taskStream = new TaskStreamRecorder();
+  readonly #uploads = new UploadRegistry();
   #plugins: SchedulerPlugin[] = [];
   #flushScheduled = false;
   #timers: NodeJS.Timeout[] = [];
@@ -230,6 +238,75 @@ export class Scheduler {
    * addresses retired. `awaitRecipient`: for workers leaving anyway, hold results that no running
    * worker can take until one joins (see SchedulerState.beginRetire), within the retire timeout.
    */
+  /**
+   * Move results from workers holding more than the mean to those holding less (./rebalance.ts),
+   * optionally only `keys` and only between `workers` (addresses). Resolves once the moves are done
+   * or failed (at most `timeoutMs`, default 30 s).
+   */
+  async rebalance(opts: { keys?: readonly Key[]; workers?: readonly string[]; timeoutMs?: number } = {}): Promise<RebalanceResult> {
+    const workers = opts.workers?.map((a) => {
+      const ws = this.state.workers.get(a) ?? this.state.workersByName.get(a);
+      if (ws === undefined) throw new UsageError(`rebalance: no worker '${a}'; workers: ${[...this.state.workers.keys()].join(", ")}`);
+      return ws;
+    });
+    const moves = planRebalance(this.state, {
+      ...(opts.keys ? { keys: new Set(opts.keys) } : {}),
+      ...(workers ? { workers } : {}),
+      ...(this.#opts.rebalance ? { thresholds: { senderMin: 0.3, recipientMax: 0.6, senderRecipientGap: 0.1, ...this.#opts.rebalance } } : {}),
+    });
+    const result: RebalanceResult = { moved: {}, failed: [] };
+    if (moves.length === 0) return result;
+    startMoves(this.state, moves);
+    this.flush();
+    const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+    let open = moves;
+    while (open.length > 0 && !this.#closed) {
+      const still = [];
+      for (const m of open) {
+        const s = moveStatus(this.state, m);
+        if (s === "done") {
+          finishMove(this.state, m);
+          result.moved[m.ts.key] = [m.from.address, m.to.address];
+        } else if (s === "failed") result.failed.push(m.ts.key);
+        else still.push(m);
+      }
+      open = still;
+      if (open.length === 0 || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    for (const m of open) result.failed.push(m.ts.key);
+    this.flush();
+    this.log.info({ moved: Object.keys(result.moved).length, failed: result.failed.length }, "rebalanced");
+    return result;
+  }
+
+  /**
+   * Send a file to every worker now and every worker joining later (client.uploadFile); resolves with
+   * where each current worker wrote it, or rejects naming the workers that could not write or load it.
+   */
+  async uploadFile(msg: UploadFileMsg, timeoutMs = 60_000): Promise<Record<string, string>> {
+    this.#uploads.add(msg);
+    const answers = await Promise.all(
+      [...this.#workerComms].map(async ([address, comm]) => {
+        const answer = this.#uploads.answerFrom(address, msg.name, timeoutMs);
+        sendMessage(comm, msg);
+        return [address, await answer] as const;
+      }),
+    );
+    const out: Record<string, string> = {};
+    const failed: string[] = [];
+    for (const [address, a] of answers) {
+      if ("path" in a) out[address] = a.path;
+      else failed.push(`${address}: ${a.error}`);
+    }
+    if (failed.length > 0) {
+      // Not kept for workers joining later: the client hears of it, and may upload a fixed file.
+      if (this.#uploads.files.get(msg.name) === msg) this.#uploads.files.delete(msg.name);
+      throw new UploadError(`uploading '${msg.name}' failed on ${failed.length} worker(s): ${failed.join("; ")}`);
+    }
+    return out;
+  }
+
   async retireWorkers(
     opts: { names?: readonly string[]; addresses?: readonly string[]; closeWorkers?: boolean; awaitRecipient?: boolean } = {},
   ): Promise<string[]> {
@@ -336,6 +413,8 @@ export class Scheduler {
     if (reason !== null) return reason;
     this.#workerComms.set(m.address, comm);
     comm.send({ op: "worker-registered", heartbeatIntervalMs: this.#opts.heartbeatIntervalMs ?? 1000 });
+    // Files clients uploaded so far, before any task: the worker runs none until they are loaded.
+    for (const f of this.#uploads.files.values()) sendMessage(comm, f);
     this.log.info({ worker: m.address, workerName: m.name, nthreads: m.nthreads }, "worker registered");
     const ws = this.state.workers.get(m.address)!;
     for (const p of this.#plugins) this.#safe(p, () => p.addWorker?.(workerInfo(ws)));
@@ -348,6 +427,7 @@ export class Scheduler {
     const comm = this.#workerComms.get(address);
     this.#workerComms.delete(address);
     this.#gracefulRemovals.delete(address);
+    this.#uploads.workerLeft(address);
     if (comm && !comm.closed) comm.close(reason);
     (graceful ? this.log.info : this.log.warn).call(this.log, { worker: address, reason }, "worker removed");
     for (const p of this.#plugins) this.#safe(p, () => p.removeWorker?.(address, reason));
@@ -396,6 +476,9 @@ export class Scheduler {
         // It leaves anyway (--lifetime, SIGTERM): rather than dropping its results when no worker
         // can take them yet, it holds them until a replacement joins.
         void this.retireWorkers({ addresses: [address], closeWorkers: true, awaitRecipient: true });
+        return;
+      case "file-uploaded":
+        this.#uploads.answered(address, msg);
         return;
       case "register-worker":
         return;
@@ -458,6 +541,22 @@ export class Scheduler {
         this.retireWorkers(opts).then(
           (result) => comm.send({ op: "reply", id: req.id, result } satisfies ReplyMsg),
           (err: Error) => comm.send({ op: "reply", id: req.id, error: toWireError(err) } satisfies ReplyMsg),
+        );
+        return;
+      }
+      case "rebalance": {
+        const req = msg;
+        this.rebalance({ ...(req.keys ? { keys: req.keys } : {}), ...(req.workers ? { workers: req.workers } : {}) }).then(
+          (result) => comm.send({ op: "reply", id: req.id, result } satisfies ReplyMsg),
+          (err: Error) => comm.send({ op: "reply", id: req.id, error: toWireError(err) } satisfies ReplyMsg),
+        );
+        return;
+      }
+      case "upload-file": {
+        const { id, ...file } = msg;
+        this.uploadFile({ ...file, op: "upload-file" }).then(
+          (result) => comm.send({ op: "reply", id, result } satisfies ReplyMsg),
+          (err: Error) => comm.send({ op: "reply", id, error: toWireError(err) } satisfies ReplyMsg),
         );
         return;
       }

@@ -16,6 +16,7 @@ import type {
   KeyLocation,
   Message,
   SchedulerToWorker,
+  UploadFileMsg,
 } from "../protocol/messages.js";
 import type { Key } from "../graph/spec.js";
 import { createLogger, type Logger } from "../util/log.js";
@@ -30,6 +31,7 @@ import { COLLECT_GARBAGE_OP, garbageCollector } from "./gc-op.js";
 import { ReleaseTracker } from "./executor/gc.js";
 import { invalidPeerMessage, invalidSchedulerMessage, RefusalLog } from "../protocol/validate-message.js";
 import { ActivityLog, CpuMeter } from "./activity.js";
+import { Uploads } from "./uploads.js";
 
 export interface WorkerOptions {
   /** tcp://HOST:PORT or tls://HOST:PORT of the scheduler (a promise: start the threads while it is not known yet). */
@@ -105,6 +107,7 @@ export class Worker {
   /** Dropped values' shared memory returns once this thread has collected its handles (./executor/gc.ts). */
   readonly #releases = new ReleaseTracker();
   readonly #cpu = new CpuMeter();
+  readonly #uploads: Uploads;
 
   private constructor(opts: WorkerOptions) {
     this.#opts = opts;
@@ -121,6 +124,7 @@ export class Worker {
     this.#peers = new ConnectionPool({ security: opts.security, log: this.log });
     this.closed = new Promise((r) => (this.#resolveClosed = r));
     this.#refusals = new RefusalLog((fields, text) => this.log.warn(fields, text));
+    this.#uploads = new Uploads(opts.localDirectory);
   }
 
   static async start(opts: WorkerOptions): Promise<Worker> {
@@ -312,6 +316,9 @@ export class Worker {
       case "acquire-replicas":
         this.state.acquireReplicas(msg.whoHas);
         break;
+      case "upload-file":
+        this.#receiveUpload(msg);
+        return;
       case "close-worker":
         this.log.info({ reason: msg.reason }, "scheduler asked this worker to close");
         if (this.#retireResolve) this.#retireResolve();
@@ -444,11 +451,25 @@ export class Worker {
 
   #run(t: WorkerTask, args: readonly unknown[]): void {
     if (this.#isClosed) return;
-    if (this.#pool === undefined) {
-      this.#poolReady?.then(() => this.#run(t, args), () => undefined);
+    if (this.#pool === undefined || this.#uploads.busy) {
+      // Tasks wait for the threads, and for modules uploaded before them (they may use them).
+      const before = this.#pool === undefined ? this.#poolReady : this.#uploads.settled();
+      before?.then(() => this.#run(t, args), () => undefined);
       return;
     }
     this.#pool.run({ key: t.key, op: t.op!, args }).then((o) => this.#onOutcome(t, o));
+  }
+
+  /** A client's file (client.uploadFile): write it, load it in the task threads, answer the scheduler. */
+  #receiveUpload(msg: UploadFileMsg): void {
+    const poolP = this.#pool !== undefined ? Promise.resolve(this.#pool) : this.#poolReady;
+    this.#uploads.receive(msg, (module) => poolP!.then((pool) => pool.loadModule(module))).then(
+      (path) => this.#send({ op: "file-uploaded", name: msg.name, path }),
+      (err: Error) => {
+        this.log.warn({ file: msg.name, err: err.message }, "an uploaded file could not be used");
+        this.#send({ op: "file-uploaded", name: msg.name, error: err.message });
+      },
+    );
   }
 
   #fail(t: WorkerTask, err: Error): void {
@@ -618,7 +639,7 @@ export class Worker {
     this.#scheduler?.close(reason);
     if (this.#pendingComm && !this.#pendingComm.closed) this.#pendingComm.close(reason);
     this.#peers.close();
-    await Promise.allSettled([this.#listener?.close(), this.#pool?.close(), this.store.close()]);
+    await Promise.allSettled([this.#listener?.close(), this.#pool?.close(), this.store.close(), this.#uploads.close()]);
     this.log.info({ reason }, "worker closed");
     this.#resolveClosed(reason);
   }

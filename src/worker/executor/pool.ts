@@ -6,12 +6,13 @@
  * how typed arrays avoid copies.
  */
 import { Worker } from "node:worker_threads";
+import { TesseraError } from "../../util/errors.js";
 import { defaultDepthPolicy, threadDepth, updateAverage, type DepthPolicy } from "./depth.js";
 import { nowSeconds } from "./clock.js";
 import { DEFAULT_SHARE_THRESHOLD_BYTES, prepareArgs, type ResultTransport } from "./transport.js";
-import type { ResultEntry, RunBatch, TaskOutcome, TaskRequest, ThreadInit, ThreadToMain } from "./types.js";
+import type { LoadModule, ResultEntry, RunBatch, TaskOutcome, TaskRequest, ThreadInit, ThreadToMain, UploadedModule } from "./types.js";
 
-export type { TaskOutcome, TaskRequest, TaskErrorInfo } from "./types.js";
+export type { TaskOutcome, TaskRequest, TaskErrorInfo, UploadedModule } from "./types.js";
 
 export interface TaskThreadPoolOptions {
   nthreads: number;
@@ -61,6 +62,8 @@ export class TaskThreadPool {
   private inFlight = 0;
   private readonly opts: Required<Omit<TaskThreadPoolOptions, "onThreadCrash">> & Pick<TaskThreadPoolOptions, "onThreadCrash">;
   private startupError: Error | undefined;
+  private readonly uploaded: UploadedModule[] = [];
+  private readonly loading = new Map<number, { left: number; errors: string[]; done: (errors: string[]) => void }>();
 
   private constructor(opts: TaskThreadPoolOptions) {
     if (!Number.isInteger(opts.nthreads) || opts.nthreads < 1) {
@@ -140,6 +143,35 @@ export class TaskThreadPool {
     });
   }
 
+  /**
+   * A module uploaded by a client: every thread (and every replacement thread) aliases its client
+   * URL and, with `load`, imports it. Resolves once every thread has; rejects with the import errors.
+   */
+  loadModule(module: UploadedModule): Promise<void> {
+    this.uploaded.push(module);
+    const id = this.nextId++;
+    return new Promise<void>((resolve, reject) => {
+      const slots = this.slots.filter((s) => s !== undefined);
+      const entry = {
+        left: slots.length,
+        errors: [] as string[],
+        done: (errors: string[]) => (errors.length === 0 ? resolve() : reject(new ModuleLoadError(`importing ${module.url} failed on a task thread: ${errors[0]}`))),
+      };
+      if (slots.length === 0) return resolve();
+      this.loading.set(id, entry);
+      for (const s of slots) s.worker.postMessage({ type: "load", id, module } satisfies LoadModule);
+    });
+  }
+
+  private onLoaded(id: number, error: string | undefined): void {
+    const e = this.loading.get(id);
+    if (e === undefined) return;
+    if (error !== undefined) e.errors.push(error);
+    if (--e.left > 0) return;
+    this.loading.delete(id);
+    e.done(e.errors);
+  }
+
   /** Stop all threads. Tasks not finished resolve as errors. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -199,6 +231,7 @@ export class TaskThreadPool {
     current[0] = -1;
     const init: ThreadInit & { resultTransport: ResultTransport } = {
       opModules: this.opts.opModules,
+      uploaded: [...this.uploaded],
       shareThresholdBytes: this.opts.shareThresholdBytes,
       current,
       resultTransport: this.opts.resultTransport,
@@ -214,6 +247,7 @@ export class TaskThreadPool {
       let started = false;
       worker.on("message", (msg: ThreadToMain) => {
         if (msg.type === "results") this.onResults(slot, msg.results);
+        else if (msg.type === "loaded") this.onLoaded(msg.id, msg.error);
         else if (msg.type === "ready") {
           started = true;
           slot.ready = true;
@@ -318,6 +352,13 @@ export class TaskThreadPool {
     this.queue = [];
     this.queueHead = 0;
     for (const t of waiting) this.finish(t, errorOutcome(t.key, "ThreadStartupError", e.message));
+  }
+}
+
+/** An uploaded module could not be imported by the task threads. */
+export class ModuleLoadError extends TesseraError {
+  constructor(message: string) {
+    super("TESSERA_ERR_MODULE_LOAD", message);
   }
 }
 

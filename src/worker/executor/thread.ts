@@ -6,14 +6,15 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { importBuiltinOps } from "../../graph/builtin-op-modules.js";
-import { getOp } from "../../graph/ops.js";
-import { cachedFunction, loadFunction, isFunctionDescriptor } from "../../graph/function-descriptor.js";
+import { getOp, registerOp } from "../../graph/ops.js";
+import { UsageError } from "../../util/errors.js";
+import { aliasModule, cachedFunction, loadFunction, isFunctionDescriptor } from "../../graph/function-descriptor.js";
 import { nbytes } from "./nbytes.js";
 import { nowSeconds } from "./clock.js";
 import { prepareResult, type ResultTransport } from "./transport.js";
 import { allocateSharedAbove } from "../../util/shared-memory.js";
 import { ReleaseTracker } from "./gc.js";
-import type { ResultEntry, RunBatch, TaskErrorInfo, ThreadInit, ThreadToMain } from "./types.js";
+import type { MainToThread, ResultEntry, RunBatch, TaskErrorInfo, ThreadInit, ThreadToMain, UploadedModule } from "./types.js";
 
 const port = parentPort!;
 const init = workerData as ThreadInit & { resultTransport: ResultTransport };
@@ -110,17 +111,40 @@ async function drain(): Promise<void> {
   draining = false;
 }
 
+/** A module a client uploaded (client.uploadFile): its client URL now means this copy; import it if asked. */
+async function useUploaded(m: UploadedModule): Promise<void> {
+  if (m.sourceUrl !== undefined) aliasModule(m.sourceUrl, m.url);
+  if (!m.load) return;
+  // Ops come from the module's `ops` export ({name: function}), registered here explicitly: the
+  // module needs no import of Tessera (there is none beside the upload directory).
+  const mod = (await import(m.url)) as { ops?: unknown };
+  if (mod.ops === undefined) return;
+  if (typeof mod.ops !== "object" || mod.ops === null) throw new UsageError(`its 'ops' export must be an object of op name → function, got ${typeof mod.ops}`);
+  for (const [name, fn] of Object.entries(mod.ops)) {
+    if (typeof fn !== "function") throw new UsageError(`its 'ops' export has '${name}' = ${typeof fn}, not a function`);
+    registerOp(name, fn as (...args: unknown[]) => unknown, { replace: true });
+  }
+}
+
 async function main(): Promise<void> {
   // Kernels allocating through util/shared-memory.ts write big results straight into shared memory.
   if (init.resultTransport === "shared") allocateSharedAbove(init.shareThresholdBytes);
   try {
     await importBuiltinOps();
     for (const m of init.opModules) await import(m);
+    for (const m of init.uploaded) await useUploaded(m);
   } catch (e) {
     port.postMessage({ type: "startup-failed", error: errorInfo(e, "") } satisfies ThreadToMain);
     return;
   }
-  port.on("message", (msg: RunBatch) => {
+  port.on("message", (msg: MainToThread) => {
+    if (msg.type === "load") {
+      useUploaded(msg.module).then(
+        () => port.postMessage({ type: "loaded", id: msg.id } satisfies ThreadToMain),
+        (e: Error) => port.postMessage({ type: "loaded", id: msg.id, error: `${e.name}: ${e.message}` } satisfies ThreadToMain),
+      );
+      return;
+    }
     if (msg.type !== "run") return;
     if (queue.length === 0) queue = msg.tasks;
     else for (const t of msg.tasks) queue.push(t);

@@ -42,12 +42,39 @@ export interface StartupFailedMessage {
   readonly error: TaskErrorInfo;
 }
 
-export type ThreadToMain = ResultBatch | ReadyMessage | StartupFailedMessage;
+/** main → thread: a module uploaded by a client (client.uploadFile): import it and/or alias its client URL. */
+export interface LoadModule {
+  readonly type: "load";
+  readonly id: number;
+  readonly module: UploadedModule;
+}
+
+export interface UploadedModule {
+  /** file:// URL of the copy on this worker. */
+  readonly url: string;
+  /** Its URL on the client: functions tagged with remote() there load `url` here. */
+  readonly sourceUrl?: string;
+  /** Import it (a module that registers ops). */
+  readonly load: boolean;
+}
+
+/** thread → main: a LoadModule is done (error: why the import failed). */
+export interface LoadedMessage {
+  readonly type: "loaded";
+  readonly id: number;
+  readonly error?: string;
+}
+
+export type MainToThread = RunBatch | LoadModule;
+
+export type ThreadToMain = ResultBatch | ReadyMessage | StartupFailedMessage | LoadedMessage;
 
 /** workerData given to each task thread. */
 export interface ThreadInit {
   /** Extra modules to import (op registrations) after the built-in op modules. */
   readonly opModules: readonly string[];
+  /** Modules uploaded by clients so far (replacement threads get them too). */
+  readonly uploaded: readonly UploadedModule[];
   /** Typed-array results of at least this many bytes are moved into a SharedArrayBuffer. */
   readonly shareThresholdBytes: number;
   /** Int32Array over a SharedArrayBuffer: [0] = id of the task running now (-1 when idle). */
