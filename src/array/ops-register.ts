@@ -10,6 +10,7 @@ import { registerLinalgOps } from "./linalg/register.js";
 import { runMapBlocks } from "./api/kernels/map-blocks-run.js";
 import { runBlockKernel } from "./api/kernels/index.js";
 import type { ChunkInfo, ChunkProgram } from "./fusion/ir.js";
+import { InternalError } from "../util/errors.js";
 
 export { ARRAY_OPS };
 
@@ -24,7 +25,7 @@ registerOp(ARRAY_OPS.reduceLeaves, (step: string, stepArgs: unknown[], programs:
   const partials = programs.map(([p, info]) => runProgram(p, info));
   if (step === ARRAY_OPS.combine) return (reduceCombine as (...a: unknown[]) => unknown)(...stepArgs, ...partials);
   if (step === ARRAY_OPS.aggregate) return (reduceAggregate as (...a: unknown[]) => unknown)(...stepArgs, ...partials);
-  throw new Error(`array.reduce_leaves: unknown step '${step}'`);
+  throw new InternalError(`array.reduce_leaves: unknown step '${step}'`);
 });
 registerOp(ARRAY_OPS.mapBlocks, runMapBlocks);
 registerOp(ARRAY_OPS.apply, runBlockKernel);

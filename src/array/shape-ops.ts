@@ -6,6 +6,7 @@ import { blockIndices, offsets } from "./chunks.js";
 import { TArray, mergeLayers } from "./core.js";
 import { ARRAY_OPS } from "./ops-names.js";
 import { rechunk } from "./rechunk.js";
+import { ArrayArgumentError } from "./errors.js";
 
 /** One axis of a slice: an integer (drops the axis), [start, stop, step] (null = default), or null (':'). */
 export type SliceSpec = number | null | undefined | readonly (number | null | undefined)[] | string;
@@ -18,16 +19,16 @@ function parseString(s: string): SliceSpec[] {
     if (t === "" || t === ":" || t === "::") return null;
     if (!t.includes(":")) {
       const n = Number(t);
-      if (!Number.isInteger(n)) throw new TypeError(`slice: '${t}' (entry ${j} of '${s}') is not an integer or start:stop:step`);
+      if (!Number.isInteger(n)) throw new ArrayArgumentError(`slice: '${t}' (entry ${j} of '${s}') is not an integer or start:stop:step`);
       return n;
     }
     const f = t.split(":");
-    if (f.length > 3) throw new TypeError(`slice: '${t}' has more than two ':'`);
+    if (f.length > 3) throw new ArrayArgumentError(`slice: '${t}' has more than two ':'`);
     return f.map((x) => {
       const y = x.trim();
       if (y === "") return null;
       const n = Number(y);
-      if (!Number.isInteger(n)) throw new TypeError(`slice: '${y}' in '${t}' is not an integer`);
+      if (!Number.isInteger(n)) throw new ArrayArgumentError(`slice: '${y}' in '${t}' is not an integer`);
       return n;
     });
   });
@@ -36,17 +37,17 @@ function parseString(s: string): SliceSpec[] {
 function normalizeAxis(spec: SliceSpec, n: number, k: number): AxisSel {
   if (spec === null || spec === undefined) return { kind: "range", start: 0, step: 1, len: n };
   if (typeof spec === "number") {
-    if (!Number.isInteger(spec)) throw new TypeError(`slice: index ${spec} for axis ${k} is not an integer`);
+    if (!Number.isInteger(spec)) throw new ArrayArgumentError(`slice: index ${spec} for axis ${k} is not an integer`);
     const i = spec < 0 ? spec + n : spec;
-    if (i < 0 || i >= n) throw new RangeError(`slice: index ${spec} is out of bounds for axis ${k} with size ${n}`);
+    if (i < 0 || i >= n) throw new ArrayArgumentError(`slice: index ${spec} is out of bounds for axis ${k} with size ${n}`);
     return { kind: "int", i };
   }
-  if (typeof spec === "string") throw new TypeError("slice: a string spec must be the only argument, e.g. x.slice('0:10:2, 3')");
-  if (!Array.isArray(spec) || spec.length > 3) throw new TypeError(`slice: axis ${k}: expected an integer, null or [start, stop, step], got ${showValue(spec)}`);
+  if (typeof spec === "string") throw new ArrayArgumentError("slice: a string spec must be the only argument, e.g. x.slice('0:10:2, 3')");
+  if (!Array.isArray(spec) || spec.length > 3) throw new ArrayArgumentError(`slice: axis ${k}: expected an integer, null or [start, stop, step], got ${showValue(spec)}`);
   const [a, b, c] = spec as (number | null | undefined)[];
-  for (const v of [a, b, c]) if (v !== null && v !== undefined && !Number.isInteger(v)) throw new TypeError(`slice: axis ${k}: ${v} is not an integer`);
+  for (const v of [a, b, c]) if (v !== null && v !== undefined && !Number.isInteger(v)) throw new ArrayArgumentError(`slice: axis ${k}: ${v} is not an integer`);
   const step = c ?? 1;
-  if (step === 0) throw new RangeError(`slice: axis ${k}: step cannot be zero`);
+  if (step === 0) throw new ArrayArgumentError(`slice: axis ${k}: step cannot be zero`);
   let start: number, stop: number;
   if (step > 0) {
     start = a === null || a === undefined ? 0 : a < 0 ? Math.max(0, a + n) : Math.min(a, n);
@@ -91,7 +92,7 @@ function axisPieces(chunks: readonly number[], sel: AxisSel): AxisPiece[] {
 
 export function sliceArray(a: TArray, specIn: readonly SliceSpec[]): TArray {
   const spec = specIn.length === 1 && typeof specIn[0] === "string" ? parseString(specIn[0]) : [...specIn];
-  if (spec.length > a.ndim) throw new RangeError(`slice: ${spec.length} indices for an array with ${a.ndim} axes`);
+  if (spec.length > a.ndim) throw new ArrayArgumentError(`slice: ${spec.length} indices for an array with ${a.ndim} axes`);
   const shape = a.shape;
   const sels = shape.map((n, k) => normalizeAxis(spec[k], n, k));
   const per = sels.map((s, k) => axisPieces(a.chunks[k]!, s));
@@ -114,7 +115,7 @@ export function sliceArray(a: TArray, specIn: readonly SliceSpec[]): TArray {
 
 function checkAxes(axes: readonly number[], nd: number, what: string): number[] {
   return axes.map((x) => {
-    if (!Number.isInteger(x) || x < -nd || x >= nd) throw new RangeError(`${what}: axis ${x} is out of range for an array with ${nd} axes`);
+    if (!Number.isInteger(x) || x < -nd || x >= nd) throw new ArrayArgumentError(`${what}: axis ${x} is out of range for an array with ${nd} axes`);
     return x < 0 ? x + nd : x;
   });
 }
@@ -122,7 +123,7 @@ function checkAxes(axes: readonly number[], nd: number, what: string): number[] 
 export function transpose(a: TArray, axes?: readonly number[]): TArray {
   const nd = a.ndim;
   const perm = axes === undefined ? [...Array(nd).keys()].reverse() : checkAxes(axes, nd, "transpose");
-  if (perm.length !== nd || new Set(perm).size !== nd) throw new RangeError(`transpose: axes [${axes?.join(", ")}] are not a permutation of ${nd} axes`);
+  if (perm.length !== nd || new Set(perm).size !== nd) throw new ArrayArgumentError(`transpose: axes [${axes?.join(", ")}] are not a permutation of ${nd} axes`);
   if (perm.every((p, i) => p === i)) return a;
   const name = tokenName("transpose", a.name, perm);
   const layer: Graph = {};
@@ -145,18 +146,18 @@ const gcd = (x: number, y: number): number => (y === 0 ? x : gcd(y, x % y));
 export function reshape(a: TArray, shapeIn: readonly number[]): TArray {
   const shapeArr = [...shapeIn];
   const unknown = shapeArr.filter((n) => n === -1).length;
-  if (unknown > 1) throw new RangeError("reshape: only one dimension can be -1");
+  if (unknown > 1) throw new ArrayArgumentError("reshape: only one dimension can be -1");
   shapeArr.forEach((n, k) => {
-    if (!Number.isInteger(n) || n < -1) throw new RangeError(`reshape: shape[${k}] = ${n} is not a non-negative integer (or -1)`);
+    if (!Number.isInteger(n) || n < -1) throw new ArrayArgumentError(`reshape: shape[${k}] = ${n} is not a non-negative integer (or -1)`);
   });
   const known = shapeArr.filter((n) => n !== -1).reduce((x, y) => x * y, 1);
   if (unknown === 1) {
-    if (known === 0 || a.size % known !== 0) throw new RangeError(`reshape: cannot reshape an array of size ${a.size} into shape [${shapeIn.join(", ")}]`);
+    if (known === 0 || a.size % known !== 0) throw new ArrayArgumentError(`reshape: cannot reshape an array of size ${a.size} into shape [${shapeIn.join(", ")}]`);
     shapeArr[shapeArr.indexOf(-1)] = a.size / known;
   }
   const shape = shapeArr;
   if (shape.reduce((x, y) => x * y, 1) !== a.size) {
-    throw new RangeError(`reshape: cannot reshape an array of shape [${a.shape.join(", ")}] (size ${a.size}) into shape [${shape.join(", ")}]`);
+    throw new ArrayArgumentError(`reshape: cannot reshape an array of shape [${a.shape.join(", ")}] (size ${a.size}) into shape [${shape.join(", ")}]`);
   }
   if (shape.length === a.ndim && shape.every((n, k) => n === a.shape[k])) return a;
   const name = tokenName("reshape", a.name, shape);

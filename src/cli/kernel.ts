@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { kernelSpec, kernelsDir, type SpecLocation } from "../notebook/kernelspec.js";
+import { UsageError } from "../util/errors.js";
 
 const HELP = `usage: tessera kernel install [--user | --prefix DIR] [--name NAME] [--display-name TEXT]
 
@@ -43,7 +44,7 @@ export async function kernelCommand(argv: readonly string[]): Promise<number> {
     const a = rest[i]!;
     const value = (): string => {
       const v = rest[++i];
-      if (v === undefined || v.startsWith("--")) throw new Error(`${a} needs a value`);
+      if (v === undefined || v.startsWith("--")) throw new UsageError(`${a} needs a value`);
       return v;
     };
     try {

@@ -165,12 +165,12 @@ function parseArgs(argv: readonly string[]): PiOptions | string {
     const [flag, inline] = a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
     const value = (): string => {
       const v = inline ?? argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value (tessera pi --help)`);
+      if (v === undefined) throw new UsageError(`${flag} needs a value (tessera pi --help)`);
       return v;
     };
     const int = (what: string, v: string): number => {
       const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new Error(`${what}: '${v}' is not a whole number ≥ 1`);
+      if (!Number.isInteger(n) || n < 1) throw new UsageError(`${what}: '${v}' is not a whole number ≥ 1`);
       return n;
     };
     switch (flag) {
@@ -178,13 +178,13 @@ function parseArgs(argv: readonly string[]): PiOptions | string {
       case "--sizes":
         o.sizesGB = value().split(",").map((s) => {
           const n = Number(s.trim());
-          if (!Number.isFinite(n) || n <= 0) throw new Error(`--sizes: '${s}' is not a positive number of GB; use e.g. --sizes 1,10,100`);
+          if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--sizes: '${s}' is not a positive number of GB; use e.g. --sizes 1,10,100`);
           return n;
         });
         break;
       case "--chunk":
         o.chunkBytes = parseBytes(value(), "--chunk");
-        if (o.chunkBytes < 16) throw new Error(`--chunk: ${o.chunkBytes} bytes is too small; give at least 16 bytes (one x,y pair), e.g. --chunk 200MB`);
+        if (o.chunkBytes < 16) throw new UsageError(`--chunk: ${o.chunkBytes} bytes is too small; give at least 16 bytes (one x,y pair), e.g. --chunk 200MB`);
         break;
       case "--scheduler": o.scheduler = value(); break;
       case "--workers": o.workers = int("--workers", value()); break;
@@ -193,7 +193,7 @@ function parseArgs(argv: readonly string[]): PiOptions | string {
       case "--in-process": o.inProcess = true; break;
       case "--no-progress": o.progress = false; break;
       case "--no-dashboard": o.dashboard = false; break;
-      default: throw new Error(`unknown option '${a}' (tessera pi --help)`);
+      default: throw new UsageError(`unknown option '${a}' (tessera pi --help)`);
     }
   }
   return o;

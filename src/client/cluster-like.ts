@@ -4,6 +4,7 @@
  * which LocalCluster lets `Client.connect()` with no address start one.
  */
 import type { Security } from "../protocol/index.js";
+import { UsageError } from "../util/errors.js";
 
 export interface ClusterLike {
   readonly schedulerAddress: string;
@@ -39,6 +40,6 @@ export async function startLocalCluster(opts: Record<string, unknown>): Promise<
     // The package entry registers it; load it on demand for code that imported the client directly.
     await import(new URL("../cluster/local.js", import.meta.url).href);
   }
-  if (!localClusterFactory) throw new Error("LocalCluster is not available: import 'tessera' to register it");
+  if (!localClusterFactory) throw new UsageError("LocalCluster is not available: import 'tessera' to register it");
   return localClusterFactory(opts);
 }

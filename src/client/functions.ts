@@ -8,7 +8,7 @@
  * - Module-level functions travel as {module URL, export name}; workers import the module (a shared
  *   filesystem, as on HPC clusters). Tag them with `remote(import.meta.url, { fn })`.
  */
-import { TesseraError } from "../util/errors.js";
+import { TesseraError, UsageError } from "../util/errors.js";
 import { analyseFunctionSource } from "./free-variables.js";
 import { selfNamed, tagModuleFunction, type FunctionDescriptor } from "../graph/function-descriptor.js";
 
@@ -41,10 +41,10 @@ export function remote<T extends Record<string, AnyFunction>>(moduleUrl: string,
   try {
     url = new URL(moduleUrl);
   } catch {
-    throw new Error(`remote(): '${moduleUrl}' is not a module URL; pass import.meta.url of the module that exports the functions`);
+    throw new UsageError(`remote(): '${moduleUrl}' is not a module URL; pass import.meta.url of the module that exports the functions`);
   }
   for (const [exportName, fn] of Object.entries(fns)) {
-    if (typeof fn !== "function") throw new Error(`remote(): '${exportName}' is ${typeof fn}, not a function`);
+    if (typeof fn !== "function") throw new UsageError(`remote(): '${exportName}' is ${typeof fn}, not a function`);
     moduleFunctions.set(fn, { url: url.href, exportName });
     tagModuleFunction(fn, url.href, exportName);
   }

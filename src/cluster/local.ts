@@ -4,7 +4,8 @@
  * their code and start their task threads meanwhile) and learn its address over their IPC channel,
  * so a small cluster is ready in a few hundred milliseconds.
  */
-import { TimeoutError } from "../util/errors.js";
+import { ClosedError, TesseraError, TimeoutError, UsageError } from "../util/errors.js";
+import { checkOptions } from "../util/options.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { availableParallelism, totalmem } from "node:os";
 import { inspect } from "node:util";
@@ -69,6 +70,18 @@ export interface LocalClusterOptions {
   lifetime?: { durationS: number; staggerS?: number; restart?: boolean };
 }
 
+/** A worker process of a LocalCluster exited before the cluster was ready (its log says why). */
+export class ClusterStartError extends TesseraError {
+  constructor(message: string) {
+    super("TESSERA_ERR_CLUSTER_START", message);
+  }
+}
+
+const LOCAL_CLUSTER_OPTIONS = [
+  "nWorkers", "threadsPerWorker", "memoryLimit", "security", "dashboard", "name", "logLevel", "scheduler", "deathTimeoutS",
+  "env", "workerExecArgv", "nanny", "localDirectory", "memory", "resources", "lifetime",
+] as const satisfies readonly (keyof LocalClusterOptions)[];
+
 /** A nanny's event, with the name of the worker it watches. */
 export type LocalNannyEvent = NannyEvent & { worker: string };
 
@@ -114,13 +127,20 @@ export class LocalCluster implements Cluster {
   #nannyEvents: LocalNannyEvent[] = [];
 
   constructor(opts: LocalClusterOptions = {}) {
+    // A misspelt option silently ignored would give a different cluster than asked for.
+    checkOptions(opts, LOCAL_CLUSTER_OPTIONS, "LocalCluster");
+    if (opts.resources !== undefined) {
+      for (const [k, v] of Object.entries(opts.resources as Record<string, unknown>)) {
+        if (typeof v !== "number" || !Number.isFinite(v) || v < 0) throw new UsageError(`LocalCluster: resources.${k} must be a number ≥ 0 (e.g. {GPU: 2}), got ${String(v)}`);
+      }
+    }
     this.#opts = opts;
     const machine = defaultWorkersAndThreads(availableParallelism());
     const nWorkers = opts.nWorkers ?? (opts.threadsPerWorker ? Math.max(1, Math.floor(availableParallelism() / opts.threadsPerWorker)) : machine.nWorkers);
-    if (!Number.isInteger(nWorkers) || nWorkers < 0) throw new RangeError(`LocalCluster: nWorkers must be a whole number ≥ 0, got ${String(opts.nWorkers)}`);
+    if (!Number.isInteger(nWorkers) || nWorkers < 0) throw new UsageError(`LocalCluster: nWorkers must be a whole number ≥ 0, got ${String(opts.nWorkers)}`);
     this.nThreads = opts.threadsPerWorker ?? Math.max(1, Math.floor(availableParallelism() / Math.max(1, nWorkers)));
     if (!Number.isInteger(this.nThreads) || this.nThreads < 1) {
-      throw new RangeError(`LocalCluster: threadsPerWorker must be a whole number ≥ 1, got ${String(opts.threadsPerWorker)}`);
+      throw new UsageError(`LocalCluster: threadsPerWorker must be a whole number ≥ 1, got ${String(opts.threadsPerWorker)}`);
     }
     const mem = opts.memoryLimit ?? "auto";
     this.memoryLimit =
@@ -149,7 +169,7 @@ export class LocalCluster implements Cluster {
   }
 
   get scheduler(): Scheduler {
-    if (!this.#scheduler) throw new Error("LocalCluster: the scheduler is not started yet; await cluster.ready()");
+    if (!this.#scheduler) throw new UsageError("LocalCluster: the scheduler is not started yet; await cluster.ready()");
     return this.#scheduler;
   }
 
@@ -237,7 +257,7 @@ export class LocalCluster implements Cluster {
   async #waitForWorkers(n: number): Promise<void> {
     while (this.#scheduler!.state.workers.size < n) {
       if (this.#startError) throw this.#startError;
-      if (this.#closed) throw new Error("LocalCluster closed while starting");
+      if (this.#closed) throw new ClosedError("LocalCluster closed while starting");
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, 100);
         this.#readyWaiters.push(() => {
@@ -295,7 +315,7 @@ export class LocalCluster implements Cluster {
       if (!this.#closed && code !== 0) {
         this.log.warn({ worker: name, code, signal }, "local worker process exited");
         if (!this.#scheduler || this.#scheduler.state.workers.size === 0) {
-          this.#startError ??= new Error(`worker process ${name} exited (code ${code}, signal ${signal}) before the cluster was ready`);
+          this.#startError ??= new ClusterStartError(`worker process ${name} exited (code ${code}, signal ${signal}) before the cluster was ready`);
         }
       }
       for (const f of this.#readyWaiters.splice(0)) f();
@@ -307,12 +327,12 @@ export class LocalCluster implements Cluster {
   async scale(n: number | ScaleRequest): Promise<void> {
     await this.#ready;
     let target: number;
-    if (typeof n === "object" && n.array) throw new RangeError("scale: LocalCluster has no batch jobs, so no job arrays; leave out 'array' (LocalJobCluster, SLURMCluster and SGECluster have them)");
+    if (typeof n === "object" && n.array) throw new UsageError("scale: LocalCluster has no batch jobs, so no job arrays; leave out 'array' (LocalJobCluster, SLURMCluster and SGECluster have them)");
     if (typeof n === "number") target = n;
     else if (n.cores !== undefined) target = Math.ceil(n.cores / this.nThreads);
     else if (n.memory !== undefined) target = Math.ceil(parseBytes(n.memory, "memory") / Math.max(1, this.memoryLimit));
     else target = n.jobs ?? this.#workers.size;
-    if (!Number.isInteger(target) || target < 0) throw new RangeError(`scale: expected a whole number of workers ≥ 0, got ${String(target)}`);
+    if (!Number.isInteger(target) || target < 0) throw new UsageError(`scale: expected a whole number of workers ≥ 0, got ${String(target)}`);
     const current = this.#workers.size;
     if (target > current) {
       for (let i = current; i < target; i++) this.#spawnWorker();

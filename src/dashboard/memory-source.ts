@@ -15,6 +15,7 @@ import type {
   TaskState,
   WorkerView,
 } from "./source.js";
+import { UsageError } from "../util/errors.js";
 
 export class InMemorySource implements DashboardSource {
   readonly schedulerAddress: string;
@@ -107,7 +108,7 @@ export class InMemorySource implements DashboardSource {
 
   async workerLog(address: string, limit: number): Promise<readonly LogEntry[]> {
     const l = this.#workerLogs.get(address);
-    if (!l) throw new Error(`unknown worker ${address}`);
+    if (!l) throw new UsageError(`unknown worker ${address}`);
     return l.slice(-limit);
   }
 

@@ -6,6 +6,7 @@
  * objects are only built when read, on the dashboard's timer.
  */
 import type { TaskAction, TaskSpan } from "./source.js";
+import { UsageError } from "../util/errors.js";
 
 export const TASK_ACTIONS: readonly TaskAction[] = ["compute", "transfer", "disk-write", "disk-read", "deserialize"];
 const ACTION_INDEX = new Map<TaskAction, number>(TASK_ACTIONS.map((a, i) => [a, i]));
@@ -30,7 +31,7 @@ export class SpanRing {
 
   constructor(capacity: number, maxNames = DEFAULT_MAX_NAMES) {
     if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new RangeError(`SpanRing capacity ${capacity} is not a positive integer`);
+      throw new UsageError(`SpanRing capacity ${capacity} is not a positive integer`);
     }
     this.capacity = capacity;
     this.#maxNames = Math.max(maxNames, 2 * capacity + 2);

@@ -4,6 +4,7 @@
  * in-process. This is the seam that keeps the array layer free of distributed imports.
  */
 import type { Graph, Key } from "./spec.js";
+import { UsageError } from "../util/errors.js";
 
 export interface GraphExecutor {
   /** Compute `keys` of `graph`; resolves with their values in the same order. */
@@ -27,7 +28,7 @@ export function setFallbackExecutor(factory: () => GraphExecutor): void {
 export function getDefaultExecutor(): GraphExecutor {
   if (current) return current;
   if (fallback) return fallback();
-  throw new Error("no executor: import 'tessera' (or src/graph/execute.js) to get the in-process executor");
+  throw new UsageError("no executor: import 'tessera' (or src/graph/execute.js) to get the in-process executor");
 }
 
 export function hasDefaultClient(): boolean {

@@ -8,7 +8,7 @@ import { setFallbackExecutor, type GraphExecutor } from "./default-executor.js";
 import { getOp } from "./ops.js";
 import { importBuiltinOps } from "./builtin-op-modules.js";
 import { isRef, isTask, type Arg, type Graph, type Key } from "./spec.js";
-import { TaskError } from "../util/errors.js";
+import { GraphError, TaskError } from "../util/errors.js";
 
 export { TaskError };
 
@@ -44,7 +44,7 @@ export function dependencies(args: unknown, out: Set<Key> = new Set()): Set<Key>
 export function resolveRefs(x: Arg, values: ReadonlyMap<Key, unknown>): unknown {
   if (x === null || typeof x !== "object" || ArrayBuffer.isView(x)) return x;
   if (isRef(x)) {
-    if (!values.has(x.$ref)) throw new Error(`reference to '${x.$ref}', which has not been computed`);
+    if (!values.has(x.$ref)) throw new GraphError(`reference to '${x.$ref}', which has not been computed`);
     return values.get(x.$ref);
   }
   if (Array.isArray(x)) return (x as readonly Arg[]).map((a) => resolveRefs(a, values));
@@ -71,7 +71,7 @@ export function topologicalOrder(graph: Graph, keys: readonly Key[]): Key[] {
       if (i === 0) {
         if (state.get(key) === 2) { stack.pop(); continue; }
         const node = graph[key];
-        if (node === undefined) throw new Error(`key '${key}' is not in the graph (referenced or requested)`);
+        if (node === undefined) throw new GraphError(`key '${key}' is not in the graph (referenced or requested)`);
         state.set(key, 1);
         deps.set(key, isTask(node) ? [...dependencies(node.args)] : [...dependencies(node.data)]);
       }
@@ -80,7 +80,7 @@ export function topologicalOrder(graph: Graph, keys: readonly Key[]): Key[] {
         top[1] = i + 1;
         const dep = d[i]!;
         const s = state.get(dep);
-        if (s === 1) throw new Error(`the graph has a cycle through '${dep}'`);
+        if (s === 1) throw new GraphError(`the graph has a cycle through '${dep}'`);
         if (s !== 2) stack.push([dep, 0]);
       } else {
         state.set(key, 2);

@@ -2,6 +2,7 @@
  * How a user function travels to workers (see ./functions.ts for how one is made), and how a task
  * thread turns it back into a function. Kept free of the parser so task threads load it cheaply.
  */
+import { FunctionLoadError } from "../util/errors.js";
 
 export type FunctionDescriptor =
   | { kind: "source"; source: string; name: string }
@@ -69,9 +70,9 @@ export function compileSource(desc: { source: string; name: string }): AnyFuncti
     // recursion, its own name (`const fib = (n) => … fib(n - 1) …`), which is bound here.
     fn = selfNamed(desc.name) ? compileNamed(desc.source, desc.name) : new Function(`"use strict"; return (${desc.source});`)();
   } catch (e) {
-    throw new Error(`cannot compile function '${desc.name}' on the worker: ${(e as Error).message}`);
+    throw new FunctionLoadError(`cannot compile function '${desc.name}' on the worker: ${(e as Error).message}`);
   }
-  if (typeof fn !== "function") throw new Error(`function '${desc.name}' did not compile to a function`);
+  if (typeof fn !== "function") throw new FunctionLoadError(`function '${desc.name}' did not compile to a function`);
   cache.set(key, fn as AnyFunction);
   return fn as AnyFunction;
 }
@@ -94,7 +95,7 @@ function compileNamed(source: string, name: string): unknown {
 /** Load the function a descriptor names (cached per thread by source text or module URL + export). */
 export async function loadFunction(desc: FunctionDescriptor): Promise<AnyFunction> {
   if (!isFunctionDescriptor(desc)) {
-    throw new Error(`not a function descriptor: ${JSON.stringify(desc)?.slice(0, 200)}; build one with describeFunction(fn)`);
+    throw new FunctionLoadError(`not a function descriptor: ${JSON.stringify(desc)?.slice(0, 200)}; build one with describeFunction(fn)`);
   }
   if (desc.kind === "source") return compileSource(desc);
   const key = cacheKey(desc);
@@ -104,14 +105,14 @@ export async function loadFunction(desc: FunctionDescriptor): Promise<AnyFunctio
   try {
     mod = (await import(aliases.get(desc.url) ?? desc.url)) as Record<string, unknown>;
   } catch (e) {
-    throw new Error(
+    throw new FunctionLoadError(
       `cannot import '${desc.url}' on the worker (it must be readable at the same path there, e.g. on a shared filesystem, ` +
         `or sent with client.uploadFile(path)): ${(e as Error).message}`,
     );
   }
   const fn = mod[desc.exportName];
   if (typeof fn !== "function") {
-    throw new Error(`module '${desc.url}' has no exported function '${desc.exportName}' (exports: ${Object.keys(mod).join(", ") || "none"})`);
+    throw new FunctionLoadError(`module '${desc.url}' has no exported function '${desc.exportName}' (exports: ${Object.keys(mod).join(", ") || "none"})`);
   }
   cache.set(key, fn as AnyFunction);
   return fn as AnyFunction;

@@ -6,6 +6,7 @@
  * changes the token.
  */
 import { createHash, type Hash } from "node:crypto";
+import { UsageError } from "../util/errors.js";
 
 function feed(h: Hash, x: unknown, seen: Set<object>): void {
   if (x === null) return void h.update("n;");
@@ -16,7 +17,7 @@ function feed(h: Hash, x: unknown, seen: Set<object>): void {
     case "number": return void h.update(Object.is(x, -0) ? "d-0;" : `d${x};`);
     case "bigint": return void h.update(`i${x};`);
     case "string": return void h.update(`s${x.length}:${x};`);
-    case "symbol": throw new TypeError(`tokenize: cannot tokenize a symbol (${String(x)})`);
+    case "symbol": throw new UsageError(`tokenize: cannot tokenize a symbol (${String(x)})`);
     case "function": {
       const f = x as { name?: string };
       return void h.update(`f${f.name ?? ""}:${String(x)};`);
@@ -34,7 +35,7 @@ function feed(h: Hash, x: unknown, seen: Set<object>): void {
     h.update(new Uint8Array(o));
     return void h.update(";");
   }
-  if (seen.has(o)) throw new TypeError("tokenize: cannot tokenize a cyclic structure");
+  if (seen.has(o)) throw new UsageError("tokenize: cannot tokenize a cyclic structure");
   seen.add(o);
   if (Array.isArray(o)) {
     h.update(`a${o.length}[`);
@@ -62,7 +63,7 @@ export function tokenize(...parts: readonly unknown[]): string {
 /** A deterministic name `prefix-<token>`: the name of an array or other graph collection. */
 export function tokenName(prefix: string, ...parts: readonly unknown[]): string {
   if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(prefix)) {
-    throw new Error(`tokenName: prefix '${prefix}' must be letters, digits, '_', '.' or '-' (it names the task kind)`);
+    throw new UsageError(`tokenName: prefix '${prefix}' must be letters, digits, '_', '.' or '-' (it names the task kind)`);
   }
   return `${prefix}-${tokenize(...parts)}`;
 }

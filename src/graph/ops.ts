@@ -3,6 +3,7 @@
  * in-process executor) looks the name up here. Modules that register built-in ops are listed
  * in ./builtin-op-modules.ts so that every task thread imports them at start-up.
  */
+import { UnknownOpError } from "../util/errors.js";
 
 export type OpFn = (...args: any[]) => unknown;
 
@@ -17,7 +18,7 @@ const registry = new Map<string, OpFn>();
 export function registerOp(name: string, fn: OpFn, opts: { replace?: boolean } = {}): void {
   const existing = registry.get(name);
   if (existing !== undefined && existing !== fn && opts.replace !== true) {
-    throw new Error(`op '${name}' is already registered with a different function; choose another name`);
+    throw new UnknownOpError(`op '${name}' is already registered with a different function; choose another name`);
   }
   registry.set(name, fn);
 }
@@ -25,7 +26,7 @@ export function registerOp(name: string, fn: OpFn, opts: { replace?: boolean } =
 export function getOp(name: string): OpFn {
   const fn = registry.get(name);
   if (fn === undefined) {
-    throw new Error(
+    throw new UnknownOpError(
       `unknown op '${name}': no module registered it in this process ` +
         `(built-in ops are imported from src/graph/builtin-op-modules.ts; user functions travel with client.submit)`,
     );

@@ -5,6 +5,7 @@
  */
 import { dependencies } from "./execute.js";
 import { isTask, type Graph, type Key } from "./spec.js";
+import { GraphError } from "../util/errors.js";
 
 export type GraphPass = (graph: Graph, keys: readonly Key[]) => Graph;
 
@@ -13,7 +14,7 @@ const passes = new Map<string, GraphPass>();
 /** Register an optimisation pass under a name (re-registering the same function is a no-op). */
 export function registerGraphPass(name: string, pass: GraphPass): void {
   const existing = passes.get(name);
-  if (existing !== undefined && existing !== pass) throw new Error(`graph pass '${name}' is already registered with a different function`);
+  if (existing !== undefined && existing !== pass) throw new GraphError(`graph pass '${name}' is already registered with a different function`);
   passes.set(name, pass);
 }
 
@@ -29,7 +30,7 @@ export function cull(graph: Graph, keys: readonly Key[]): Graph {
     const k = stack.pop()!;
     if (out[k] !== undefined) continue;
     const node = graph[k];
-    if (node === undefined) throw new Error(`key '${k}' is not in the graph`);
+    if (node === undefined) throw new GraphError(`key '${k}' is not in the graph`);
     out[k] = node;
     for (const d of dependencies(isTask(node) ? node.args : node.data)) if (out[d] === undefined) stack.push(d);
   }

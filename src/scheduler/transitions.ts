@@ -8,6 +8,7 @@ import { freeOn, notifyWanters } from "./outbox.js";
 import { ready, removeFromProcessing } from "./queueing.js";
 import { needed, undoDeps } from "./refcounts.js";
 import type { SchedulerState } from "./state.js";
+import { InternalError } from "../util/errors.js";
 
 type TransitionFn = (st: SchedulerState, ts: TaskState) => void;
 
@@ -63,7 +64,7 @@ function transition(st: SchedulerState, ts: TaskState, rec: Recommendation): voi
     if (ts.state === "released") thenTo(st, ts);
     return;
   }
-  throw new Error(`scheduler: no transition from '${from}' to '${to}' for task '${ts.key}'`);
+  throw new InternalError(`scheduler: no transition from '${from}' to '${to}' for task '${ts.key}'`);
 }
 
 /** Change state, keeping the prefix counts and telling `onTransition`. */

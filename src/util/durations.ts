@@ -1,3 +1,4 @@
+import { UsageError } from "./errors.js";
 /**
  * Durations as Dask and SLURM write them, in seconds: '5s', '100ms', '55m', '1h', '2d', '1.5 hours',
  * a bare number = seconds, and SLURM clock forms 'MM:SS', 'HH:MM:SS', 'D-HH', 'D-HH:MM', 'D-HH:MM:SS'
@@ -22,7 +23,7 @@ const UNITS: ReadonlyMap<string, number> = (() => {
 
 function durationError(what: string | undefined, s: unknown, why: string): Error {
   const label = what ? `${what}: ` : "";
-  return new Error(`${label}'${String(s)}' is not a duration (${why}); use e.g. '5s', '55m', '1h', '100ms' or '00:30:00'`);
+  return new UsageError(`${label}'${String(s)}' is not a duration (${why}); use e.g. '5s', '55m', '1h', '100ms' or '00:30:00'`);
 }
 
 function parseClock(t: string, what: string | undefined, original: string): number {

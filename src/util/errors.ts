@@ -134,3 +134,52 @@ export class TimeoutError extends TesseraError {
     super("TESSERA_ERR_TIMEOUT", message);
   }
 }
+
+/** Something Tessera itself got wrong (a broken invariant); please report it. */
+export class InternalError extends TesseraError {
+  constructor(message: string) {
+    super("TESSERA_ERR_INTERNAL", message);
+  }
+}
+
+/** The object (a worker, cluster or store) was closed before or while the call ran. */
+export class ClosedError extends TesseraError {
+  constructor(message: string) {
+    super("TESSERA_ERR_CLOSED", message);
+  }
+}
+
+/** A task graph is malformed: a reference to a key it lacks, a cycle, a pass registered twice. */
+export class GraphError extends TesseraError {
+  constructor(message: string) {
+    super("TESSERA_ERR_GRAPH", message);
+  }
+}
+
+/** A task names an op no module registered in this process (or the name is taken). */
+export class UnknownOpError extends TesseraError {
+  constructor(message: string) {
+    super("TESSERA_ERR_UNKNOWN_OP", message);
+  }
+}
+
+/** A shipped function could not be compiled or imported where the task runs. */
+export class FunctionLoadError extends TesseraError {
+  constructor(message: string) {
+    super("TESSERA_ERR_FUNCTION_LOAD", message);
+  }
+}
+
+/** A spill file on a worker's disk could not be written or read back (truncated, corrupt, gone). */
+export class SpillFileError extends TesseraError {
+  constructor(message: string) {
+    super("TESSERA_ERR_SPILL_FILE", message);
+  }
+}
+
+/** The scheduler refused a worker's registration (e.g. its name is taken). */
+export class RegistrationRefusedError extends TesseraError {
+  constructor(message: string) {
+    super("TESSERA_ERR_REGISTRATION_REFUSED", message);
+  }
+}

@@ -1,3 +1,4 @@
+import { UsageError } from "./errors.js";
 /**
  * Byte sizes as Dask writes them (dask.utils.parse_bytes / format_bytes):
  * decimal units (kB, MB, GB = 1e9, …) and binary units (KiB, MiB, GiB = 2^30, …), case-insensitive,
@@ -22,7 +23,7 @@ const UNITS: ReadonlyMap<string, number> = (() => {
 
 function sizeError(what: string | undefined, s: unknown, why: string): Error {
   const label = what ? `${what}: ` : "";
-  return new Error(`${label}'${String(s)}' is not a size (${why}); use e.g. '120GB', '55.88GiB' or a number of bytes`);
+  return new UsageError(`${label}'${String(s)}' is not a size (${why}); use e.g. '120GB', '55.88GiB' or a number of bytes`);
 }
 
 /** Parse a byte size like Dask: '120GB' → 120e9, '55.88GiB' → 60000000000-ish, '1.5 kB' → 1500, 42 → 42. */

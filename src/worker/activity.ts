@@ -5,6 +5,7 @@
  * so reporting costs no message of its own.
  */
 import type { WorkerActivitySpan } from "../protocol/messages.js";
+import { UsageError } from "../util/errors.js";
 
 /** Spans kept per heartbeat interval; beyond it the oldest are dropped (and counted). */
 export const DEFAULT_MAX_SPANS = 1000;
@@ -17,7 +18,7 @@ export class ActivityLog {
   #dropped = 0;
 
   constructor(maxSpans = DEFAULT_MAX_SPANS) {
-    if (!Number.isInteger(maxSpans) || maxSpans < 1) throw new RangeError(`ActivityLog maxSpans ${maxSpans} is not a positive integer`);
+    if (!Number.isInteger(maxSpans) || maxSpans < 1) throw new UsageError(`ActivityLog maxSpans ${maxSpans} is not a positive integer`);
     this.maxSpans = maxSpans;
   }
 

@@ -1,6 +1,7 @@
 /** Replacing {$ref: key} in task arguments with values from the worker's store. */
 import type { Arg } from "../graph/spec.js";
 import type { WorkerDataStore } from "./store.js";
+import { MissingKeyError } from "./store.js";
 
 /** A deep copy of `args` with every reference replaced by its value (typed arrays kept as they are). */
 export function resolveArgs(args: readonly Arg[], store: WorkerDataStore): unknown[] {
@@ -16,7 +17,7 @@ function resolve(x: Arg, store: WorkerDataStore): unknown {
   const o = x as { readonly [k: string]: Arg };
   const ref = o["$ref"];
   if (typeof ref === "string" && Object.keys(o).length === 1) {
-    if (!store.has(ref)) throw new Error(`input '${ref}' is not on this worker (it was released or its worker died)`);
+    if (!store.has(ref)) throw new MissingKeyError(ref, `input '${ref}' is not on this worker (it was released or its worker died)`);
     return store.get(ref);
   }
   const copy: Record<string, unknown> = {};

@@ -5,6 +5,7 @@
  */
 import type { Arg } from "../graph/spec.js";
 import type { WorkerDataStore } from "./store.js";
+import { MissingKeyError } from "./store.js";
 
 /** Keys referenced anywhere inside `args` (deduplicated). */
 export function referencedKeys(args: readonly Arg[]): string[] {
@@ -41,7 +42,7 @@ export async function loadArgs(args: readonly Arg[], store: WorkerDataStore): Pr
   const values = new Map<string, unknown>();
   await Promise.all(
     keys.map(async (k) => {
-      if (!store.has(k)) throw new Error(`input '${k}' is not on this worker (it was released or its worker died)`);
+      if (!store.has(k)) throw new MissingKeyError(k, `input '${k}' is not on this worker (it was released or its worker died)`);
       values.set(k, await store.load(k));
     }),
   );

@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
 import { Nanny, type NannyEvent } from "./nanny.js";
 import { createLogger } from "../util/log.js";
+import { UsageError } from "../util/errors.js";
 
 const CONFIG_ENV = "TESSERA_WORKER_CONFIG";
 const WORKER_MAIN = fileURLToPath(new URL("./main.js", import.meta.url));
@@ -27,7 +28,7 @@ interface NannyProcessConfig {
 function addressFromParent(): Promise<string> {
   return new Promise((resolve, reject) => {
     if (!process.send) {
-      reject(new Error("no scheduler address in the config and no IPC channel to ask for one"));
+      reject(new UsageError("no scheduler address in the config and no IPC channel to ask for one"));
       return;
     }
     const onMsg = (m: unknown): void => {
@@ -44,7 +45,7 @@ function addressFromParent(): Promise<string> {
 
 async function main(): Promise<number> {
   const raw = process.env[CONFIG_ENV];
-  if (!raw) throw new Error(`${CONFIG_ENV} is not set`);
+  if (!raw) throw new UsageError(`${CONFIG_ENV} is not set`);
   const config = JSON.parse(raw) as NannyProcessConfig;
   const log = createLogger("tessera.nanny", { bindings: { worker: config.name } });
   const schedulerAddress = config.schedulerAddress ?? (await addressFromParent());

@@ -13,6 +13,7 @@ import type { TaskThreadPool } from "./executor/index.js";
 import { wireWorkerMemory, type WorkerMemoryWiring } from "./memory-wiring.js";
 import type { MemoryThresholds } from "./memory/thresholds.js";
 import { RESTART_EXIT_CODE } from "./restart-policy.js";
+import { ClosedError, SecurityConfigError, UsageError } from "../util/errors.js";
 
 export const WORKER_CONFIG_ENV = "TESSERA_WORKER_CONFIG";
 
@@ -42,7 +43,7 @@ async function securityFor(config: WorkerProcessConfig): Promise<Security> {
   // A secret file may carry TLS certificates beside it (Security.writeSecretFile).
   const sec = config.secretFile ? await Security.fromSecretFile(config.secretFile) : Security.fromEnv();
   if (!sec) {
-    throw new Error("no cluster secret: pass --secret-file PATH (a 0600 file) or set TESSERA_SECRET_FILE / TESSERA_SECRET in the environment");
+    throw new SecurityConfigError("no cluster secret: pass --secret-file PATH (a 0600 file) or set TESSERA_SECRET_FILE / TESSERA_SECRET in the environment");
   }
   return sec;
 }
@@ -50,7 +51,7 @@ async function securityFor(config: WorkerProcessConfig): Promise<Security> {
 function addressFromIpc(): Promise<string> {
   return new Promise((resolve, reject) => {
     if (!process.send) {
-      reject(new Error("no scheduler address: give one, or start this process with an IPC channel"));
+      reject(new UsageError("no scheduler address: give one, or start this process with an IPC channel"));
       return;
     }
     const onMsg = (m: unknown) => {
@@ -61,7 +62,7 @@ function addressFromIpc(): Promise<string> {
       }
     };
     process.on("message", onMsg);
-    process.once("disconnect", () => reject(new Error("the parent process left before sending the scheduler address")));
+    process.once("disconnect", () => reject(new ClosedError("the parent process left before sending the scheduler address")));
     process.send({ type: "waiting-for-address" });
   });
 }
@@ -138,8 +139,8 @@ export async function runWorker(config: WorkerProcessConfig, log?: Logger, pool?
 /** Entry point: `node dist/src/worker/main.js` with the config as JSON in TESSERA_WORKER_CONFIG. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerProcessConfig {
   const raw = env[WORKER_CONFIG_ENV];
-  if (!raw) throw new Error(`${WORKER_CONFIG_ENV} is not set; start workers with 'tessera worker tcp://HOST:PORT'`);
+  if (!raw) throw new UsageError(`${WORKER_CONFIG_ENV} is not set; start workers with 'tessera worker tcp://HOST:PORT'`);
   const c = JSON.parse(raw) as WorkerProcessConfig;
-  if (typeof c.name !== "string" || !(c.nthreads >= 1)) throw new Error(`${WORKER_CONFIG_ENV}: needs name and nthreads ≥ 1`);
+  if (typeof c.name !== "string" || !(c.nthreads >= 1)) throw new UsageError(`${WORKER_CONFIG_ENV}: needs name and nthreads ≥ 1`);
   return c;
 }

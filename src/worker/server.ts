@@ -32,6 +32,7 @@ import { ReleaseTracker } from "./executor/gc.js";
 import { invalidPeerMessage, invalidSchedulerMessage, RefusalLog } from "../protocol/validate-message.js";
 import { ActivityLog, CpuMeter } from "./activity.js";
 import { Uploads } from "./uploads.js";
+import { ClosedError, ConnectError, InternalError, RegistrationRefusedError } from "../util/errors.js";
 
 export interface WorkerOptions {
   /** tcp://HOST:PORT or tls://HOST:PORT of the scheduler (a promise: start the threads while it is not known yet). */
@@ -185,7 +186,7 @@ export class Worker {
     const deadline = this.#opts.deathTimeoutMs !== undefined ? since + this.#opts.deathTimeoutMs : Infinity;
     let delay = 50;
     for (;;) {
-      if (this.#isClosed) throw new Error("worker closed");
+      if (this.#isClosed) throw new ClosedError("worker closed");
       try {
         return await connect(this.#schedulerAddress, {
           security: this.#opts.security,
@@ -196,7 +197,7 @@ export class Worker {
         const code = (err as { code?: string }).code;
         if (code === "TESSERA_ERR_AUTHENTICATION" || code === "TESSERA_ERR_VERSION_MISMATCH" || code === "TESSERA_ERR_SECURITY_CONFIG") throw err;
         if (Date.now() + delay >= deadline) {
-          throw new Error(`cannot reach the scheduler at ${this.#schedulerAddress} within the death timeout: ${(err as Error).message}`);
+          throw new ConnectError(`cannot reach the scheduler at ${this.#schedulerAddress} within the death timeout: ${(err as Error).message}`);
         }
         this.log.debug({ err: (err as Error).message }, "scheduler not reachable yet; retrying");
         await new Promise((r) => setTimeout(r, delay));
@@ -223,7 +224,7 @@ export class Worker {
           resolve(msg);
         }
       });
-      comm.onClose((reason) => reject(new Error(`scheduler closed the connection during registration: ${reason}`)));
+      comm.onClose((reason) => reject(new ConnectError(`scheduler closed the connection during registration: ${reason}`)));
     });
     sendMessage(comm, {
       op: "register-worker",
@@ -239,9 +240,9 @@ export class Worker {
     const reply = await answer;
     if (reply.op === "register-refused") {
       comm.close("refused");
-      throw new Error(`the scheduler refused this worker: ${reply.reason}`);
+      throw new RegistrationRefusedError(`the scheduler refused this worker: ${reply.reason}`);
     }
-    if (reply.op !== "worker-registered") throw new Error("unexpected registration reply");
+    if (reply.op !== "worker-registered") throw new InternalError("unexpected registration reply");
     this.#scheduler = comm;
     comm.onClose((reason) => this.#onSchedulerLost(reason));
     if (this.#heartbeat) clearInterval(this.#heartbeat);

@@ -7,7 +7,7 @@
  * is synchronous and, for a spilled value, reads the file synchronously (a fallback, not the fast
  * path). LRU order is Map insertion order: a read or write moves the key to the end.
  */
-import { TesseraError } from "../util/errors.js";
+import { TesseraError, UsageError } from "../util/errors.js";
 import { nbytes as estimateBytes } from "./executor/nbytes.js";
 
 export interface WorkerDataStore {
@@ -39,8 +39,8 @@ export interface WorkerDataStore {
 }
 
 export class MissingKeyError extends TesseraError {
-  constructor(readonly key: string) {
-    super("TESSERA_ERR_MISSING_KEY", `key '${key}' is not in this worker's data store`);
+  constructor(readonly key: string, message = `key '${key}' is not in this worker's data store`) {
+    super("TESSERA_ERR_MISSING_KEY", message);
   }
 }
 
@@ -56,7 +56,7 @@ export class DataStore implements WorkerDataStore {
 
   set(key: string, value: unknown, nbytes?: number): void {
     const size = nbytes ?? estimateBytes(value);
-    if (!(size >= 0) || !Number.isFinite(size)) throw new Error(`nbytes for '${key}' must be a finite number ≥ 0, got ${String(nbytes)}`);
+    if (!(size >= 0) || !Number.isFinite(size)) throw new UsageError(`nbytes for '${key}' must be a finite number ≥ 0, got ${String(nbytes)}`);
     this.delete(key);
     this.entries.set(key, { value, nbytes: size });
     this.bytesInMemory += size;

@@ -16,6 +16,7 @@
 import { checkStart, fillUnitReference } from "./stream.js";
 import { fillUnitWasm } from "./wasm-unit.js";
 import { seedKey, type SeedLike } from "./seed.js";
+import { ArrayArgumentError } from "../errors.js";
 
 const PIECE = 8192;
 const TWO_PI = 2 * Math.PI;
@@ -29,12 +30,12 @@ export function fillUnit(key: bigint, start: number, out: Float64Array, offset =
 }
 
 function checkFinite(name: string, v: number): void {
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new RangeError(`${name}: ${String(v)} is not a finite number`);
+  if (typeof v !== "number" || !Number.isFinite(v)) throw new ArrayArgumentError(`${name}: ${String(v)} is not a finite number`);
 }
 
 function checkOut(out: unknown, kinds: string): void {
   if (!(out instanceof Float64Array || out instanceof Float32Array || out instanceof Int32Array)) {
-    throw new TypeError(`out: expected ${kinds}, got ${Object.prototype.toString.call(out)}`);
+    throw new ArrayArgumentError(`out: expected ${kinds}, got ${Object.prototype.toString.call(out)}`);
   }
 }
 
@@ -67,10 +68,10 @@ export function fillRandom(seed: SeedLike, start: number, out: Float64Array | Fl
 export function fillIntegers(seed: SeedLike, start: number, out: Int32Array | Float64Array, low: number, high: number): void {
   checkOut(out, "an Int32Array or Float64Array");
   if (!Number.isSafeInteger(low) || !Number.isSafeInteger(high) || low >= high) {
-    throw new RangeError(`integers: need integers low < high, got low=${low}, high=${high}`);
+    throw new ArrayArgumentError(`integers: need integers low < high, got low=${low}, high=${high}`);
   }
   if (out instanceof Int32Array && (low < -(2 ** 31) || high > 2 ** 31)) {
-    throw new RangeError(`integers: [${low}, ${high}) does not fit int32; use dtype float64`);
+    throw new ArrayArgumentError(`integers: [${low}, ${high}) does not fit int32; use dtype float64`);
   }
   const key = seedKey(seed);
   const range = high - low;
@@ -86,7 +87,7 @@ export function fillNormal(seed: SeedLike, start: number, out: Float64Array | Fl
   checkOut(out, "a Float64Array or Float32Array");
   checkFinite("mean", mean);
   checkFinite("std", std);
-  if (std < 0) throw new RangeError(`std: ${std} is negative; use a standard deviation >= 0`);
+  if (std < 0) throw new ArrayArgumentError(`std: ${std} is negative; use a standard deviation >= 0`);
   const key = seedKey(seed);
   for (let done = 0; done < out.length; done += PIECE) {
     const n = Math.min(PIECE, out.length - done);

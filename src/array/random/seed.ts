@@ -11,6 +11,7 @@
  *   - any other string:                FNV-1a-64 hash of its UTF-8 bytes.
  */
 import { randomBytes } from "node:crypto";
+import { ArrayArgumentError } from "../errors.js";
 
 const HEX16 = /^[0-9a-fA-F]{16}$/;
 const DECIMAL = /^[0-9]+$/;
@@ -36,13 +37,13 @@ export function normalizeSeed(seed?: SeedLike): string {
   if (seed === undefined) return randomBytes(8).toString("hex");
   if (typeof seed === "number") {
     if (!Number.isSafeInteger(seed) || seed < 0) {
-      throw new RangeError(`seed: ${seed} is not a non-negative safe integer; use e.g. 42, a bigint below 2^64, or a string`);
+      throw new ArrayArgumentError(`seed: ${seed} is not a non-negative safe integer; use e.g. 42, a bigint below 2^64, or a string`);
     }
     return hex16(BigInt(seed));
   }
   if (typeof seed === "bigint") {
     if (seed < 0n || seed > MASK64) {
-      throw new RangeError(`seed: ${seed}n is outside 0..2^64-1; use a bigint in that range or a string`);
+      throw new ArrayArgumentError(`seed: ${seed}n is outside 0..2^64-1; use a bigint in that range or a string`);
     }
     return hex16(seed);
   }
@@ -54,7 +55,7 @@ export function normalizeSeed(seed?: SeedLike): string {
     }
     return hex16(fnv1a64(seed));
   }
-  throw new TypeError(`seed: expected a number, bigint or string, got ${typeof seed}`);
+  throw new ArrayArgumentError(`seed: expected a number, bigint or string, got ${typeof seed}`);
 }
 
 /** The 64-bit key of a seed (normalised first). */

@@ -28,6 +28,7 @@
  * This file is the plain-JavaScript reference implementation (64-bit words as pairs of int32);
  * src/array/kernels/wasm/xoshiro.ts emits the WebAssembly SIMD version, which must agree bit for bit.
  */
+import { ArrayArgumentError } from "../errors.js";
 
 export const BLOCK_BITS = 10;
 export const BLOCK_SIZE = 1 << BLOCK_BITS;
@@ -59,7 +60,7 @@ export function laneOutputsBefore(pos: number, lane: number): number {
 /** Throws unless [start, start + n) is a valid range of global indices. */
 export function checkStart(start: number, n: number): void {
   if (!Number.isSafeInteger(start) || start < 0 || !Number.isSafeInteger(start + n)) {
-    throw new RangeError(`start: ${start} is not a non-negative integer index (with ${n} elements) below 2^53`);
+    throw new ArrayArgumentError(`start: ${start} is not a non-negative integer index (with ${n} elements) below 2^53`);
   }
 }
 

@@ -1,6 +1,7 @@
 /** The adaptive loop: a timer that asks the policy (policy.ts) every `interval` and applies its answer. */
 import { parseDuration } from "../../util/durations.js";
 import { decideAdaptive, jobLimits, type AdaptiveJob } from "./policy.js";
+import { UsageError } from "../../util/errors.js";
 
 export interface AdaptOptions {
   /** Minimum workers (converted to whole jobs). */
@@ -50,7 +51,7 @@ export class Adaptive {
     this.#host = host;
     const limits = jobLimits({ ...opts, processes: host.processes });
     if (limits.maximumJobs < limits.minimumJobs) {
-      throw new RangeError(
+      throw new UsageError(
         `adapt: the maximum (${limits.maximumJobs} jobs) is below the minimum (${limits.minimumJobs} jobs); ` +
           `raise maximum/maximumJobs or lower minimum/minimumJobs`,
       );
@@ -58,10 +59,10 @@ export class Adaptive {
     this.minimumJobs = limits.minimumJobs;
     this.maximumJobs = limits.maximumJobs;
     this.intervalMs = opts.intervalMs ?? parseDuration(opts.interval ?? 1, "adapt interval") * 1000;
-    if (this.intervalMs <= 0) throw new RangeError(`adapt: interval must be > 0, got ${String(opts.interval)}`);
+    if (this.intervalMs <= 0) throw new UsageError(`adapt: interval must be > 0, got ${String(opts.interval)}`);
     this.waitCount = opts.waitCount ?? 3;
     if (!Number.isInteger(this.waitCount) || this.waitCount < 1) {
-      throw new RangeError(`adapt: waitCount must be a whole number ≥ 1, got ${String(opts.waitCount)}`);
+      throw new UsageError(`adapt: waitCount must be a whole number ≥ 1, got ${String(opts.waitCount)}`);
     }
     this.targetDurationS = opts.targetDurationS ?? parseDuration(opts.targetDuration ?? 5, "adapt targetDuration");
   }

@@ -36,6 +36,7 @@ import { renderJobScript } from "./script.js";
 import type { SchedulerPlugin } from "../../scheduler/plugin.js";
 import { schedulerHost, startScheduler, type SchedulerPort, type WorkerSnapshot } from "./scheduler-port.js";
 import { startSchedulerJob, type SchedulerJob } from "./scheduler-job.js";
+import { ClosedError, TimeoutError, UsageError } from "../../util/errors.js";
 
 /** Options of the cluster object itself (beyond the per-job options). */
 export interface JobQueueClusterOptions extends JobQueueOptions {
@@ -212,7 +213,7 @@ export class JobQueueCluster implements Cluster {
   }
 
   get security(): Security {
-    if (!this.#security) throw new Error(`${this.#className} is not started; await cluster.start() first`);
+    if (!this.#security) throw new UsageError(`${this.#className} is not started; await cluster.start() first`);
     return this.#security;
   }
 
@@ -377,9 +378,9 @@ export class JobQueueCluster implements Cluster {
     for (;;) {
       if (this.workers.length >= n) return;
       if (this.#table.failures.gaveUp) throw new JobsFailingError(this.#table.failures.gaveUp);
-      if (this.#closed) throw new Error(`${this.#className} closed while waiting for ${n} workers`);
+      if (this.#closed) throw new ClosedError(`${this.#className} closed while waiting for ${n} workers`);
       if (Date.now() > deadline) {
-        throw new Error(
+        throw new TimeoutError(
           `timed out after ${timeoutMs} ms waiting for ${n} workers (have ${this.workers.length}); jobs:\n` +
             renderClusterView(this.#summary(), this.jobs),
         );
@@ -648,11 +649,11 @@ export class JobQueueCluster implements Cluster {
   /** The last lines a worker logged, read from its job's output files (for the dashboard). */
   async workerLog(address: string, limit = 200): Promise<LogEntry[]> {
     const w = this.workers.find((x) => x.address === address || x.name === address);
-    if (!w) throw new Error(`no worker ${address} in ${this.#className} '${this.options.name}'`);
+    if (!w) throw new UsageError(`no worker ${address} in ${this.#className} '${this.options.name}'`);
     const jobs = this.#table.all;
     const jobName = jobNameOfWorker(w.name, jobs.map((j) => j.name));
     const job = jobs.find((j) => j.name === jobName);
-    if (!job?.jobId) throw new Error(`worker ${w.name} belongs to no job of this cluster`);
+    if (!job?.jobId) throw new UsageError(`worker ${w.name} belongs to no job of this cluster`);
     const entries: LogEntry[] = [];
     for (const f of this.batchSystem.logFiles(this.options, job.jobId, this.#submitDir)) {
       const text = await readFile(f, "utf8").catch(() => "");
@@ -693,8 +694,8 @@ export class JobQueueCluster implements Cluster {
   }
 
   #requireScheduler(): SchedulerPort {
-    if (this.#closed) throw new Error(`${this.#className} '${this.options.name}' is closed`);
-    if (!this.#scheduler) throw new Error(`${this.#className} is not started; use 'await ${this.#className}.create(options)' or 'await cluster.start()'`);
+    if (this.#closed) throw new ClosedError(`${this.#className} '${this.options.name}' is closed`);
+    if (!this.#scheduler) throw new UsageError(`${this.#className} is not started; use 'await ${this.#className}.create(options)' or 'await cluster.start()'`);
     return this.#scheduler;
   }
 }

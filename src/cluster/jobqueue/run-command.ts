@@ -1,6 +1,7 @@
 /** Running batch-system commands (sbatch, squeue, …): argv, no shell, output captured. */
 import { execFile, spawnSync } from "node:child_process";
 import { BatchCommandError } from "./errors.js";
+import { UsageError } from "../../util/errors.js";
 
 export interface CommandResult {
   readonly code: number | null;
@@ -15,7 +16,7 @@ export const runCommand: CommandRunner = (argv, opts = {}) =>
   new Promise((resolve, reject) => {
     const [file, ...args] = argv;
     if (file === undefined) {
-      reject(new Error("runCommand: empty command"));
+      reject(new UsageError("runCommand: empty command"));
       return;
     }
     execFile(

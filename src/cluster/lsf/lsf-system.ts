@@ -8,13 +8,14 @@ import { join, resolve } from "node:path";
 import type { BatchSystem, JobState, JobStatusRow } from "../jobqueue/batch-system.js";
 import type { ResolvedJobOptions } from "../jobqueue/options.js";
 import { defineSystemOptions, systemBool, systemInt, systemString } from "../jobqueue/system-options.js";
+import { UsageError } from "../../util/errors.js";
 
 const UNIT_POWER: Record<string, number> = { k: 1, m: 2, g: 3, t: 4, p: 5, e: 6, z: 7 };
 
 /** dask-jobqueue's lsf_format_bytes_ceil: decimal units, rounded up ('25GB' in 'mb' → '25000'). */
 export function lsfFormatBytesCeil(n: number, units = "mb"): string {
   const p = UNIT_POWER[units.toLowerCase()[0] ?? "m"];
-  if (p === undefined) throw new RangeError(`lsfUnits: '${units}' is not one of kb, mb, gb, tb, pb, eb, zb`);
+  if (p === undefined) throw new UsageError(`lsfUnits: '${units}' is not one of kb, mb, gb, tb, pb, eb, zb`);
   return String(Math.ceil(n / 1000 ** p));
 }
 

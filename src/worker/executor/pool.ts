@@ -6,7 +6,7 @@
  * how typed arrays avoid copies.
  */
 import { Worker } from "node:worker_threads";
-import { TesseraError } from "../../util/errors.js";
+import { InternalError, TesseraError, UsageError } from "../../util/errors.js";
 import { defaultDepthPolicy, threadDepth, updateAverage, type DepthPolicy } from "./depth.js";
 import { nowSeconds } from "./clock.js";
 import { DEFAULT_SHARE_THRESHOLD_BYTES, prepareArgs, type ResultTransport } from "./transport.js";
@@ -67,7 +67,7 @@ export class TaskThreadPool {
 
   private constructor(opts: TaskThreadPoolOptions) {
     if (!Number.isInteger(opts.nthreads) || opts.nthreads < 1) {
-      throw new Error(`nthreads must be a whole number ≥ 1, got ${String(opts.nthreads)}`);
+      throw new UsageError(`nthreads must be a whole number ≥ 1, got ${String(opts.nthreads)}`);
     }
     this.opts = {
       nthreads: opts.nthreads,
@@ -254,7 +254,7 @@ export class TaskThreadPool {
           resolve();
           this.scheduleDispatch();
         } else if (msg.type === "startup-failed") {
-          const err = new Error(`task thread failed to start: ${msg.error.message}\n${msg.error.stack}`);
+          const err = new ThreadStartError(`task thread failed to start: ${msg.error.message}\n${msg.error.stack}`);
           this.startupError = err;
           started = true;
           reject(err);
@@ -269,7 +269,7 @@ export class TaskThreadPool {
         if (this.closed || slot.worker !== worker) return;
         if (!started) {
           started = true;
-          reject(lastError ?? new Error(`task thread exited with code ${code} during start-up`));
+          reject(lastError ?? new ThreadStartError(`task thread exited with code ${code} during start-up`));
           return;
         }
         if (this.startupError) return;
@@ -283,7 +283,7 @@ export class TaskThreadPool {
       const t = slot.outstanding[slot.done];
       if (t === undefined || t.id !== r[0]) {
         // Results arrive in the order tasks were sent; anything else is a bug worth knowing about.
-        throw new Error(`task thread ${slot.index} reported task ${r[0]} out of order`);
+        throw new InternalError(`task thread ${slot.index} reported task ${r[0]} out of order`);
       }
       slot.outstanding[slot.done++] = undefined as never;
       this.avgDurationS = updateAverage(this.avgDurationS, r[5] - r[4], this.opts.depthPolicy);
@@ -352,6 +352,13 @@ export class TaskThreadPool {
     this.queue = [];
     this.queueHead = 0;
     for (const t of waiting) this.finish(t, errorOutcome(t.key, "ThreadStartupError", e.message));
+  }
+}
+
+/** A task thread could not start (its op modules failed to import, or it exited during start-up). */
+export class ThreadStartError extends TesseraError {
+  constructor(message: string) {
+    super("TESSERA_ERR_THREAD_START", message);
   }
 }
 

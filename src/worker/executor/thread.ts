@@ -39,7 +39,7 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 function invoke(op: string, args: unknown[]): unknown {
   if (op === "call") {
     const desc = args[0];
-    if (!isFunctionDescriptor(desc)) throw new Error(`op 'call' needs a function descriptor as its first argument, got ${typeof desc}`);
+    if (!isFunctionDescriptor(desc)) throw new UsageError(`op 'call' needs a function descriptor as its first argument, got ${typeof desc}`);
     const fn = cachedFunction(desc);
     if (fn) return fn(...args.slice(1));
     return loadFunction(desc).then((f) => f(...args.slice(1)));

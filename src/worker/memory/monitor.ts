@@ -6,6 +6,7 @@
  */
 import { decideMemory, defaultMemoryThresholds, validateThresholds, type MemoryDecision, type MemorySample, type MemoryThresholds } from "./thresholds.js";
 import { ownRss } from "./rss.js";
+import { UsageError } from "../../util/errors.js";
 
 export interface EvictableStore {
   readonly memoryBytes: number;
@@ -49,7 +50,7 @@ export class MemoryMonitor {
 
   constructor(private readonly opts: MemoryMonitorOptions) {
     this.thresholds = validateThresholds({ ...defaultMemoryThresholds, ...opts.thresholds });
-    if (!(opts.limitBytes >= 0)) throw new Error(`memory limit must be ≥ 0 bytes, got ${String(opts.limitBytes)}`);
+    if (!(opts.limitBytes >= 0)) throw new UsageError(`memory limit must be ≥ 0 bytes, got ${String(opts.limitBytes)}`);
   }
 
   get paused(): boolean {

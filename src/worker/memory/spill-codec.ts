@@ -9,6 +9,7 @@
  */
 import { Packr } from "msgpackr";
 import type { TypedArray } from "../../graph/spec.js";
+import { SpillFileError } from "../../util/errors.js";
 
 export const HEADER_BYTES = 16;
 const MAGIC = 0x31505354; // "TSP1" read as little-endian uint32
@@ -53,16 +54,16 @@ export function encodeValue(value: unknown): EncodedValue {
 }
 
 export function decodeHeader(header: Uint8Array, file: string): DecodedHeader {
-  if (header.byteLength < HEADER_BYTES) throw new Error(`spill file ${file} is truncated (${header.byteLength} header bytes)`);
+  if (header.byteLength < HEADER_BYTES) throw new SpillFileError(`spill file ${file} is truncated (${header.byteLength} header bytes)`);
   const dv = new DataView(header.buffer, header.byteOffset, HEADER_BYTES);
-  if (dv.getUint32(0, true) !== MAGIC) throw new Error(`spill file ${file} is not a Tessera spill file (bad magic)`);
+  if (dv.getUint32(0, true) !== MAGIC) throw new SpillFileError(`spill file ${file} is not a Tessera spill file (bad magic)`);
   const kind = header[4];
   const payloadBytes = dv.getFloat64(8, true);
   if ((kind !== 0 && kind !== 1) || !Number.isSafeInteger(payloadBytes) || payloadBytes < 0) {
-    throw new Error(`spill file ${file} has a corrupt header`);
+    throw new SpillFileError(`spill file ${file} has a corrupt header`);
   }
   const ctor = kind === 0 ? TYPED_ARRAYS[header[5]!] : undefined;
-  if (kind === 0 && !ctor) throw new Error(`spill file ${file} names unknown typed-array type ${header[5]}`);
+  if (kind === 0 && !ctor) throw new SpillFileError(`spill file ${file} names unknown typed-array type ${header[5]}`);
   return { kind, ctor, payloadBytes };
 }
 

@@ -21,6 +21,7 @@ import { join } from "node:path";
 import { DataStore, MissingKeyError, type StoreEntry, type WorkerDataStore } from "../store.js";
 import { spillDirPrefix } from "./spill-dirs.js";
 import { decodeHeader, decodePayload, encodeValue, HEADER_BYTES, payloadBuffer, type DecodedHeader } from "./spill-codec.js";
+import { ClosedError, SpillFileError, UsageError } from "../../util/errors.js";
 
 export interface SpillableStoreOptions {
   /** The worker's --local-directory; a fresh subdirectory is made inside it. Created if missing. */
@@ -68,12 +69,12 @@ export class SpillableStore extends DataStore implements WorkerDataStore {
 
   constructor(private readonly opts: SpillableStoreOptions) {
     super();
-    if (typeof opts.directory !== "string" || opts.directory === "") throw new Error("SpillableStore needs a directory (the worker's --local-directory)");
+    if (typeof opts.directory !== "string" || opts.directory === "") throw new UsageError("SpillableStore needs a directory (the worker's --local-directory)");
     try {
       mkdirSync(opts.directory, { recursive: true });
       this.directory = mkdtempSync(join(opts.directory, spillDirPrefix()));
     } catch (e) {
-      throw new Error(`cannot create a spill directory in '${opts.directory}': ${(e as Error).message}; pass a writable --local-directory`);
+      throw new SpillFileError(`cannot create a spill directory in '${opts.directory}': ${(e as Error).message}; pass a writable --local-directory`);
     }
     this.targetBytes = opts.targetBytes ?? Number.POSITIVE_INFINITY;
     this.maxSpillBytes = opts.maxSpillBytes ?? Number.POSITIVE_INFINITY;
@@ -113,7 +114,7 @@ export class SpillableStore extends DataStore implements WorkerDataStore {
       },
       (e: Error) => {
         this.reading.delete(key);
-        throw new Error(`cannot read spilled value '${key}' back from ${rec.file}: ${e.message}`);
+        throw new SpillFileError(`cannot read spilled value '${key}' back from ${rec.file}: ${e.message}`);
       },
     );
     this.reading.set(key, p);
@@ -135,7 +136,7 @@ export class SpillableStore extends DataStore implements WorkerDataStore {
         return value;
       },
       (e: Error) => {
-        throw new Error(`cannot read spilled value '${key}' from ${rec.file}: ${e.message}`);
+        throw new SpillFileError(`cannot read spilled value '${key}' from ${rec.file}: ${e.message}`);
       },
     );
   }
@@ -301,7 +302,7 @@ export class SpillableStore extends DataStore implements WorkerDataStore {
       this.stats.spillCount++;
       return true;
     } catch (e) {
-      const err = new Error(`spilling '${key}' to ${file} failed, spilling is now off and values stay in memory: ${(e as Error).message}`);
+      const err = new SpillFileError(`spilling '${key}' to ${file} failed, spilling is now off and values stay in memory: ${(e as Error).message}`);
       this.spillError = err;
       this.trackUnlink(file);
       this.opts.onSpillError?.(err);
@@ -340,7 +341,7 @@ export class SpillableStore extends DataStore implements WorkerDataStore {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new Error("this SpillableStore is closed");
+    if (this.closed) throw new ClosedError("this SpillableStore is closed");
   }
 }
 
@@ -362,7 +363,7 @@ async function readFully(h: DecodedHeader, payload: Uint8Array, file: string, re
   let off = 0;
   while (off < h.payloadBytes) {
     const n = await readAt(off);
-    if (n === 0) throw new Error(`spill file ${file} is truncated (${off} of ${h.payloadBytes} bytes)`);
+    if (n === 0) throw new SpillFileError(`spill file ${file} is truncated (${off} of ${h.payloadBytes} bytes)`);
     off += n;
   }
 }
@@ -377,7 +378,7 @@ function readSpillFileSync(file: string, shared: boolean): unknown {
     let off = 0;
     while (off < h.payloadBytes) {
       const n = readSync(fd, payload, off, payload.byteLength - off, HEADER_BYTES + off);
-      if (n === 0) throw new Error(`spill file ${file} is truncated (${off} of ${h.payloadBytes} bytes)`);
+      if (n === 0) throw new SpillFileError(`spill file ${file} is truncated (${off} of ${h.payloadBytes} bytes)`);
       off += n;
     }
     return decodePayload(h, payload);

@@ -7,6 +7,7 @@
  *   pause     0.80 of process memory → stop starting new tasks (resume below it);
  *   terminate 0.95 of process memory → the nanny kills and restarts the worker.
  */
+import { UsageError } from "../../util/errors.js";
 
 export interface MemoryThresholds {
   readonly target: number | false;
@@ -38,7 +39,7 @@ export interface MemoryDecision {
 export function validateThresholds(t: MemoryThresholds): MemoryThresholds {
   for (const [name, v] of Object.entries(t)) {
     if (v !== false && !(typeof v === "number" && v > 0 && v <= 1)) {
-      throw new Error(`memory threshold '${name}' must be a fraction in (0, 1] or false, got ${String(v)}`);
+      throw new UsageError(`memory threshold '${name}' must be a fraction in (0, 1] or false, got ${String(v)}`);
     }
   }
   return t;

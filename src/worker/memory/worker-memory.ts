@@ -10,6 +10,7 @@ import { MemoryMonitor, type MemoryMonitorOptions } from "./monitor.js";
 import { SpillableStore } from "./spillable-store.js";
 import { sweepStaleSpillDirs } from "./spill-dirs.js";
 import { defaultMemoryThresholds, validateThresholds, type MemoryThresholds } from "./thresholds.js";
+import { UsageError } from "../../util/errors.js";
 
 export interface WorkerMemoryOptions {
   /** Bytes; 0 = no limit (no spilling, no pausing: Dask's behaviour without a limit). */
@@ -38,7 +39,7 @@ export interface WorkerMemory {
 export function createWorkerMemory(opts: WorkerMemoryOptions): WorkerMemory {
   const thresholds = validateThresholds({ ...defaultMemoryThresholds, ...opts.thresholds });
   const limit = opts.memoryLimitBytes;
-  if (!(limit >= 0) || !Number.isFinite(limit)) throw new Error(`memory limit must be a finite number of bytes ≥ 0, got ${String(limit)}`);
+  if (!(limit >= 0) || !Number.isFinite(limit)) throw new UsageError(`memory limit must be a finite number of bytes ≥ 0, got ${String(limit)}`);
   const spills = limit > 0 && (thresholds.target !== false || thresholds.spill !== false);
   const directory = opts.localDirectory ?? tmpdir();
   let store: WorkerDataStore;

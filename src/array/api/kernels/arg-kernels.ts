@@ -6,6 +6,7 @@
  */
 import type { NDChunk } from "../../fusion/ir.js";
 import { chunkOf, forEachLine, get, numel } from "./chunk-util.js";
+import { ArrayArgumentError } from "../../errors.js";
 
 export interface ArgParams { readonly fn: "min" | "max"; readonly axis: number; readonly skipNaN?: boolean }
 
@@ -54,7 +55,7 @@ export function argAggregate(p: ArgParams, _bp: unknown, parts: readonly NDChunk
         if (i >= 0 && (at < 0 || (p.fn === "min" ? v < best : v > best))) { best = v; at = i; }
       } else if (at < 0 || better(p.fn, v, best)) { best = v; at = i; }
     }
-    if (at < 0) throw new RangeError(`nanarg${p.fn}: All-NaN slice encountered`);
+    if (at < 0) throw new ArrayArgumentError(`nanarg${p.fn}: All-NaN slice encountered`);
     out[line++] = at;
   });
   return chunkOf("int64", outShape, out);
