@@ -30,7 +30,16 @@ export {
   CommClosedError,
   UsageError,
   TimeoutError,
+  InternalError,
+  ClosedError,
+  GraphError,
+  UnknownOpError,
+  FunctionLoadError,
+  SpillFileError,
+  RegistrationRefusedError,
 } from "./util/errors.js";
+export { UploadError } from "./scheduler/uploads.js";
+export { ClusterStartError } from "./cluster/local.js";
 export { describeFunction, remote, UnshippableFunctionError, type FunctionDescriptor } from "./client/functions.js";
 export { LocalCluster, type LocalClusterOptions } from "./cluster/local.js";
 export type { Cluster, ScaleRequest, Adaptive, AdaptOptions } from "./cluster/cluster.js";

@@ -1,6 +1,7 @@
-// Type tests: compiled by test/types/types.test.ts with `tsc --noEmit`. Lines marked
-// `@ts-expect-error` must fail to compile (tsc reports an unused directive otherwise).
-import { Client, Future, TaskError, TesseraError } from "../../src/index.js";
+// Type tests: compiled with the project (npm run build) and, against the packed package, by
+// test/package/tarball.test.ts (tsc --strict, nodenext). Lines marked `@ts-expect-error` must fail to
+// compile (tsc reports an unused directive otherwise).
+import { Client, Future, TaskError, TesseraError, type RebalanceResult } from "../../src/index.js";
 
 export async function typed(client: Client): Promise<void> {
   // submit infers the argument and result types from the function.
@@ -45,6 +46,16 @@ export async function typed(client: Client): Promise<void> {
   client.map((x: number) => x, ["a"]);
   // @ts-expect-error unknown option
   client.submitWith({ retry: 1 }, (x: number) => x, 1);
+
+  // rebalance and uploadFile.
+  const moved: RebalanceResult = await client.rebalance([sq], { workers: ["tcp://127.0.0.1:1"] });
+  const from: string = moved.moved["k"]![0];
+  const paths: Record<string, string> = await client.uploadFile("ops.mjs", { load: true });
+  void from, paths;
+  // @ts-expect-error rebalance takes futures, not keys
+  await client.rebalance(["x-1"]);
+  // @ts-expect-error resources are numbers
+  client.submitWith({ resources: { GPU: "1" } }, (x: number) => x, 1);
 
   // One TaskError, with a code.
   try {
