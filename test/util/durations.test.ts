@@ -13,7 +13,7 @@ test("parseDuration reads Dask and SLURM forms as seconds", () => {
 });
 
 test("parseDuration errors name the value and show what to write", () => {
-  assert.throws(() => parseDuration("5 fortnights", "--lifetime"), /^Error: --lifetime: '5 fortnights' is not a duration \(unknown unit 'fortnights'\); use e\.g\. '5s', '55m'/);
+  assert.throws(() => parseDuration("5 fortnights", "--lifetime"), /^UsageError: --lifetime: '5 fortnights' is not a duration \(unknown unit 'fortnights'\); use e\.g\. '5s', '55m'/);
   assert.throws(() => parseDuration("soon"), /'soon' is not a duration/);
   assert.throws(() => parseDuration(""), /'' is not a duration \(empty\)/);
   assert.throws(() => parseDuration("1:2:3:4"), /clock form/);

@@ -14,7 +14,7 @@ test("parseBytes follows dask.utils.parse_bytes", () => {
 });
 
 test("parseBytes errors name the value and show what to write", () => {
-  assert.throws(() => parseBytes("12XB", "memory"), /^Error: memory: '12XB' is not a size \(unknown unit 'XB'\); use e\.g\. '120GB', '55\.88GiB'/);
+  assert.throws(() => parseBytes("12XB", "memory"), /^UsageError: memory: '12XB' is not a size \(unknown unit 'XB'\); use e\.g\. '120GB', '55\.88GiB'/);
   assert.throws(() => parseBytes("lots"), /'lots' is not a size/);
   assert.throws(() => parseBytes(""), /'' is not a size/);
   assert.throws(() => parseBytes("1.2.3GB"), /'1\.2\.3GB' is not a size/);

@@ -181,3 +181,21 @@ test("inputs of unknown size (replicas) are sized by the inputs fetched so far",
   assert.equal(f.length, 1);
   assert.equal(f[0]!.type === "fetch" && f[0]!.keys.length, 4);
 });
+
+test("resources limit how many tasks run at once; tasks without them pass the waiting ones", () => {
+  const w = new WorkerStateMachine({ nthreads: 4, resources: { GPU: 2 } });
+  const gpu = (key: string, n: number, priority: number): ComputeTask => ({ ...ct(key, [], priority), resources: { GPU: n } });
+  w.computeTasks({ op: "compute-tasks", tasks: [gpu("g1", 1, 1), gpu("g2", 1, 2), gpu("g3", 1, 3), gpu("big", 2, 4), ct("free", [], 5)], whoHas: {} });
+  assert.deepEqual(kinds(w.take()), ["execute:g1", "execute:g2", "execute:free"], "two GPU tasks at once; the free one passes");
+  assert.deepEqual(w.resources.available, { GPU: 0 });
+  assert.equal(w.taskDone("g1", true, 0.5), "report");
+  assert.deepEqual(kinds(w.take()), ["execute:g3"], "one unit free: g3, not big (needs 2)");
+  w.taskDone("g2", true, 0.5);
+  w.taskDone("g3", false, 0.5);
+  assert.deepEqual(kinds(w.take()), ["execute:big"], "failed tasks release theirs too");
+  assert.deepEqual(w.resources.available, { GPU: 0 });
+  // A task freed while running releases its resources when it comes back.
+  w.freeKeys(["big"]);
+  assert.equal(w.taskDone("big", true, 0.5), "drop");
+  assert.deepEqual(w.resources.available, { GPU: 2 });
+});

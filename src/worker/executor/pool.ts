@@ -63,7 +63,8 @@ export class TaskThreadPool {
   private readonly opts: Required<Omit<TaskThreadPoolOptions, "onThreadCrash">> & Pick<TaskThreadPoolOptions, "onThreadCrash">;
   private startupError: Error | undefined;
   private readonly uploaded: UploadedModule[] = [];
-  private readonly loading = new Map<number, { left: number; errors: string[]; done: (errors: string[]) => void }>();
+  /** Loads in flight: the threads (slot indices) yet to answer. */
+  private readonly loading = new Map<number, { left: Set<number>; errors: string[]; done: (errors: string[]) => void }>();
 
   private constructor(opts: TaskThreadPoolOptions) {
     if (!Number.isInteger(opts.nthreads) || opts.nthreads < 1) {
@@ -153,7 +154,7 @@ export class TaskThreadPool {
     return new Promise<void>((resolve, reject) => {
       const slots = this.slots.filter((s) => s !== undefined);
       const entry = {
-        left: slots.length,
+        left: new Set(slots.map((s) => s.index)),
         errors: [] as string[],
         done: (errors: string[]) => (errors.length === 0 ? resolve() : reject(new ModuleLoadError(`importing ${module.url} failed on a task thread: ${errors[0]}`))),
       };
@@ -163,11 +164,11 @@ export class TaskThreadPool {
     });
   }
 
-  private onLoaded(id: number, error: string | undefined): void {
+  private onLoaded(id: number, slot: number, error: string | undefined): void {
     const e = this.loading.get(id);
-    if (e === undefined) return;
+    if (e === undefined || !e.left.delete(slot)) return;
     if (error !== undefined) e.errors.push(error);
-    if (--e.left > 0) return;
+    if (e.left.size > 0) return;
     this.loading.delete(id);
     e.done(e.errors);
   }
@@ -247,7 +248,7 @@ export class TaskThreadPool {
       let started = false;
       worker.on("message", (msg: ThreadToMain) => {
         if (msg.type === "results") this.onResults(slot, msg.results);
-        else if (msg.type === "loaded") this.onLoaded(msg.id, msg.error);
+        else if (msg.type === "loaded") this.onLoaded(msg.id, slot.index, msg.error);
         else if (msg.type === "ready") {
           started = true;
           slot.ready = true;
@@ -342,6 +343,8 @@ export class TaskThreadPool {
     }
     this.queue = [...retry, ...this.queue.slice(this.queueHead)];
     this.queueHead = 0;
+    // Loads this thread had not answered: its replacement imports every uploaded module at start.
+    for (const id of [...this.loading.keys()]) this.onLoaded(id, slot.index, undefined);
     this.spawn(slot.index).catch((e: Error) => this.failWaiting(e));
   }
 
