@@ -40,8 +40,8 @@ import { isCollection, type Collection } from "../graph/collection.js";
 import { AsCompleted, firstCompleted } from "./as-completed.js";
 import { CollectionFuture } from "./collection-future.js";
 import { renderPerformanceReport } from "./performance-report.js";
-import { readFile, writeFile } from "node:fs/promises";
-import { basename, resolve as resolvePath } from "node:path";
+import { readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { basename, join, resolve as resolvePath } from "node:path";
 import { pathToFileURL } from "node:url";
 import { terminalProgress, type ProgressReporter } from "./progress.js";
 import { CancelledError, ClientClosedError, MessageEncodeError, SchedulerGoneError, SchedulerRequestError, errorFor } from "./errors.js";
@@ -1043,7 +1043,9 @@ export class Client implements GraphExecutor, FutureOwner {
 
   /**
    * Send a file to every worker, now and joining later (Dask's client.upload_file), for code that is
-   * not on a shared filesystem. Workers write it to their upload directory. A JavaScript module
+   * not on a shared filesystem. Workers write it to their upload directory; a directory arrives as a
+   * directory (its files, recursively, hidden ones left out), so its modules import each other by
+   * relative paths, and resolves with where it is on each worker. A JavaScript module
    * (.js/.mjs/.cjs) is then imported by every task thread (`load: false` skips that), so ops it
    * registers (registerOp) are there for tasks; and functions tagged with `remote(import.meta.url, …)`
    * in that very file load the uploaded copy. Resolves with the path written on each worker.
@@ -1051,22 +1053,44 @@ export class Client implements GraphExecutor, FutureOwner {
   async uploadFile(path: string, opts: { load?: boolean } = {}): Promise<Record<string, string>> {
     await this.#ready;
     const abs = resolvePath(path);
-    let data: Buffer;
+    let isDir: boolean;
     try {
-      data = await readFile(abs);
+      isDir = (await stat(abs)).isDirectory();
     } catch (err) {
       throw new UsageError(`uploadFile: cannot read '${path}': ${(err as Error).message}`);
     }
-    const name = basename(abs);
-    if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$/.test(name)) {
-      throw new UsageError(`uploadFile: '${name}' is not a plain file name (letters, digits, '_', '.', '-'); rename the file`);
+    const load = opts.load !== false;
+    if (!isDir) return this.#uploadOne(abs, basename(abs), load);
+    // A directory (its files, recursively, hidden ones left out) arrives as a directory: all files
+    // first, then its modules are loaded, so that they can import each other.
+    const files = await filesUnder(abs);
+    if (files.length === 0) throw new UsageError(`uploadFile: directory '${path}' holds no files to send`);
+    const top = basename(abs);
+    let where: Record<string, string> = {};
+    for (const rel of files) {
+      const written = await this.#uploadOne(join(abs, rel), `${top}/${rel}`, false);
+      where = Object.fromEntries(Object.entries(written).map(([w, p]) => [w, p.slice(0, p.length - rel.length - 1)]));
+    }
+    if (load) for (const rel of files) if (MODULE_FILE.test(rel)) await this.#uploadOne(join(abs, rel), `${top}/${rel}`, true);
+    return where;
+  }
+
+  async #uploadOne(file: string, name: string, load: boolean): Promise<Record<string, string>> {
+    let data: Buffer;
+    try {
+      data = await readFile(file);
+    } catch (err) {
+      throw new UsageError(`uploadFile: cannot read '${file}': ${(err as Error).message}`);
+    }
+    if (!UPLOAD_NAME.test(name)) {
+      throw new UsageError(`uploadFile: '${name}' is not a plain file name (letters, digits, '_', '.', '-' in each part); rename it`);
     }
     return this.#request<Record<string, string>>({
       op: "upload-file",
       name,
       data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-      load: opts.load !== false,
-      sourceUrl: pathToFileURL(abs).href,
+      load,
+      sourceUrl: pathToFileURL(file).href,
     });
   }
 
@@ -1120,6 +1144,22 @@ export class Client implements GraphExecutor, FutureOwner {
 
 function getDefaultExecutorIs(c: Client): boolean {
   return hasDefaultClient() && getDefaultExecutor() === c;
+}
+
+/** An uploaded file's name: plain parts (no '..', nothing hidden) joined by '/'. */
+const UPLOAD_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}(\/[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}){0,15}$/;
+const MODULE_FILE = /\.(m?js|cjs)$/;
+
+/** Files under `dir`, relative, '/'-separated, sorted; hidden entries and node_modules left out. */
+async function filesUnder(dir: string, prefix = ""): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of (await readdir(join(dir, prefix), { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    if (e.name.startsWith(".") || e.name === "node_modules") continue;
+    const rel = prefix === "" ? e.name : `${prefix}/${e.name}`;
+    if (e.isDirectory()) out.push(...(await filesUnder(dir, rel)));
+    else if (e.isFile()) out.push(rel);
+  }
+  return out;
 }
 
 /** A key prefix from a function or op name: letters, digits, '_' and '.' only. */

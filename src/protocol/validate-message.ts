@@ -157,10 +157,13 @@ const WORKER_TO_SCHEDULER: Record<string, Check> = {
   "file-uploaded": (m) => first(required(m, "name", isStr, "a string"), optional(m, "path", isStr, "a string"), optional(m, "error", isStr, "a string")),
 };
 
-/** An uploaded file: a plain file name (no directories, nothing hidden) and its bytes. */
+/** An uploaded file's name: plain parts joined by '/' (no '..', nothing absolute or hidden). */
+const UPLOAD_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}(\/[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}){0,15}$/;
+
+/** An uploaded file: its name and its bytes. */
 const uploadFile = (m: Rec): string | null =>
   first(
-    required(m, "name", (x) => isStr(x) && /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$/.test(x), "a plain file name (letters, digits, '_', '.', '-')"),
+    required(m, "name", (x) => isStr(x) && UPLOAD_NAME.test(x), "a relative file name of plain parts (letters, digits, '_', '.', '-') joined by '/'"),
     required(m, "data", (x) => x instanceof Uint8Array, "bytes (a Uint8Array)"),
     required(m, "load", (x) => typeof x === "boolean", "a boolean"),
     optional(m, "sourceUrl", isStr, "a string"),

@@ -7,7 +7,8 @@
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, sep } from "node:path";
+import { UsageError } from "../util/errors.js";
 import { pathToFileURL } from "node:url";
 import type { UploadFileMsg } from "../protocol/messages.js";
 import type { UploadedModule } from "./executor/index.js";
@@ -52,7 +53,11 @@ export class Uploads {
   receive(msg: UploadFileMsg, load: (m: UploadedModule) => Promise<void>): Promise<string> {
     this.#pending++;
     const run = async (): Promise<string> => {
-      const path = join(await this.directory(), msg.name);
+      const dir = await this.directory();
+      const path = join(dir, msg.name);
+      // Names were checked at the scheduler (plain parts, no '..'); never write outside anyway.
+      if (!path.startsWith(dir + sep)) throw new UsageError(`upload name '${msg.name}' leaves the upload directory`);
+      await mkdir(dirname(path), { recursive: true });
       await writeFile(path, msg.data);
       if (MODULE_FILE.test(msg.name) || msg.sourceUrl !== undefined) {
         // A query per upload: uploading a changed module again imports the new one (imports are cached by URL).

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -84,6 +84,25 @@ test("uploadFile: a module only in the client's temporary directory runs on ever
       const late = (await client.schedulerInfo()).workers.map((w) => w.address).find((w) => !workers.includes(w))!;
       assert.equal(await client.submitWith({ workers: late }, "upload.triple", 7), 21);
       assert.deepEqual(await client.submitWith({ workers: late }, tripleAll, [1]), [3]);
+
+      // A directory arrives as a directory: its modules import each other by relative paths.
+      const tree = await mkdtemp(join(tmpdir(), "tessera-upload-tree-"));
+      let dirs: Record<string, string> = {};
+      try {
+        const pkg = join(tree, "pkg");
+        await mkdir(join(pkg, "lib"), { recursive: true });
+        await writeFile(join(pkg, "lib", "four.mjs"), "export const four = 4;\n");
+        await writeFile(join(pkg, "ops.mjs"), 'import { four } from "./lib/four.mjs";\nexport const ops = { "upload.quadruple": (x) => x * four };\n');
+        await writeFile(join(pkg, ".hidden"), "left out\n");
+        dirs = await client.uploadFile(pkg);
+        assert.equal(Object.keys(dirs).length, 3);
+        for (const d of Object.values(dirs)) {
+          assert.ok(d.endsWith("/pkg") && existsSync(join(d, "lib", "four.mjs")) && !existsSync(join(d, ".hidden")), d);
+        }
+      } finally {
+        await rm(tree, { recursive: true, force: true });
+      }
+      for (const [i, w] of Object.keys(dirs).entries()) assert.equal(await client.submitWith({ workers: w }, "upload.quadruple", i), 4 * i);
 
       // Errors: an unreadable path; a module that does not import (every worker says why).
       await assert.rejects(client.uploadFile(join(dir, "missing.mjs")), (e: unknown) => e instanceof TesseraError && e.code === "TESSERA_ERR_USAGE" && /cannot read/.test(e.message));
