@@ -15,6 +15,7 @@ import { LocalCluster } from "../src/cluster/local.js";
 import { SLURMCluster } from "../src/cluster/slurm/index.js";
 import { Client } from "../src/client/client.js";
 import { fromNetCDF, fromZarr, openDataset, type TArray } from "../src/array/index.js";
+import { TesseraError } from "../src/util/errors.js";
 
 const dir = process.argv[2];
 if (!dir) {
@@ -64,7 +65,7 @@ try {
     console.log(`${name}: January mean ${janMean.toFixed(3)} K, July mean ${julMean.toFixed(3)} K, anomaly mean ${anom.toExponential(2)}, max |time-mean anomaly| ${maxAbs.toExponential(2)} (${results[`${name}Seconds`]} s)`);
     results[`${name}Jan`] = janMean;
   }
-  if (Math.abs(results["netcdfJan"]! - results["zarrJan"]!) > 1e-9) throw new Error("NetCDF and Zarr climatologies differ");
+  if (Math.abs(results["netcdfJan"]! - results["zarrJan"]!) > 1e-9) throw new TesseraError("TESSERA_ERR_EXAMPLE_MISMATCH", `NetCDF and Zarr climatologies differ: January means ${results["netcdfJan"]} and ${results["zarrJan"]}`);
   console.log(JSON.stringify({ ...results, totalSeconds: (Date.now() - t0) / 1000, cluster: slurm ? "slurm" : "local" }));
 } finally {
   await client.close();
