@@ -29,10 +29,11 @@ export async function h5Module(): Promise<H5Module> {
 /** Files unused this long are closed (a timer that does not keep the thread alive checks). */
 const IDLE_CLOSE_MS = 30_000;
 let idleTimer: ReturnType<typeof setInterval> | undefined;
-function closeIdle(): void {
+/** Close the files unused for `idleMs` (the timer's check; exported for tests). */
+export function closeIdleH5(idleMs = IDLE_CLOSE_MS): void {
   const now = Date.now();
   for (const [id, f] of files) {
-    if (now - f.used > IDLE_CLOSE_MS) { files.delete(id); f.file.close(); }
+    if (now - f.used >= idleMs) { files.delete(id); f.file.close(); }
   }
   if (files.size === 0 && idleTimer !== undefined) { clearInterval(idleTimer); idleTimer = undefined; }
 }
@@ -59,7 +60,7 @@ export async function openH5(file: string, stamp: string): Promise<H5File> {
     old.file.close();
   }
   if (idleTimer === undefined) {
-    idleTimer = setInterval(closeIdle, IDLE_CLOSE_MS / 3);
+    idleTimer = setInterval(() => closeIdleH5(), IDLE_CLOSE_MS / 3);
     idleTimer.unref();
   }
   return opened;
