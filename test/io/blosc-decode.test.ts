@@ -85,4 +85,9 @@ test("LZ4 blocks: overlapping matches, long literal and match runs, and bounds",
   assert.equal(new TextDecoder().decode(dst), "a".repeat(220) + "bcdef");
   assert.equal(lz4DecodeBlock(run, 0, run.length, new Uint8Array(100), 0, 100), -1, "output overrun");
   assert.equal(lz4DecodeBlock(new Uint8Array([0x10, 97, 5, 0]), 0, 4, new Uint8Array(10), 0, 10), -1, "offset before the start");
+  // 3 literals 'xyz', then a 3-periodic match of 15+4+100 = 119 bytes (doubling copies), then 'q'.
+  const period = new Uint8Array([0x3f, 120, 121, 122, 3, 0, 100, 0x10, 113]);
+  const p = new Uint8Array(3 + 119 + 1);
+  assert.equal(lz4DecodeBlock(period, 0, period.length, p, 0, p.length), p.length);
+  assert.equal(new TextDecoder().decode(p), "xyz".repeat(41).slice(0, 122) + "q");
 });
