@@ -7,6 +7,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { bloscDecodedSize, bloscDecodeInto } from "../../src/array/io/blosc-decode.js";
 import { lz4DecodeBlock } from "../../src/array/io/lz4-block.js";
+import { unshuffle } from "../../src/array/io/unshuffle.js";
+import { simdUnshuffle, simdUnshuffleBuffers } from "../../src/array/io/unshuffle-wasm.js";
 import { py, tempDir } from "./python.js";
 
 const { dir, cleanup } = tempDir("blosc");
@@ -90,4 +92,18 @@ test("LZ4 blocks: overlapping matches, long literal and match runs, and bounds",
   const p = new Uint8Array(3 + 119 + 1);
   assert.equal(lz4DecodeBlock(period, 0, period.length, p, 0, p.length), p.length);
   assert.equal(new TextDecoder().decode(p), "xyz".repeat(41).slice(0, 122) + "q");
+});
+
+test("the SIMD unshuffle equals the JS one for 4- and 8-byte types, whole 16-element steps or not", () => {
+  for (const ts of [4, 8] as const) {
+    for (const bytes of [16 * ts, 4096, 1000 * ts + 3, 77, 5, 65536 + 8 * ts]) {
+      const src = new Uint8Array(bytes).map((_, i) => (i * 31 + 7) & 255);
+      const want = new Uint8Array(bytes);
+      unshuffle(ts, src, 0, want, 0, bytes);
+      const { input, output } = simdUnshuffleBuffers(bytes + 64);
+      input.set(src);
+      simdUnshuffle(ts, bytes);
+      assert.ok(Buffer.from(output.subarray(0, bytes)).equals(Buffer.from(want)), `typesize ${ts}, ${bytes} bytes`);
+    }
+  }
 });

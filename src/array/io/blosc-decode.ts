@@ -1,8 +1,10 @@
 /**
  * A Blosc (1.x format) decoder for the common case, Python zarr's default compressor: LZ4 or
  * LZ4HC inside, byte shuffle or none. It decodes straight into the caller's buffer (the block's
- * shared memory) with one scratch buffer per block for the shuffled bytes, instead of copying the
- * chunk into WebAssembly memory and the result out again. Anything else (BloscLZ, zstd, zlib,
+ * shared memory); shuffled blocks of 4- and 8-byte types are LZ4-decoded into a WebAssembly
+ * memory, unshuffled there by a SIMD loop (./unshuffle-wasm.ts) and copied out, other shuffled
+ * types through a JS scratch buffer. numcodecs' build copies the chunk in and the result out and
+ * unshuffles without SIMD. Anything else (BloscLZ, zstd, zlib,
  * snappy, bit shuffle, a malformed buffer) returns false, and the caller decodes with numcodecs'
  * full c-blosc build, which also names errors properly.
  *
@@ -14,6 +16,7 @@
  */
 import { lz4DecodeBlock } from "./lz4-block.js";
 import { unshuffle } from "./unshuffle.js";
+import { simdUnshuffle, simdUnshuffleBuffers } from "./unshuffle-wasm.js";
 
 const SHUFFLE = 0x1, MEMCPYED = 0x2, BITSHUFFLE = 0x4, NOSPLIT = 0x10;
 const CODEC_LZ4 = 1;
@@ -43,14 +46,16 @@ export function bloscDecodeInto(src: Uint8Array, dst: Uint8Array): boolean {
   const doShuffle = (flags & SHUFFLE) !== 0 && typesize > 1;
   const nblocks = Math.ceil(nbytes / blocksize);
   if (16 + 4 * nblocks > cbytes) return false;
-  if (doShuffle && scratch.length < blocksize) scratch = new Uint8Array(blocksize);
+  // 4- and 8-byte types unshuffle with WebAssembly SIMD: the block is decoded into its memory.
+  const simd = doShuffle && (typesize === 4 || typesize === 8) ? simdUnshuffleBuffers(blocksize) : null;
+  if (doShuffle && simd === null && scratch.length < blocksize) scratch = new Uint8Array(blocksize);
   for (let b = 0; b < nblocks; b++) {
     const bsize = b === nblocks - 1 && nbytes % blocksize !== 0 ? nbytes % blocksize : blocksize;
     const leftover = bsize !== blocksize;
     const nsplits = !(flags & NOSPLIT) && !leftover ? typesize : 1;
     if (bsize % nsplits !== 0) return false;
     const neblock = bsize / nsplits;
-    const out = doShuffle ? scratch : dst;
+    const out = simd !== null ? simd.input : doShuffle ? scratch : dst;
     let op = doShuffle ? 0 : b * blocksize;
     let ip = h.getInt32(16 + 4 * b, true);
     for (let s = 0; s < nsplits; s++) {
@@ -63,7 +68,10 @@ export function bloscDecodeInto(src: Uint8Array, dst: Uint8Array): boolean {
       ip += csize;
       op += neblock;
     }
-    if (doShuffle) unshuffle(typesize, scratch, 0, dst, b * blocksize, bsize);
+    if (simd !== null) {
+      simdUnshuffle(typesize as 4 | 8, bsize);
+      dst.set(simd.output.subarray(0, bsize), b * blocksize);
+    } else if (doShuffle) unshuffle(typesize, scratch, 0, dst, b * blocksize, bsize);
   }
   return true;
 }
