@@ -3,9 +3,9 @@
 
 Writes the same data twice: a NetCDF-4 file (chunked, zlib) and a Zarr v2 store (Blosc-LZ4,
 Python zarr's default). Seasonal cycle by latitude + warming trend + noise, float32 in kelvin.
-Default size: 40 years x 12 months x 361 x 720 = ~2 GB per copy.
+Default size: 40 years x 12 months x 721 x 1440 (a 0.25° grid) = ~2 GB per copy.
 
-  /usr/bin/python3 scripts/make-climate-data.py --out /tmp/climate [--years 40 --lat 361 --lon 720]
+  /usr/bin/python3 scripts/make-climate-data.py --out /tmp/climate [--years 40 --lat 721 --lon 1440]
 """
 import argparse, os
 import numpy as np
@@ -14,8 +14,8 @@ import netCDF4, zarr
 p = argparse.ArgumentParser()
 p.add_argument("--out", required=True)
 p.add_argument("--years", type=int, default=40)
-p.add_argument("--lat", type=int, default=361)
-p.add_argument("--lon", type=int, default=720)
+p.add_argument("--lat", type=int, default=721)
+p.add_argument("--lon", type=int, default=1440)
 a = p.parse_args()
 os.makedirs(a.out, exist_ok=True)
 nt = a.years * 12

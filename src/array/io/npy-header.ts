@@ -55,5 +55,5 @@ export function npyHeaderBytes(descr: string, shape: readonly number[]): Buffer 
     b[total - 1] = 0x0a;
     return b;
   }
-  throw new Error("unreachable");
+  throw new UnsupportedFormatError(`a .npy header for shape (${shape.join(", ")}) is ${dict.length} bytes: more than a version 2.0 header holds`);
 }

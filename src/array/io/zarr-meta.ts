@@ -32,6 +32,8 @@ export interface ZarrArrayMeta {
   readonly stamp: string;
   /** Chunks are the plain little-endian C-order bytes (no compressor or filter): readable in place. */
   readonly raw: boolean;
+  /** Chunks are little-endian C-order bytes under Blosc alone (Python zarr's default): decodable in place. */
+  readonly blosc: boolean;
 }
 
 const readJson = (file: string): Record<string, unknown> => JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
@@ -94,6 +96,7 @@ export function readArrayMeta(dir: string, where: string): ZarrArrayMeta {
       keyEncoding: { prefix: "", separator: m.dimension_separator === "/" ? "/" : "." },
       stamp: `${statSync(file).mtimeMs}-${existsSync(attrsFile) ? statSync(attrsFile).mtimeMs : 0}`,
       raw: codecs.length === 0 && fromNumpyTypestr(m.dtype, where).littleEndian,
+      blosc: codecs.length === 1 && codecs[0] === "blosc" && fromNumpyTypestr(m.dtype, where).littleEndian,
     };
   }
   const file = join(dir, "zarr.json");
@@ -108,13 +111,14 @@ export function readArrayMeta(dir: string, where: string): ZarrArrayMeta {
   const keyEncoding: ChunkKeyEncoding = enc?.name === "v2"
     ? { prefix: "", separator: enc.configuration?.separator ?? "." }
     : { prefix: "c", separator: enc?.configuration?.separator ?? "/" };
+  const littleEndian = ((m.codecs as { configuration?: { endian?: string } }[])[0]?.configuration?.endian ?? "little") === "little";
   return {
     format: 3, shape: m.shape as number[], chunks: grid.configuration.chunk_shape, stored: fromNumpyTypestr(m.data_type, where).type,
     fillValue: m.fill_value, attrs: (m.attributes as Record<string, unknown>) ?? {},
     dims: Array.isArray(m.dimension_names) ? (m.dimension_names as string[]) : null, codecs, keyEncoding,
     stamp: `${statSync(file).mtimeMs}`,
-    raw: codecs.length === 1 && codecs[0] === "bytes" &&
-      ((m.codecs as { configuration?: { endian?: string } }[])[0]?.configuration?.endian ?? "little") === "little",
+    raw: codecs.length === 1 && codecs[0] === "bytes" && littleEndian,
+    blosc: codecs.length === 2 && codecs[0] === "bytes" && codecs[1] === "blosc" && littleEndian,
   };
 }
 

@@ -11,6 +11,8 @@ import type { NDChunk } from "../fusion/ir.js";
 import { copyBox } from "./copy.js";
 import { allocateShared, shared, toChunkData } from "./dtypes.js";
 import { ChunkReadError, IONotFoundError } from "./errors.js";
+import { bloscDecodedSize, bloscDecodeInto } from "./blosc-decode.js";
+import { readWholeFile } from "./whole-file.js";
 import { chunkKey, type ChunkKeyEncoding } from "./zarr-meta.js";
 
 /**
@@ -62,6 +64,49 @@ export interface ZarrReadSpec {
   readonly missing: "fill" | "error";
   /** Uncompressed little-endian chunks of this dtype: whole chunks are read straight into the block. */
   readonly raw?: boolean;
+  /** Blosc-compressed little-endian chunks of this dtype: decoded straight into the block (./blosc-decode.ts). */
+  readonly blosc?: boolean;
+}
+
+/** Whether stored chunk [cStart, cStart+cs) lies whole inside the block and is one contiguous run of it. */
+function wholeRun(cs: readonly number[], cStart: readonly number[], start: readonly number[], count: readonly number[]): boolean {
+  for (let k = 0; k < cs.length; k++) {
+    if (cStart[k]! < start[k]! || cStart[k]! + cs[k]! > start[k]! + count[k]!) return false;
+    if (k > 0 && cs[k] !== count[k]) return false;
+  }
+  return cs.length > 0;
+}
+
+const CTORS = { float64: Float64Array, float32: Float32Array, int32: Int32Array, int64: BigInt64Array, uint8: Uint8Array, bool: Uint8Array } as const;
+let chunkScratch = new ArrayBuffer(0);
+
+/**
+ * Decode a Blosc chunk file straight into the block: into its place in `out` when the chunk is
+ * one contiguous run of the block, else into a reused scratch chunk and box-copied from there.
+ * Returns false (the general path takes over and names any error) when the file is absent or
+ * not what the fast decoder handles.
+ */
+function decodeBloscInPlace(spec: ZarrReadSpec, key: string, cs: readonly number[], cStart: readonly number[], start: readonly number[], count: readonly number[], out: ChunkData): boolean {
+  const src = readWholeFile(join(spec.store, spec.path, key));
+  if (src === null) return false;
+  const n = cs.reduce((a, b) => a * b, 1);
+  const bytes = n * out.BYTES_PER_ELEMENT;
+  if (bloscDecodedSize(src) !== bytes) return false;
+  if (wholeRun(cs, cStart, start, count)) {
+    const at = out.byteOffset + (cStart[0]! - start[0]!) * (bytes / cs[0]!);
+    return bloscDecodeInto(src, new Uint8Array(out.buffer, at, bytes));
+  }
+  if (chunkScratch.byteLength < bytes) chunkScratch = new ArrayBuffer(bytes);
+  if (!bloscDecodeInto(src, new Uint8Array(chunkScratch, 0, bytes))) return false;
+  const Ctor = CTORS[spec.dtype] as unknown as new (b: ArrayBuffer, o: number, n: number) => ChunkData;
+  const from = cStart.map((c, k) => Math.max(c, start[k]!));
+  const to = cStart.map((c, k) => Math.min(c + cs[k]!, start[k]! + count[k]!));
+  copyBox(new Ctor(chunkScratch, 0, n), cs, out, count, {
+    srcStart: from.map((f, k) => f - cStart[k]!),
+    dstStart: from.map((f, k) => f - start[k]!),
+    count: from.map((f, k) => to[k]! - f),
+  });
+  return true;
 }
 
 /**
@@ -70,12 +115,7 @@ export interface ZarrReadSpec {
  * false when that does not apply or the chunk file is absent (then the general path fills it).
  */
 function readInPlace(spec: ZarrReadSpec, key: string, cs: readonly number[], cStart: readonly number[], start: readonly number[], count: readonly number[], out: ChunkData): boolean {
-  const nd = cs.length;
-  if (nd === 0) return false;
-  for (let k = 0; k < nd; k++) {
-    if (cStart[k]! < start[k]! || cStart[k]! + cs[k]! > start[k]! + count[k]!) return false;
-    if (k > 0 && cs[k] !== count[k]) return false;
-  }
+  if (!wholeRun(cs, cStart, start, count)) return false;
   const file = join(spec.store, spec.path, key);
   let fd: number;
   try { fd = openSync(file, "r"); } catch { return false; }
@@ -102,14 +142,15 @@ export async function zarrRead(spec: ZarrReadSpec, start: readonly number[], cou
   const n = count.reduce((a, b) => a * b, 1);
   const lo = start.map((s, k) => Math.floor(s / cs[k]!));
   const hi = start.map((s, k) => Math.ceil((s + count[k]!) / cs[k]!));
-  // Fast path: the block is exactly one stored chunk.
   const coordsList: number[][] = [];
   const walk = (k: number, acc: number[]): void => {
     if (k === nd) { coordsList.push([...acc]); return; }
     for (let c = lo[k]!; c < hi[k]!; c++) { acc.push(c); walk(k + 1, acc); acc.pop(); }
   };
   walk(0, []);
-  const out = !spec.raw && coordsList.length === 1 && count.every((c, k) => c === cs[k] && start[k] === lo[k]! * cs[k]!) ? null : allocateShared(spec.dtype, n);
+  // Without an in-place path, a block that is exactly one stored chunk takes zarrita's decoded chunk as it is.
+  const direct = spec.raw === true || spec.blosc === true;
+  const out = !direct && coordsList.length === 1 && count.every((c, k) => c === cs[k] && start[k] === lo[k]! * cs[k]!) ? null : allocateShared(spec.dtype, n);
   let single: NDChunk | null = null;
   for (const coords of coordsList) {
     const key = chunkKey(spec.keyEncoding, coords);
@@ -119,6 +160,7 @@ export async function zarrRead(spec: ZarrReadSpec, start: readonly number[], cou
     }
     const cStart = coords.map((c, k) => c * cs[k]!);
     if (spec.raw && out !== null && readInPlace(spec, key, cs, cStart, start, count, out)) continue;
+    if (spec.blosc && out !== null && decodeBloscInPlace(spec, key, cs, cStart, start, count, out)) continue;
     let chunk: zarr.Chunk<zarr.DataType>;
     try {
       chunk = await arr.getChunk(coords);

@@ -79,6 +79,7 @@ export async function fromZarr(store: string, opts: FromZarrOptions = {}): Promi
   const chunks = readChunks(opts.chunks, meta.shape, dtype, meta.chunks, "fromZarr: chunks");
   // In-place reads need chunk bytes that are already this dtype (no widening).
   const raw = meta.raw && (meta.stored as string) === dtype;
-  const spec: ZarrReadSpec = { store: dir, path, stamp: meta.stamp, keyEncoding: meta.keyEncoding, dtype, missing, raw };
+  const blosc = meta.blosc && (meta.stored as string) === dtype;
+  const spec: ZarrReadSpec = { store: dir, path, stamp: meta.stamp, keyEncoding: meta.keyEncoding, dtype, missing, raw, blosc };
   return blockReadArray("from-zarr", IO_OPS.zarrRead, spec, chunks, dtype);
 }
