@@ -4,12 +4,15 @@
  * and cached by the program's JSON text.
  */
 import { compileJs } from "./compile-js.js";
+import { compileConstant, isConstantProgram } from "./constant-program.js";
 import type { ChunkInfo, ChunkKernel, ChunkProgram, NDChunk } from "../fusion/ir.js";
 import { randFill } from "./random-leaf.js";
 import { applyView, programViews } from "./input-views.js";
 import { isScratch } from "./scratch.js";
+import { ArrayKernelError } from "./errors.js";
 
-export type KernelBackend = "wasm" | "js";
+/** "const": a program of constant leaves only, evaluated once on scalars (./constant-program.ts). */
+export type KernelBackend = "wasm" | "js" | "const";
 export type WasmCompiler = (p: ChunkProgram) => ChunkKernel | undefined;
 
 let wasmCompiler: WasmCompiler | undefined;
@@ -35,6 +38,7 @@ const byText = new Map<string, Entry>();
 const MAX_CACHED = 512;
 
 function compile(p: ChunkProgram): Entry {
+  if (isConstantProgram(p)) return { kernel: compileConstant(p), backend: "const" };
   if (backendPreference === "auto" && wasmCompiler) {
     const k = wasmCompiler(p);
     if (k) return { kernel: k, backend: "wasm" };
@@ -79,7 +83,7 @@ export function runProgram(p: ChunkProgram, info: ChunkInfo, ...inputs: NDChunk[
   if (sq !== undefined && sq.length > 0) {
     out = out.map((c) => {
       for (const k of sq) {
-        if (c.shape[k] !== 1) throw new Error(`array.program: cannot squeeze axis ${k} of an output of shape [${c.shape.join(", ")}]`);
+        if (c.shape[k] !== 1) throw new ArrayKernelError(`array.program: cannot squeeze axis ${k} of an output of shape [${c.shape.join(", ")}]`);
       }
       return { dtype: c.dtype, shape: c.shape.filter((_, k) => !sq.includes(k)), data: c.data };
     });

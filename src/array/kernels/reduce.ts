@@ -13,6 +13,7 @@ import { outputBuffer } from "./out-buffers.js";
 import { coerce, type DType } from "../dtype.js";
 import type { NDChunk, ReduceFn } from "../fusion/ir.js";
 import { reduceInit } from "./scalar-ops.js";
+import { ArrayKernelError } from "./errors.js";
 
 export type ReductionKind = ReduceFn | "mean" | "var";
 export type Partial = NDChunk | readonly NDChunk[];
@@ -81,7 +82,7 @@ function combineMoments(kind: "mean" | "var", raw: readonly Partial[], counts: r
 
 /** `array.reduce_combine`: merge partials (in order) into one partial of the same kind. */
 export function reduceCombine(kind: ReductionKind, counts: readonly (number | null)[], ...parts: Partial[]): Partial {
-  if (parts.length === 0) throw new Error("reduce_combine: no partials");
+  if (parts.length === 0) throw new ArrayKernelError("reduce_combine: no partials");
   if (kind === "mean" || kind === "var") return combineMoments(kind, parts, counts);
   return combineSimple(kind, parts as NDChunk[]);
 }

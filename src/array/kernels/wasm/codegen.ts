@@ -20,6 +20,7 @@ import { ModuleBuilder, ValType } from "./encoder.js";
 import type { WasmPlan } from "./plan.js";
 import { addGenerator, emitStateUpdate } from "./xoshiro.js";
 import { BLOCK_SIZE } from "../../random/stream.js";
+import { ArrayKernelError } from "../errors.js";
 
 const V = ValType.v128;
 /** Groups of 8 elements per iteration of the fused loop (measured: 2 is ~5% faster than 1 or 4). */
@@ -186,7 +187,7 @@ function emitFunction(mb: ModuleBuilder, fnIndex: number, program: ChunkProgram,
         pushF(x); a.get(val[i]!); pushF(x); pushF(x); a.simd(Simd.f64x2Ne).simd(Simd.v128Bitselect);
         return finish(i, "f");
       }
-      case "mod": throw new Error("internal: mod is not planned for WebAssembly");
+      case "mod": throw new ArrayKernelError("internal: mod is not planned for WebAssembly");
     }
   };
 
@@ -263,7 +264,7 @@ function emitFunction(mb: ModuleBuilder, fnIndex: number, program: ChunkProgram,
               a.get(tmpF).get(acc).get(tmpF).get(acc).op(n.fn === "min" ? Op.f64Lt : Op.f64Gt);
               a.get(tmpF).get(tmpF).op(Op.f64Ne).op(Op.i32Or).op(Op.select);
               break;
-            default: throw new Error(`internal: ${n.fn} is not a sequential reduction`);
+            default: throw new ArrayKernelError(`internal: ${n.fn} is not a sequential reduction`);
           }
           a.set(acc);
         }
