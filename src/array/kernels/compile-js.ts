@@ -343,7 +343,14 @@ function generate(p: ChunkProgram, an: Analysis, d: number): Generated {
         const sc = fresh("sc");
         const oi = fresh("oi");
         head = [`const ${sc} = new Float64Array(${R}_n).fill(${numLit(reduceInit(n.fn))});`];
-        lines.push(`const ${oi} = ${indexIn(rm, space, f)};`, `${sc}[${oi}] = ${reduceStepSrc(n.fn, `${sc}[${oi}]`, x)};`);
+        const isLeading = red.every((k, j) => k === trueAxes[j]);
+        if (isLeading) {
+          // Leading axes reduced (sum(axis=0)): the output index is f mod its size, counted.
+          head.push(`let ${oi} = 0;`);
+          lines.push(`${sc}[${oi}] = ${reduceStepSrc(n.fn, `${sc}[${oi}]`, x)};`, `if (++${oi} === ${R}_n) ${oi} = 0;`);
+        } else {
+          lines.push(`const ${oi} = ${indexIn(rm, space, f)};`, `${sc}[${oi}] = ${reduceStepSrc(n.fn, `${sc}[${oi}]`, x)};`);
+        }
         tail = [`for (let q = 0; q < ${R}_n; q++) ${dest}[q] = ${store(coerceSrc(n.dtype, `${sc}[q]`))};`];
       }
     }
