@@ -123,6 +123,12 @@ function spaces(p: ChunkProgram, leaf: readonly number[]): { ext: number[][]; co
   return { ext, counts };
 }
 
+/** Elements a constant program writes for a chunk of leaf shape `shape` (what running it costs). */
+export function constantOutputElements(p: ChunkProgram, shape: readonly number[]): number {
+  const { ext } = spaces(p, shape);
+  return p.outputs.reduce((s, i) => s + ext[i]!.reduce((a, b) => a * b, 1), 0);
+}
+
 /** The kernel of a constant program (see isConstantProgram). */
 export function compileConstant(p: ChunkProgram): ChunkKernel {
   const ev = evaluator(p);
