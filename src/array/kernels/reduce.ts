@@ -40,6 +40,14 @@ function store(dtype: DType, shape: readonly number[], vals: Float64Array): NDCh
 
 function combineSimple(fn: ReduceFn, parts: readonly NDChunk[]): NDChunk {
   const first = parts[0]!;
+  if (first.dtype === "float64") {
+    // Accumulate straight into the result (float64 needs no conversion): no temporary.
+    const out = outputBuffer("float64", first.data.length) as Float64Array;
+    const init = reduceInit(fn);
+    if (init !== 0) out.fill(init);
+    for (const p of parts) for (let i = 0; i < out.length; i++) out[i] = step(fn, out[i]!, num(p.data, i));
+    return { dtype: "float64", shape: [...first.shape], data: out };
+  }
   const acc = new Float64Array(first.data.length).fill(reduceInit(fn));
   for (const p of parts) for (let i = 0; i < acc.length; i++) acc[i] = step(fn, acc[i]!, num(p.data, i));
   return store(first.dtype, first.shape, acc);
