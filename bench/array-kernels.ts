@@ -5,11 +5,13 @@
 // them less than wall-clock times would.
 // Usage: node dist/bench/array-kernels.js [n = 8000] [chunk = 2000] [runs = 3]
 // Prints a table, then one line of JSON: {"n", "chunk", "ops": {name: {tesseraNsPerElement,
-// numpyNsPerElement, ratio}}}, ratio = Tessera time / NumPy time (lower is better).
+// numpyNsPerElement, ratio}}, "transposedOverContiguous": {sum, sumAxis0}}, ratio = Tessera time /
+// NumPy time (lower is better); transposedOverContiguous = Tessera's per-element time of the
+// transposed operand over the contiguous one (the issue's bound is 2).
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import "../src/graph/execute.js";
-import { random, type TArray } from "../src/array/index.js";
+import { random, zeros, type TArray } from "../src/array/index.js";
 
 const n = Number(process.argv[2] ?? 8000);
 const chunk = Number(process.argv[3] ?? 2000);
@@ -47,6 +49,10 @@ const ops: Op[] = [
   { name: "double_diff", elements: (n - 1) * (n - 1), tessera: () => x.slice([1, null], [1, null]).sub(x.slice([null, -1], [null, -1])).sum(),
     numpy: "(x[1:, 1:] - x[:-1, :-1]).sum()" },
   { name: "x_plus_xT_sum", elements: n * n, tessera: () => x.add(x.T).sum(), numpy: "(x + x.T).sum()" },
+  { name: "x_plus_xT_mean0", elements: n * n, tessera: () => x.add(x.T).mean({ axis: 0 }), numpy: "(x + x.T).mean(axis=0)" },
+  { name: "T_sum_axis0", elements: n * n, tessera: () => x.T.sum({ axis: 0 }), numpy: "x.T.sum(axis=0)" },
+  { name: "sum_axis0", elements: n * n, tessera: () => x.sum({ axis: 0 }), numpy: "x.sum(axis=0)" },
+  { name: "zeros_sum_axis1", elements: n * n, tessera: () => zeros([n, n], { chunks: [chunk, chunk] }).sum({ axis: 1 }), numpy: "np.broadcast_to(np.zeros(1), (n, n)).sum(axis=1)" },
   { name: "rechunk_rows_sum", elements: n * n, tessera: () => x.rechunk([Math.max(1, Math.floor(chunk / 4)), -1]).sum(),
     numpy: "np.ascontiguousarray(x).copy().sum()" },
 ];
@@ -63,7 +69,11 @@ for (const op of ops) {
   results[op.name] = { tesseraNsPerElement: round(t), numpyNsPerElement: npNs === null ? null : round(npNs), ratio: npNs === null ? null : round(t / npNs) };
   console.log(op.name.padEnd(20) + t.toFixed(3).padStart(16) + (npNs === null ? "n/a" : npNs.toFixed(3)).padStart(16) + (npNs === null ? "" : (t / npNs).toFixed(2)).padStart(10));
 }
-console.log(JSON.stringify({ n, chunk, ops: results }));
+// The issue's bound: a transposed operand costs at most 2× a contiguous one per element.
+const tr = (t: string, c: string): number => round(results[t]!.tesseraNsPerElement / results[c]!.tesseraNsPerElement);
+const transposedOverContiguous = { sum: tr("T_sum", "sum"), sumAxis0: tr("T_sum_axis0", "sum_axis0") };
+console.log(`transposed / contiguous per element: x.T.sum() / x.sum() ${transposedOverContiguous.sum}×, x.T.sum(axis 0) / x.sum(axis 0) ${transposedOverContiguous.sumAxis0}×`);
+console.log(JSON.stringify({ n, chunk, ops: results, transposedOverContiguous }));
 
 function round(v: number): number {
   return Math.round(v * 1000) / 1000;

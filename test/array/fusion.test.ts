@@ -93,3 +93,14 @@ test("big chunks are not folded: the π's chunk tasks stay one per chunk", () =>
   assert.equal(programTasks(g).filter((t) => t.args.length === 2).length, 4);
   assert.equal(Object.values(g).filter((n) => isTask(n) && n.op === "array.reduce_leaves").length, 0);
 });
+
+test("zeros with big chunks summed over rows fold into one task per output block (a constant program costs what it writes)", async () => {
+  const { zeros } = await import("../../src/array/index.js");
+  const e = zeros([6831, 6831], { chunks: [3600, 3600] }).sum({ axis: 1 });
+  const g = e.buildGraph();
+  const ops = Object.values(g).map((n) => (isTask(n) ? n.op : "data"));
+  assert.deepEqual(ops, ["array.reduce_leaves", "array.reduce_leaves"]);
+  const r = await e.computeArray();
+  assert.deepEqual([...r.shape], [6831]);
+  assert.ok((r.data as Float64Array).every((v) => Object.is(v, 0)));
+});

@@ -125,3 +125,27 @@ test("a view read in several slots of one program (y + y of a one-block slice or
   await same(x.T.add(x.T).sub(x), "x.T + x.T - x");
   assert.deepEqual(Array.from((await z.mul(z).computeArray()).data as Float64Array), [1, 4, 9, 16]);
 });
+
+test("x + x.T of a random array draws the transposed blocks in place: no random block is materialised, values bit-identical", async () => {
+  for (const backend of ["auto", "js"] as const) {
+    setKernelBackend(backend);
+    try {
+      const x = random.random({ shape: [53, 53], chunks: [20, 20], seed: 21 });
+      for (const [e, what] of [[x.add(x.T).mean({ axis: 0 }), "(x + x.T).mean(0)"], [x.T.sum(), "x.T.sum()"], [x.sub(x.T).sum({ axis: 1 }), "(x - x.T).sum(1)"]] as const) {
+        const g = e.buildGraph(true);
+        assert.equal(Object.keys(g).filter((k) => k.startsWith(x.name)).length, 0, `${backend}: ${what}: no block of x is a task`);
+        assert.equal(opCounts(e)[ARRAY_OPS.transpose], undefined);
+        await same(e, `${backend}: ${what}`);
+      }
+      const t3 = random.uniform(-2, 5, { shape: [9, 7, 8], chunks: [4, 3, 5], seed: 22 });
+      const e3 = t3.transpose([2, 0, 1]).mul(3).sum({ axis: 2 });
+      assert.equal(Object.keys(e3.buildGraph(true)).filter((k) => k.startsWith(t3.name)).length, 0, `${backend}: 3-D: no block of t3 is a task`);
+      await same(e3, `${backend}: 3-D transposed draw`);
+      // float32 draws keep their materialised block (the op draws float64 only), still exact
+      const f = random.random({ shape: [30, 30], chunks: [20, 20], seed: 23, dtype: "float32" });
+      await same(f.add(f.T), `${backend}: float32 x + x.T`);
+    } finally {
+      setKernelBackend("auto");
+    }
+  }
+});

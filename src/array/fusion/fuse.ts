@@ -265,10 +265,12 @@ function withDraw(p: ChunkProgram, slot: number, leaf: ProgramNode): ChunkProgra
  */
 function slicedDraw(key: Key, out: Graph, consumers: ReadonlyMap<Key, number>): { chain: Key[]; rand: Extract<ProgramNode, { op: "rand" }>; info: ChunkInfo; start: number[] } | undefined {
   const chain: Key[] = [key];
-  // A random block read directly by several programs (x + x.T): each draws its own copy.
+  // A random block read directly (by several programs, x + x.T): each draws its own copy. With
+  // one reader left this is what merging would do, but also when the reader's ChunkInfo carries
+  // origins of other draws (then the two infos differ and cannot merge).
   const direct = asProgramTask(out[key]);
   const own = bareRand(direct);
-  if (own !== undefined) return (consumers.get(key) ?? 0) > 1 ? { chain, rand: own, info: direct!.info, start: direct!.info.shape.map(() => 0) } : undefined;
+  if (own !== undefined) return (consumers.get(key) ?? 0) >= 1 ? { chain, rand: own, info: direct!.info, start: direct!.info.shape.map(() => 0) } : undefined;
   let start: number[] | undefined;
   for (let k = key; chain.length < 16;) {
     const v = viewOf(out[k]);
@@ -325,6 +327,40 @@ function drawSlices(C: ProgramTask, out: Graph, wanted: ReadonlySet<Key>, consum
   return changed ? { program, info, refs } : undefined;
 }
 
+/**
+ * Draw transposed random blocks in place: when C reads a random block through a transpose (a
+ * view with only `perm`, as absorbViews leaves it for \`x + x.T\`), C draws those numbers itself
+ * (a rand leaf with `perm`), so the block is never materialised, kept or sent between workers.
+ * Float64 draws only (the op draws them into a float64 scratch block). The random block is
+ * dropped when nothing else reads it.
+ */
+function drawTransposes(C: ProgramTask, out: Graph, wanted: ReadonlySet<Key>, consumers: Map<Key, number>): ProgramTask | undefined {
+  let { program, info } = C;
+  const refs = [...C.refs];
+  let changed = false;
+  for (let slot = 0; slot < refs.length; ) {
+    const r = refs[slot];
+    const reads = program.nodes.filter((n) => n.op === "in" && n.slot === slot);
+    const view = reads.length > 0 && reads[0]!.op === "in" ? reads[0]!.view : undefined;
+    const plainPerm = view !== undefined && view.perm !== undefined && view.start === undefined && view.step === undefined && view.count === undefined;
+    const sameView = reads.every((n) => n.op === "in" && JSON.stringify(n.view) === JSON.stringify(view));
+    const uses = refs.filter((x) => isRef(x) && isRef(r) && x.$ref === r.$ref).length;
+    const P = isRef(r) && !wanted.has(r.$ref) ? asProgramTask(out[r.$ref]) : undefined;
+    const rand = bareRand(P);
+    if (!plainPerm || !sameView || uses !== 1 || rand === undefined || rand.dtype !== "float64" || P!.info.shape.length !== info.shape.length) { slot++; continue; }
+    const origins = [...(info.origins ?? []), P!.info.offset];
+    program = withDraw(program, slot, { ...rand, origin: origins.length - 1, globalShape: P!.info.globalShape, perm: view!.perm! });
+    info = { ...info, origins };
+    refs.splice(slot, 1);
+    const key = (r as { $ref: Key }).$ref;
+    const left = (consumers.get(key) ?? 1) - 1;
+    consumers.set(key, left);
+    if (left <= 0) delete out[key];
+    changed = true;
+  }
+  return changed ? { program, info, refs } : undefined;
+}
+
 /** The pass: fuse producer programs into single consumers, in topological order. */
 export function fusePrograms(graph: Graph, keys: readonly Key[]): Graph {
   const out: Graph = { ...graph };
@@ -341,6 +377,8 @@ export function fusePrograms(graph: Graph, keys: readonly Key[]): Graph {
     if (drawn !== undefined) { C = drawn; merged = true; }
     const viewed = absorbViews(C, out, wanted, consumers);
     if (viewed !== undefined) { C = viewed; merged = true; }
+    const drawnT = drawTransposes(C, out, wanted, consumers);
+    if (drawnT !== undefined) { C = drawnT; merged = true; }
     for (let changed = true; changed;) {
       changed = false;
       for (const r of C.refs) {

@@ -84,6 +84,14 @@ export type ProgramNode =
        */
       readonly origin?: number;
       readonly globalShape?: readonly number[];
+      /**
+       * A transposed draw (`x.T` of a random block folded into its reader): leaf axis k is axis
+       * perm[k] of the drawn block, which has the leaf extents permuted back, sits at
+       * `ChunkInfo.origins[origin]` and indexes into `globalShape` (both required with perm).
+       * Backends never see it: the `array.program` op draws the block into scratch memory and
+       * hands it to the kernel as an input (src/array/kernels/drawn-views.ts).
+       */
+      readonly perm?: readonly number[];
     }
   | { readonly op: "unary"; readonly fn: UnaryFn; readonly x: number; readonly dtype: DType }
   | { readonly op: "binary"; readonly fn: BinaryFn; readonly x: number; readonly y: number; readonly dtype: DType }

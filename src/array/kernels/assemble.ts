@@ -8,6 +8,7 @@ import { outputBuffer } from "./out-buffers.js";
 import { type DType } from "../dtype.js";
 import type { NDChunk } from "../fusion/ir.js";
 import { stridedCopy } from "./strided-copy.js";
+import { ArrayKernelError } from "./errors.js";
 
 export interface Piece {
   readonly src: NDChunk;
@@ -41,7 +42,7 @@ export function assemble(dtype: DType, fullShape: readonly number[], outShape: r
   const size = fullShape.reduce((a, b) => a * b, 1);
   const out = outputBuffer(dtype, size);
   for (const p of pieces) {
-    if (p.src.dtype !== dtype) throw new Error(`assemble: piece of dtype ${p.src.dtype} in a ${dtype} block`);
+    if (p.src.dtype !== dtype) throw new ArrayKernelError(`assemble: piece of dtype ${p.src.dtype} in a ${dtype} block`);
     copyBox(p.src.data, p.src.shape, out, fullShape, p);
   }
   return { dtype, shape: [...outShape], data: out };

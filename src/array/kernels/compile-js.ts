@@ -22,6 +22,7 @@ import { outputBuffer } from "./out-buffers.js";
 import { coerce, type ChunkData } from "../dtype.js";
 import { SCALAR_PRELUDE, ZERO_ONE_BINARY, binarySrc, coerceSrc, reduceInit, reduceStepSrc, unarySrc } from "./scalar-ops.js";
 import type { ChunkInfo, ChunkKernel, ChunkProgram, DType, NDChunk, ProgramNode } from "../fusion/ir.js";
+import { ArrayKernelError } from "./errors.js";
 
 /** Leaf elements per tile: 4096 float64 = 32 KiB per random buffer, L1/L2 resident. */
 export const TILE = 4096;
@@ -44,7 +45,7 @@ interface Analysis {
 }
 
 function pad(shape: readonly number[], d: number, what: string): number[] {
-  if (shape.length > d) throw new Error(`${what}: input of shape [${shape.join(", ")}] has more axes than the chunk's ${d}`);
+  if (shape.length > d) throw new ArrayKernelError(`${what}: input of shape [${shape.join(", ")}] has more axes than the chunk's ${d}`);
   return [...new Array<number>(d - shape.length).fill(1), ...shape];
 }
 
@@ -60,11 +61,11 @@ function analyze(p: ChunkProgram, inputs: readonly NDChunk[], info: ChunkInfo): 
     switch (n.op) {
       case "in": {
         const c = inputs[n.slot];
-        if (c === undefined) throw new Error(`program node ${i} reads input slot ${n.slot}, but the task has ${inputs.length} inputs`);
+        if (c === undefined) throw new ArrayKernelError(`program node ${i} reads input slot ${n.slot}, but the task has ${inputs.length} inputs`);
         const s = pad(c.shape, d, `input ${n.slot}`);
         s.forEach((e, k) => {
           if (e !== 1 && e !== ext[k]) {
-            throw new Error(`input ${n.slot} of shape [${c.shape.join(", ")}] does not broadcast to the chunk shape [${ext.join(", ")}]`);
+            throw new ArrayKernelError(`input ${n.slot} of shape [${c.shape.join(", ")}] does not broadcast to the chunk shape [${ext.join(", ")}]`);
           }
         });
         masks.push(s.map((e) => e !== 1));
@@ -80,7 +81,7 @@ function analyze(p: ChunkProgram, inputs: readonly NDChunk[], info: ChunkInfo): 
         let run = 1;
         for (const a of n.axes) {
           const k = a < 0 ? a + d : a;
-          if (k < 0 || k >= d) throw new Error(`program node ${i}: reduce axis ${a} is out of range for ${d} axes`);
+          if (k < 0 || k >= d) throw new ArrayKernelError(`program node ${i}: reduce axis ${a} is out of range for ${d} axes`);
           if (m[k]) run *= ext[k]!;
           m[k] = false;
         }
@@ -244,7 +245,7 @@ function generate(p: ChunkProgram, an: Analysis, d: number): Generated {
         return numLit(c);
       }
       case "rand":
-        if (!sameMask(ctx.space, leaf)) throw new Error("internal: rand leaf read outside the leaf space");
+        if (!sameMask(ctx.space, leaf)) throw new ArrayKernelError("internal: rand leaf read outside the leaf space");
         ctx.randUsed.add(i);
         src = coerceSrc(n.dtype, `rb${rbIndex.get(i)}[${ctx.f} - ${ctx.tileLeaf}]`);
         break;
@@ -281,7 +282,7 @@ function generate(p: ChunkProgram, an: Analysis, d: number): Generated {
         const r = fresh("r");
         const lf = fresh("lf");
         const inner = ratio(leaf, masks[i]!);
-        if (!sameMask(ctx.space, masks[i]!)) throw new Error("internal: inlined reduction read outside its own space");
+        if (!sameMask(ctx.space, masks[i]!)) throw new ArrayKernelError("internal: inlined reduction read outside its own space");
         ctx.lines.push(`let ${acc} = ${numLit(reduceInit(n.fn))};`);
         const tl = fresh("tl");
         tileLeafDecl.set(ctx.lines, `const ${tl} = ${ctx.tileLeaf} * ${inner};`);
@@ -342,7 +343,14 @@ function generate(p: ChunkProgram, an: Analysis, d: number): Generated {
         const sc = fresh("sc");
         const oi = fresh("oi");
         head = [`const ${sc} = new Float64Array(${R}_n).fill(${numLit(reduceInit(n.fn))});`];
-        lines.push(`const ${oi} = ${indexIn(rm, space, f)};`, `${sc}[${oi}] = ${reduceStepSrc(n.fn, `${sc}[${oi}]`, x)};`);
+        const isLeading = red.every((k, j) => k === trueAxes[j]);
+        if (isLeading) {
+          // Leading axes reduced (sum(axis=0)): the output index is f mod its size, counted.
+          head.push(`let ${oi} = 0;`);
+          lines.push(`${sc}[${oi}] = ${reduceStepSrc(n.fn, `${sc}[${oi}]`, x)};`, `if (++${oi} === ${R}_n) ${oi} = 0;`);
+        } else {
+          lines.push(`const ${oi} = ${indexIn(rm, space, f)};`, `${sc}[${oi}] = ${reduceStepSrc(n.fn, `${sc}[${oi}]`, x)};`);
+        }
         tail = [`for (let q = 0; q < ${R}_n; q++) ${dest}[q] = ${store(coerceSrc(n.dtype, `${sc}[q]`))};`];
       }
     }
@@ -398,7 +406,7 @@ function sizeOf(m: Mask, ext: readonly number[]): number {
 export function leafInfo(info: ChunkInfo, node: ProgramNode): ChunkInfo {
   if (node.op !== "rand" || node.origin === undefined) return info;
   const offset = info.origins?.[node.origin];
-  if (offset === undefined || node.globalShape === undefined) throw new Error(`array.program: a rand leaf refers to origin ${node.origin}, which the chunk info lacks`);
+  if (offset === undefined || node.globalShape === undefined) throw new ArrayKernelError(`array.program: a rand leaf refers to origin ${node.origin}, which the chunk info lacks`);
   return { shape: info.shape, offset, globalShape: node.globalShape };
 }
 
@@ -449,7 +457,7 @@ export function compileJs(p: ChunkProgram, randFill: RandFill): ChunkKernel & { 
   const kernel = (inputs: readonly NDChunk[], info: ChunkInfo): NDChunk[] => {
     const n = info.shape.reduce((a, b) => a * b, 1);
     if (n > MAX_CHUNK_ELEMENTS) {
-      throw new RangeError(`chunk of shape [${info.shape.join(", ")}] has ${n} elements, more than ${MAX_CHUNK_ELEMENTS}; use smaller chunks`);
+      throw new ArrayKernelError(`chunk of shape [${info.shape.join(", ")}] has ${n} elements, more than ${MAX_CHUNK_ELEMENTS}; use smaller chunks`);
     }
     const [an, g] = get(inputs, info);
     const ext = info.shape;

@@ -175,7 +175,7 @@ class WasmRunner {
       const c = inputs[n.slot];
       if (c === undefined || c.dtype !== n.dtype || !(c.data instanceof STORAGE[n.dtype]) || !sameShape(c.shape, shape)) return undefined;
     }
-    const w = plan.mode === "row" ? shape[shape.length - 1]! : 1;
+    const w = plan.mode === "flat" ? 1 : shape[shape.length - 1]!;
     if (w > MAX_ROW) return undefined;
 
     const ex = this.#ex;
@@ -186,6 +186,7 @@ class WasmRunner {
       const level = plan.nodes[i]!.level;
       if (level === 0) return [...shape];
       if (level === 1) return shape.map((e, k) => (k === shape.length - 1 ? 1 : e));
+      if (level === 3) return shape.map((e, k) => (k === shape.length - 1 ? e : 1));
       return shape.map(() => 1);
     };
     const outs: ChunkData[] = program.outputs.map((i) => outputBuffer(program.nodes[i]!.dtype, leafShape(i).reduce((x, y) => x * y, 1)));
@@ -198,6 +199,11 @@ class WasmRunner {
         dv.setBigInt64(at, v, true);
         dv.setBigInt64(at + 8, v, true);
       }
+    }
+    for (const [i, at] of plan.colAcc) {
+      const n = program.nodes[i] as Extract<ProgramNode, { op: "reduce" }>;
+      if (plan.nodes[i]!.kind === "b") new BigInt64Array(buf, at, w).fill(n.fn === "all" ? -1n : 0n);
+      else f64.fill(n.fn === "prod" ? 1 : n.fn === "min" ? Infinity : n.fn === "max" ? -Infinity : 0, at / 8, at / 8 + w);
     }
     const run = contiguousRun(info);
     const totalGlobal = info.globalShape.reduce((x, y) => x * y, 1);
@@ -256,6 +262,27 @@ class WasmRunner {
       };
       const len = Math.min(run, total);
       for (let f0 = 0; f0 < total; f0 += len) this.#runFused(fusedFn, globalIndex(info, f0), len, slow);
+    } else if (plan.mode === "col") {
+      const tileRows = Math.max(1, Math.floor(TILE / w));
+      for (let r0 = 0; r0 < rows; r0 += tileRows) {
+        const nr = Math.min(tileRows, rows - r0);
+        fillLeaves(r0 * w, nr * w);
+        ex.tile(nr, w);
+        copyOut(r0 * w, nr * w, 0);
+      }
+      // Column accumulators → outputs, converted to the node dtype once (as the JS backend does).
+      program.outputs.forEach((i, j) => {
+        const at = plan.colAcc.get(i);
+        if (at === undefined) return;
+        const n = program.nodes[i]!;
+        const dst = outs[j]!;
+        const bits = plan.nodes[i]!.kind === "b" ? new BigInt64Array(buf, at, w) : undefined;
+        for (let c = 0; c < w; c++) {
+          const v = coerce(n.dtype, bits !== undefined ? (bits[c] !== 0n ? 1 : 0) : f64[at / 8 + c]!);
+          if (dst instanceof BigInt64Array) dst[c] = BigInt(v);
+          else dst[c] = v;
+        }
+      });
     } else if (plan.mode === "flat") {
       for (let f0 = 0; f0 < total; f0 += TILE) {
         const n = Math.min(TILE, total - f0);

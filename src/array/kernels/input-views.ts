@@ -8,6 +8,7 @@ import type { ChunkProgram, InputView, NDChunk, ProgramNode } from "../fusion/ir
 import { cStrides } from "./assemble.js";
 import { scratch } from "./scratch.js";
 import { stridedCopy } from "./strided-copy.js";
+import { ArrayKernelError } from "./errors.js";
 
 interface Views {
   /** The program without views (what the kernel is compiled from; shared by every view). */
@@ -37,7 +38,7 @@ export function programViews(p: ChunkProgram): Views | null {
 export function applyView(x: NDChunk, view: InputView, slot: number): NDChunk {
   const nd = x.shape.length;
   const perm = view.perm ?? [...Array(nd).keys()];
-  if (perm.length !== nd) throw new Error(`array.program: a view with ${perm.length} axes on a block of shape [${x.shape.join(", ")}]`);
+  if (perm.length !== nd) throw new ArrayKernelError(`array.program: a view with ${perm.length} axes on a block of shape [${x.shape.join(", ")}]`);
   const bs = cStrides(x.shape);
   const tShape = perm.map((a) => x.shape[a]!);
   const tStride = perm.map((a) => bs[a]!);
@@ -48,7 +49,7 @@ export function applyView(x: NDChunk, view: InputView, slot: number): NDChunk {
   for (let k = 0; k < nd; k++) {
     const last = start[k]! + (count[k]! - 1) * step[k]!;
     if (count[k]! > 0 && (start[k]! < 0 || start[k]! >= tShape[k]! || last < 0 || last >= tShape[k]!)) {
-      throw new Error(`array.program: view axis ${k} [${start[k]} + i·${step[k]}, i < ${count[k]}] is outside a block extent of ${tShape[k]}`);
+      throw new ArrayKernelError(`array.program: view axis ${k} [${start[k]} + i·${step[k]}, i < ${count[k]}] is outside a block extent of ${tShape[k]}`);
     }
     base += start[k]! * tStride[k]!;
   }

@@ -3,6 +3,7 @@ import { outputBuffer } from "./out-buffers.js";
 import type { NDChunk } from "../fusion/ir.js";
 import { cStrides } from "./assemble.js";
 import { stridedCopy } from "./strided-copy.js";
+import { ArrayKernelError } from "./errors.js";
 
 /** `array.transpose`: permute the axes of a block (output axis k is input axis perm[k]). */
 export function transposeBlock(x: NDChunk, perm: readonly number[]): NDChunk {
@@ -17,6 +18,6 @@ export function transposeBlock(x: NDChunk, perm: readonly number[]): NDChunk {
 /** `array.reshape`: same C-order data, new shape (sizes must agree). */
 export function reshapeBlock(x: NDChunk, shape: readonly number[]): NDChunk {
   const n = shape.reduce((a, b) => a * b, 1);
-  if (n !== x.data.length) throw new Error(`reshape: block of ${x.data.length} elements cannot take shape [${shape.join(", ")}]`);
+  if (n !== x.data.length) throw new ArrayKernelError(`reshape: block of ${x.data.length} elements cannot take shape [${shape.join(", ")}]`);
   return { dtype: x.dtype, shape: [...shape], data: x.data };
 }

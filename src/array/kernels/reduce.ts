@@ -13,6 +13,7 @@ import { outputBuffer } from "./out-buffers.js";
 import { coerce, type DType } from "../dtype.js";
 import type { NDChunk, ReduceFn } from "../fusion/ir.js";
 import { reduceInit } from "./scalar-ops.js";
+import { ArrayKernelError } from "./errors.js";
 
 export type ReductionKind = ReduceFn | "mean" | "var";
 export type Partial = NDChunk | readonly NDChunk[];
@@ -39,49 +40,106 @@ function store(dtype: DType, shape: readonly number[], vals: Float64Array): NDCh
 
 function combineSimple(fn: ReduceFn, parts: readonly NDChunk[]): NDChunk {
   const first = parts[0]!;
+  if (first.dtype === "float64") {
+    // Accumulate straight into the result (float64 needs no conversion): no temporary.
+    const out = outputBuffer("float64", first.data.length) as Float64Array;
+    const init = reduceInit(fn);
+    if (init !== 0) out.fill(init);
+    for (const p of parts) for (let i = 0; i < out.length; i++) out[i] = step(fn, out[i]!, num(p.data, i));
+    return { dtype: "float64", shape: [...first.shape], data: out };
+  }
   const acc = new Float64Array(first.data.length).fill(reduceInit(fn));
   for (const p of parts) for (let i = 0; i < acc.length; i++) acc[i] = step(fn, acc[i]!, num(p.data, i));
   return store(first.dtype, first.shape, acc);
 }
 
-/** A moment partial as [sum, count, M2?]: from a chunk step (count given) or already combined. */
-function moments(kind: "mean" | "var", part: Partial, count: number | null): readonly NDChunk[] {
-  if (count === null) return part as readonly NDChunk[];
-  const [s, m2] = kind === "mean" ? [part as NDChunk, undefined] : (part as readonly NDChunk[]);
-  const c: NDChunk = { dtype: "float64", shape: s!.shape, data: new Float64Array(s!.data.length).fill(count) };
-  return m2 === undefined ? [s!, c] : [s!, c, m2];
+/**
+ * A moment partial's parts: sums, counts, M2. Counts are uniform over a partial's elements (the
+ * number of elements each output element reduced: fixed by the block shapes), so a partial
+ * carries them as one value (a count chunk of one element); older partials with a count per
+ * element are read too.
+ */
+interface Moments { readonly s: ArrayLike<number>; readonly c: number | ArrayLike<number>; readonly m2: ArrayLike<number> | undefined }
+
+function moments(kind: "mean" | "var", part: Partial, count: number | null): Moments {
+  if (count !== null) {
+    const [s, m2] = kind === "mean" ? [part as NDChunk, undefined] : (part as readonly NDChunk[]);
+    return { s: s!.data as Float64Array, c: count, m2: m2?.data as Float64Array | undefined };
+  }
+  const [s, c, m2] = part as readonly NDChunk[];
+  const cd = c!.data as Float64Array;
+  return { s: s!.data as Float64Array, c: cd.length === 1 ? cd[0]! : cd, m2: m2?.data as Float64Array | undefined };
+}
+
+/**
+ * Merges moment partials left to right into float64 sums, counts and (var) M2, written straight
+ * into result buffers: no per-element count arrays, no temporaries (fresh memory is expensive).
+ */
+function mergeMoments(kind: "mean" | "var", raw: readonly Partial[], counts: readonly (number | null)[]): { s: Float64Array; c: number | Float64Array; m2: Float64Array | undefined; shape: readonly number[] } {
+  const parts = raw.map((p, i) => moments(kind, p, counts[i] ?? null));
+  const first = raw[0]!;
+  const shape = (Array.isArray(first) ? (first as readonly NDChunk[])[0]! : (first as NDChunk)).shape;
+  const n = parts[0]!.s.length;
+  const s = outputBuffer("float64", n) as Float64Array;
+  const m2 = kind === "var" ? (outputBuffer("float64", n) as Float64Array) : undefined;
+  const uniform = parts.every((p) => typeof p.c === "number");
+  if (uniform) {
+    // Counts are one value per partial: the same arithmetic as per element, once.
+    let c = 0;
+    for (const p of parts) {
+      const ps = p.s, cb = p.c as number;
+      if (kind === "var") {
+        const pm = p.m2!;
+        const ca = c;
+        if (cb === 0) continue;
+        if (ca === 0) { for (let i = 0; i < n; i++) { s[i] = ps[i]!; m2![i] = pm[i]!; } c = cb; continue; }
+        const f = (ca * cb) / (ca + cb);
+        for (let i = 0; i < n; i++) {
+          // Chan et al.: merge two (sum, count, M2) summaries.
+          const delta = ps[i]! / cb - s[i]! / ca;
+          m2![i] = m2![i]! + pm[i]! + delta * delta * f;
+          s[i] = s[i]! + ps[i]!;
+        }
+      } else {
+        for (let i = 0; i < n; i++) s[i] = s[i]! + ps[i]!;
+      }
+      c = c + cb;
+    }
+    return { s, c, m2, shape };
+  }
+  const c = new Float64Array(n);
+  for (const p of parts) {
+    const ps = p.s, pcv = p.c;
+    for (let i = 0; i < n; i++) {
+      const cb = typeof pcv === "number" ? pcv : pcv[i]!;
+      if (kind === "var") {
+        const pm = p.m2![i]!;
+        const ca = c[i]!;
+        if (cb === 0) continue;
+        if (ca === 0) { s[i] = ps[i]!; c[i] = cb; m2![i] = pm; continue; }
+        const delta = ps[i]! / cb - s[i]! / ca;
+        m2![i] = m2![i]! + pm + delta * delta * ((ca * cb) / (ca + cb));
+      }
+      s[i] = s[i]! + ps[i]!;
+      c[i] = c[i]! + cb;
+    }
+  }
+  return { s, c, m2, shape };
 }
 
 function combineMoments(kind: "mean" | "var", raw: readonly Partial[], counts: readonly (number | null)[]): NDChunk[] {
-  const parts = raw.map((p, i) => moments(kind, p, counts[i] ?? null));
-  const first = parts[0]!;
-  const n = first[0]!.data.length;
-  const s = new Float64Array(n), c = new Float64Array(n), m2 = new Float64Array(n);
-  for (const p of parts) {
-    const ps = p[0]!.data as Float64Array, pc = p[1]!.data as Float64Array;
-    for (let i = 0; i < n; i++) {
-      if (kind === "var") {
-        const pm = (p[2]!.data as Float64Array)[i]!;
-        const ca = c[i]!, cb = pc[i]!;
-        if (cb === 0) continue;
-        if (ca === 0) { s[i] = ps[i]!; c[i] = cb; m2[i] = pm; continue; }
-        // Chan et al.: merge two (sum, count, M2) summaries.
-        const delta = ps[i]! / cb - s[i]! / ca;
-        m2[i] = m2[i]! + pm + delta * delta * ((ca * cb) / (ca + cb));
-      }
-      s[i] = s[i]! + ps[i]!;
-      c[i] = c[i]! + pc[i]!;
-    }
-  }
-  const shape = first[0]!.shape;
-  const out = [store("float64", shape, s), store("float64", shape, c)];
-  if (kind === "var") out.push(store("float64", shape, m2));
+  const { s, c, m2, shape } = mergeMoments(kind, raw, counts);
+  const cChunk: NDChunk = typeof c === "number"
+    ? { dtype: "float64", shape: shape.map(() => 1), data: Float64Array.of(c) }
+    : { dtype: "float64", shape: [...shape], data: c };
+  const out: NDChunk[] = [{ dtype: "float64", shape: [...shape], data: s }, cChunk];
+  if (kind === "var") out.push({ dtype: "float64", shape: [...shape], data: m2! });
   return out;
 }
 
 /** `array.reduce_combine`: merge partials (in order) into one partial of the same kind. */
 export function reduceCombine(kind: ReductionKind, counts: readonly (number | null)[], ...parts: Partial[]): Partial {
-  if (parts.length === 0) throw new Error("reduce_combine: no partials");
+  if (parts.length === 0) throw new ArrayKernelError("reduce_combine: no partials");
   if (kind === "mean" || kind === "var") return combineMoments(kind, parts, counts);
   return combineSimple(kind, parts as NDChunk[]);
 }
@@ -93,17 +151,18 @@ export function reduceCombine(kind: ReductionKind, counts: readonly (number | nu
  */
 export function reduceAggregate(kind: ReductionKind | "std", dtype: DType, shape: readonly number[], ddof: number, counts: readonly (number | null)[], ...parts: Partial[]): NDChunk {
   if (kind === "mean" || kind === "var" || kind === "std") {
-    const [s, c, m2] = combineMoments(kind === "mean" ? "mean" : "var", parts, counts);
-    const sd = s!.data as Float64Array, cd = c!.data as Float64Array;
-    const out = new Float64Array(sd.length);
+    const { s, c, m2 } = mergeMoments(kind === "mean" ? "mean" : "var", parts, counts);
+    // In place over the merged sums (a buffer of our own), converted to dtype once at the end.
+    const out = s;
     for (let i = 0; i < out.length; i++) {
-      if (kind === "mean") out[i] = sd[i]! / cd[i]!;
+      const ci = typeof c === "number" ? c : c[i]!;
+      if (kind === "mean") out[i] = s[i]! / ci;
       else {
-        const v = (m2!.data as Float64Array)[i]! / Math.max(0, cd[i]! - ddof);
+        const v = m2![i]! / Math.max(0, ci - ddof);
         out[i] = kind === "std" ? Math.sqrt(v) : v;
       }
     }
-    return store(dtype, shape, out);
+    return dtype === "float64" ? { dtype, shape: [...shape], data: out } : store(dtype, shape, out);
   }
   const r = combineSimple(kind, parts as NDChunk[]);
   return dtype === r.dtype ? { ...r, shape: [...shape] } : store(dtype, shape, Float64Array.from(r.data as ArrayLike<number>));

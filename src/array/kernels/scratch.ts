@@ -14,15 +14,15 @@ const BYTES: Record<DType, number> = { float64: 8, float32: 4, int32: 4, int64: 
 /** Buffers above this size are not kept (a one-off huge block should not pin memory). */
 const MAX_KEPT_BYTES = 512 * 1024 * 1024;
 
-const buffers: ArrayBuffer[] = [];
+const buffers = new Map<number, ArrayBuffer>();
 
 /** A typed array of `n` elements of `dtype` on scratch buffer `slot` (contents undefined). */
 export function scratch(dtype: DType, n: number, slot: number): ChunkData {
   const bytes = n * BYTES[dtype];
-  let buf = buffers[slot];
+  let buf = buffers.get(slot);
   if (buf === undefined || buf.byteLength < bytes) {
     buf = new ArrayBuffer(Math.max(bytes, 8));
-    if (bytes <= MAX_KEPT_BYTES) buffers[slot] = buf;
+    if (bytes <= MAX_KEPT_BYTES) buffers.set(slot, buf);
   }
   switch (dtype) {
     case "float64": return new Float64Array(buf, 0, n);
@@ -35,5 +35,6 @@ export function scratch(dtype: DType, n: number, slot: number): ChunkData {
 
 /** Whether `data` lives in one of this thread's scratch buffers. */
 export function isScratch(data: ChunkData): boolean {
-  return buffers.includes(data.buffer as ArrayBuffer);
+  for (const b of buffers.values()) if (b === data.buffer) return true;
+  return false;
 }

@@ -18,6 +18,8 @@ type Indexed = { [i: number]: number | bigint };
 const MIN_SET_RUN = 16;
 /** Tile edge of the cache-blocked transpose: 32 × 32 float64 = 8 KiB per side. */
 const TILE = 32;
+/** Destination columns per strip of the float64 transpose (64 source rows: 64 lines in L1). */
+const TJ = 64;
 
 /**
  * Copies the box `count` from `src` to `dst` (same storage type) with the given element strides
@@ -100,28 +102,29 @@ function tiled2d(src: Data, sb: number, sCol: number, dst: Data, db: number, dRo
   }
 }
 
+/**
+ * The float64 transpose: strips of TJ destination columns; within a strip, eight destination
+ * rows at a time, so that each step reads eight consecutive source elements (one cache line) and
+ * appends one element to each of eight destination rows. Measured on the 2-core dev machine
+ * against 32 × 32 tiles of four rows: 1.7 vs 2.2–2.5 ns per element (2000², CPU time); a
+ * WebAssembly SIMD transpose with its copies in and out was no faster there (2.1).
+ */
 function tiledF64(s: Float64Array, sb: number, sCol: number, d: Float64Array, db: number, dRow: number, rows: number, cols: number): void {
-  for (let i0 = 0; i0 < rows; i0 += TILE) {
-    const i1 = Math.min(rows, i0 + TILE);
-    for (let j0 = 0; j0 < cols; j0 += TILE) {
-      const j1 = Math.min(cols, j0 + TILE);
-      let i = i0;
-      // four destination rows at a time: four neighbouring reads share a cache line
-      for (; i + 4 <= i1; i += 4) {
-        const o0 = db + i * dRow, o1 = o0 + dRow, o2 = o1 + dRow, o3 = o2 + dRow;
-        let p = sb + i + j0 * sCol;
-        for (let j = j0; j < j1; j++, p += sCol) {
-          d[o0 + j] = s[p]!;
-          d[o1 + j] = s[p + 1]!;
-          d[o2 + j] = s[p + 2]!;
-          d[o3 + j] = s[p + 3]!;
-        }
+  for (let j0 = 0; j0 < cols; j0 += TJ) {
+    const j1 = Math.min(cols, j0 + TJ);
+    let i = 0;
+    for (; i + 8 <= rows; i += 8) {
+      const o0 = db + i * dRow, o1 = o0 + dRow, o2 = o1 + dRow, o3 = o2 + dRow, o4 = o3 + dRow, o5 = o4 + dRow, o6 = o5 + dRow, o7 = o6 + dRow;
+      let p = sb + i + j0 * sCol;
+      for (let j = j0; j < j1; j++, p += sCol) {
+        d[o0 + j] = s[p]!; d[o1 + j] = s[p + 1]!; d[o2 + j] = s[p + 2]!; d[o3 + j] = s[p + 3]!;
+        d[o4 + j] = s[p + 4]!; d[o5 + j] = s[p + 5]!; d[o6 + j] = s[p + 6]!; d[o7 + j] = s[p + 7]!;
       }
-      for (; i < i1; i++) {
-        const o = db + i * dRow;
-        let p = sb + i + j0 * sCol;
-        for (let j = j0; j < j1; j++, p += sCol) d[o + j] = s[p]!;
-      }
+    }
+    for (; i < rows; i++) {
+      const o = db + i * dRow;
+      let p = sb + i + j0 * sCol;
+      for (let j = j0; j < j1; j++, p += sCol) d[o + j] = s[p]!;
     }
   }
 }

@@ -12,6 +12,7 @@
  */
 import { Asm, Op, Simd } from "../kernels/wasm/asm.js";
 import { ModuleBuilder, ValType } from "../kernels/wasm/encoder.js";
+import { ArrayKernelError } from "../kernels/errors.js";
 
 export interface MicroShape {
   /** Rows of the register tile. */
@@ -35,7 +36,7 @@ const V = ValType.v128;
 
 export function gemmModule(micro: MicroShape = DEFAULT_MICRO): Uint8Array<ArrayBuffer> {
   const { mr: MR, nr: NR, unroll: U } = micro;
-  if (NR % 2 !== 0 || MR < 1 || U < 1) throw new Error(`gemmModule: bad micro-kernel shape ${JSON.stringify(micro)}`);
+  if (NR % 2 !== 0 || MR < 1 || U < 1) throw new ArrayKernelError(`gemmModule: bad micro-kernel shape ${JSON.stringify(micro)}`);
   const NV = NR / 2;
   const mb = new ModuleBuilder();
   const fn = mb.declareFunc();

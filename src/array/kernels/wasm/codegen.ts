@@ -20,6 +20,7 @@ import { ModuleBuilder, ValType } from "./encoder.js";
 import type { WasmPlan } from "./plan.js";
 import { addGenerator, emitStateUpdate } from "./xoshiro.js";
 import { BLOCK_SIZE } from "../../random/stream.js";
+import { ArrayKernelError } from "../errors.js";
 
 const V = ValType.v128;
 /** Groups of 8 elements per iteration of the fused loop (measured: 2 is ~5% faster than 1 or 4). */
@@ -62,7 +63,8 @@ function emitFunction(mb: ModuleBuilder, fnIndex: number, program: ChunkProgram,
   const rowAcc = new Map<number, number>();
   const scalarAcc = new Map<number, number>();
   for (const [i, acc] of plan.acc) scalarAcc.set(i, a.local(acc.form === "seq" ? ValType.f64 : V));
-  nodes.forEach((n, i) => { if (n.op === "reduce" && plan.nodes[i]!.level === 1) rowAcc.set(i, a.local(V)); });
+  nodes.forEach((n, i) => { if (n.op === "reduce" && (plan.nodes[i]!.level === 1 || plan.nodes[i]!.level === 3)) rowAcc.set(i, a.local(V)); });
+  const c8 = a.local(ValType.i32); // col mode: byte offset of the column within a row
   const tmpF = a.local(ValType.f64);
 
   const cF = (x: number, y = x): Asm => a.f64x2const(x, y);
@@ -103,7 +105,7 @@ function emitFunction(mb: ModuleBuilder, fnIndex: number, program: ChunkProgram,
   const loadLeaf = (i: number): void => {
     if (fusedU !== undefined) { a.get(fusedU); return; }
     const off = plan.leafBuf.get(i)!;
-    if (plan.mode === "flat") {
+    if (plan.mode !== "row") {
       a.get(ptr).v128load(off);
     } else {
       a.get(ptr2).get(ptr).simdMem(Simd.v128Load64Zero, 8, off).lane64(Simd.v128Load64Lane, 1, off);
@@ -186,7 +188,7 @@ function emitFunction(mb: ModuleBuilder, fnIndex: number, program: ChunkProgram,
         pushF(x); a.get(val[i]!); pushF(x); pushF(x); a.simd(Simd.f64x2Ne).simd(Simd.v128Bitselect);
         return finish(i, "f");
       }
-      case "mod": throw new Error("internal: mod is not planned for WebAssembly");
+      case "mod": throw new ArrayKernelError("internal: mod is not planned for WebAssembly");
     }
   };
 
@@ -263,7 +265,7 @@ function emitFunction(mb: ModuleBuilder, fnIndex: number, program: ChunkProgram,
               a.get(tmpF).get(acc).get(tmpF).get(acc).op(n.fn === "min" ? Op.f64Lt : Op.f64Gt);
               a.get(tmpF).get(tmpF).op(Op.f64Ne).op(Op.i32Or).op(Op.select);
               break;
-            default: throw new Error(`internal: ${n.fn} is not a sequential reduction`);
+            default: throw new ArrayKernelError(`internal: ${n.fn} is not a sequential reduction`);
           }
           a.set(acc);
         }
@@ -273,7 +275,7 @@ function emitFunction(mb: ModuleBuilder, fnIndex: number, program: ChunkProgram,
 
   const storeOut = (i: number, lane1: boolean, level: 0 | 1): void => {
     const off = plan.outBuf.get(i)!;
-    if (plan.mode === "flat") { a.get(ptr); pushF(i); a.v128store(off); return; }
+    if (plan.mode !== "row") { a.get(ptr); pushF(i); a.v128store(off); return; }
     if (level === 0) {
       a.get(ptr); pushF(i); a.lane64(Simd.v128Store64Lane, 0, off);
       if (lane1) { a.get(ptr2); pushF(i); a.lane64(Simd.v128Store64Lane, 1, off); }
@@ -395,8 +397,50 @@ function emitFunction(mb: ModuleBuilder, fnIndex: number, program: ChunkProgram,
     a.set(scalarAcc.get(i)!);
   }
 
+  /**
+   * Col mode, one vector of a row (columns c, c+1 at byte offset c8 of the row): the level-0
+   * work, then each column accumulator: loaded from memory, stepped as a row accumulator is,
+   * stored back (lane 0 only when the upper lane is past the row's end).
+   */
+  const emitColVector = (lane1: boolean): void => {
+    for (const i of level0) emitNode(i);
+    for (const [i, off] of plan.colAcc) {
+      const acc = rowAcc.get(i)!;
+      if (lane1) a.get(c8).v128load(off);
+      else a.get(c8).simdMem(Simd.v128Load64Zero, 8, off);
+      a.set(acc);
+      rowStep(i);
+      if (lane1) { a.get(c8).get(acc).v128store(off); }
+      else { a.get(c8).get(acc).lane64(Simd.v128Store64Lane, 0, off); }
+    }
+    for (const i of accOf(0)) scalarStep(i, lane1);
+    for (const i of level0) if (outs.has(i)) storeOut(i, lane1, 0);
+  };
+
   if (fusedW !== undefined) {
     emitFusedLoop(fusedW);
+  } else if (plan.mode === "col") {
+    // N rows of W elements, row after row; the column accumulators persist across tiles.
+    a.get(W).i32(3).op(Op.i32Shl).set(rowBytes);
+    a.get(N).get(rowBytes).op(Op.i32Mul).set(end);
+    a.i32(0).set(base);
+    a.block().loop();
+    a.get(base).get(end).op(Op.i32GeU).brIf(1);
+    a.i32(0).set(c8);
+    a.get(base).set(ptr);
+    a.block().loop();
+    a.get(c8).i32(16).op(Op.i32Add).get(rowBytes).op(Op.i32GtU).brIf(1);
+    emitColVector(true);
+    a.get(c8).i32(16).op(Op.i32Add).set(c8);
+    a.get(ptr).i32(16).op(Op.i32Add).set(ptr);
+    a.br(0);
+    a.end().end();
+    a.get(c8).get(rowBytes).op(Op.i32LtU).if_();
+    emitColVector(false);
+    a.end();
+    a.get(base).get(rowBytes).op(Op.i32Add).set(base);
+    a.br(0);
+    a.end().end();
   } else if (plan.mode === "flat") {
     a.get(N).i32(3).op(Op.i32Shl).set(end);
     a.i32(0).set(ptr);

@@ -3,6 +3,7 @@
  * time (one memory, functions, exports, optional function imports), including SIMD-128.
  * No external toolchain: kernels are assembled here from opcodes (see ./asm.ts).
  */
+import { ArrayKernelError } from "../errors.js";
 
 export const enum ValType {
   i32 = 0x7f,
@@ -99,7 +100,7 @@ export class ModuleBuilder {
 
   /** Declares an imported function; must be called before any `declareFunc`. */
   importFunc(module: string, name: string, type: FuncType): number {
-    if (this.#funcs.length > 0) throw new Error("ModuleBuilder: declare imports before functions");
+    if (this.#funcs.length > 0) throw new ArrayKernelError("ModuleBuilder: declare imports before functions");
     this.#imports.push({ module, name, typeIndex: this.#typeIndex(type) });
     return this.#imports.length - 1;
   }
@@ -136,7 +137,7 @@ export class ModuleBuilder {
     }
     const funcs = new ByteWriter().u32(this.#funcs.length);
     for (const [i, f] of this.#funcs.entries()) {
-      if (f === undefined) throw new Error(`ModuleBuilder: function ${i + this.#imports.length} declared but not defined`);
+      if (f === undefined) throw new ArrayKernelError(`ModuleBuilder: function ${i + this.#imports.length} declared but not defined`);
       funcs.u32(f.typeIndex);
     }
     section(3, funcs);

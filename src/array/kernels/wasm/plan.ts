@@ -4,7 +4,10 @@
  * gives `undefined`, and callers use the JavaScript backend.
  *
  * Levels. 0 = leaf space; 1 = leaf space reduced over its last axis (rows); 2 = reduced over all
- * axes (one value); -1 = a scalar constant (broadcasts). Modes: "row" when some node is at level
+ * axes (one value); 3 = reduced over every axis but the last (columns: `sum(axis=0)` of a 2-D
+ * chunk); -1 = a scalar constant (broadcasts). Mode "col" (some node at level 3, none at 1):
+ * rows one after the other, two consecutive elements per vector, each column's accumulator in
+ * memory (so each column sums in row order, as C order of the leaf space gives it). Modes: "row" when some node is at level
  * 1 (vectors hold the same column of two consecutive rows, so a row's reduction runs in element
  * order in each lane), else "flat" (vectors hold two consecutive elements).
  *
@@ -23,7 +26,7 @@ export const MAX_ROW = TILE;
 /** Bytes per tile buffer: two maximal rows plus one vector of slack for tail lanes. */
 export const BUF_BYTES = (2 * TILE + 2) * 8;
 
-export type Level = -1 | 0 | 1 | 2;
+export type Level = -1 | 0 | 1 | 2 | 3;
 export type Kind = "f" | "b";
 
 export interface NodePlan {
@@ -38,7 +41,7 @@ export interface NodePlan {
 export type ScalarAcc = "seq" | "count" | "any" | "all";
 
 export interface WasmPlan {
-  readonly mode: "flat" | "row";
+  readonly mode: "flat" | "row" | "col";
   readonly ndim: number;
   readonly nodes: readonly NodePlan[];
   /** rand uniform/random leaves: node → generator state byte offset. */
@@ -46,6 +49,8 @@ export interface WasmPlan {
   /** Tile buffers (byte offsets) of leaves (rand, in) and of level-0/1 outputs. */
   readonly leafBuf: ReadonlyMap<number, number>;
   readonly outBuf: ReadonlyMap<number, number>;
+  /** Level-3 reductions (col mode): node → byte offset of its row of column accumulators. */
+  readonly colAcc: ReadonlyMap<number, number>;
   /** Level-2 reductions: node → accumulator byte offset (16 bytes) and form. */
   readonly acc: ReadonlyMap<number, { readonly at: number; readonly form: ScalarAcc }>;
   readonly memoryBytes: number;
@@ -160,6 +165,7 @@ export function planProgram(program: ChunkProgram, ndim: number): WasmPlan | und
         let level: Level;
         if (x.level === 0 && all) level = 2;
         else if (x.level === 0 && ndim >= 2 && axes.length === 1 && axes[0] === ndim - 1) level = 1;
+        else if (x.level === 0 && ndim >= 2 && axes.length === ndim - 1 && axes.every((a, k) => a === k)) level = 3;
         else if (x.level === 1 && axes.length >= ndim - 1 && axes.every((a, k) => a === k)) level = 2;
         else return undefined;
         reduceLevel.set(i, level);
@@ -174,13 +180,15 @@ export function planProgram(program: ChunkProgram, ndim: number): WasmPlan | und
     }
   }
 
-  // Level-2 values are only accumulated and returned: no elementwise work on them.
+  // Level-2 and level-3 values are only accumulated and returned: no elementwise work on them.
   for (const n of program.nodes) {
-    for (const c of childrenOf(n)) if (P(c).level === 2) return undefined;
+    for (const c of childrenOf(n)) if (P(c).level === 2 || P(c).level === 3) return undefined;
   }
+  const hasCol = nodes.some((x) => x.level === 3);
+  if (hasCol && nodes.some((x) => x.level === 1)) return undefined;
   const outputs = new Set(program.outputs);
   for (const o of program.outputs) if (P(o).level === -1) return undefined;
-  const mode = nodes.some((x) => x.level === 1) ? "row" : "flat";
+  const mode = hasCol ? "col" : nodes.some((x) => x.level === 1) ? "row" : "flat";
 
   let at = 0;
   const take = (bytes: number): number => {
@@ -206,11 +214,13 @@ export function planProgram(program: ChunkProgram, ndim: number): WasmPlan | und
   for (const [i, n] of program.nodes.entries()) {
     if (n.op === "rand" || n.op === "in" || n.op === "iota") leafBuf.set(i, take(BUF_BYTES));
   }
-  for (const o of outputs) if (P(o).level !== 2) outBuf.set(o, take(BUF_BYTES));
+  const colAcc = new Map<number, number>();
+  for (const [i, n] of program.nodes.entries()) if (n.op === "reduce" && P(i).level === 3) colAcc.set(i, take(BUF_BYTES));
+  for (const o of outputs) if (P(o).level !== 2 && P(o).level !== 3) outBuf.set(o, take(BUF_BYTES));
   const onlyGen = genState.size === 1 && leafBuf.size === 1 && leafBuf.has([...genState.keys()][0]!);
   const orderFree = [...acc.values()].every((x) => x.form !== "seq");
-  const fusedLeaf = onlyGen && orderFree && outBuf.size === 0 ? [...genState.keys()][0] : undefined;
-  return { mode, ndim, nodes, genState, leafBuf, outBuf, acc, memoryBytes: at, fusedLeaf };
+  const fusedLeaf = onlyGen && orderFree && outBuf.size === 0 && mode !== "col" ? [...genState.keys()][0] : undefined;
+  return { mode, ndim, nodes, genState, leafBuf, outBuf, colAcc, acc, memoryBytes: at, fusedLeaf };
 }
 
 function scalarForm(fn: ReduceFn, x: NodePlan): ScalarAcc {
