@@ -36,14 +36,40 @@ function reductionStep(ts: TaskState): TaskState | null {
   return d.deps !== null && d.deps.length > 1 && d.deps.length <= MAX_COASSIGNED_SIBLINGS ? d : null;
 }
 
-/** A running worker already processing or holding a sibling of `ts`, or null. */
+/** Read by more tasks than a sibling group holds (a broadcast block): not a reason to co-locate. */
+const widelyRead = (s: TaskState): boolean => s.dependents !== null && s.dependents.size > MAX_COASSIGNED_SIBLINGS;
+
+/** Where `s` runs or is held, if on a running worker. */
+function placedOn(s: TaskState): WorkerState | null {
+  const ws = s.processingOn ?? (s.whoHas !== null && s.whoHas.length > 0 ? s.whoHas[0]! : null);
+  return ws !== null && ws.status === "running" ? ws : null;
+}
+
+/**
+ * A running worker already processing or holding a sibling of `ts`, or null. Siblings are the other
+ * inputs of its small dependents: of its reduction step, or, for a task read by a few dependents
+ * that each read few inputs (a tile read by the rows of a rechunk), of any of those. A sibling read
+ * by many (a block broadcast to every task) does not pull others to its worker.
+ */
 export function siblingWorker(ts: TaskState): WorkerState | null {
   const d = reductionStep(ts);
-  if (d === null) return null;
-  for (const s of d.deps!) {
-    if (s === ts) continue;
-    const ws = s.processingOn ?? (s.whoHas !== null && s.whoHas.length > 0 ? s.whoHas[0]! : null);
-    if (ws !== null && ws.status === "running") return ws;
+  if (d !== null) {
+    for (const s of d.deps!) {
+      if (s === ts || widelyRead(s)) continue;
+      const ws = placedOn(s);
+      if (ws !== null) return ws;
+    }
+    return null;
+  }
+  const ds = ts.dependents;
+  if (ds === null || ds.size < 2 || ds.size > MAX_COASSIGNED_SIBLINGS) return null;
+  for (const dep of ds) if (dep.deps === null || dep.deps.length > MAX_COASSIGNED_SIBLINGS) return null;
+  for (const dep of ds) {
+    for (const s of dep.deps!) {
+      if (s === ts || s.deps !== null || widelyRead(s)) continue;
+      const ws = placedOn(s);
+      if (ws !== null) return ws;
+    }
   }
   return null;
 }
