@@ -11,6 +11,13 @@ import type { TaskState, WorkerState } from "./entities.js";
 
 /** Bytes/s assumed for moving a result between workers. */
 export const ASSUMED_BANDWIDTH = 100e6;
+/**
+ * Placement weighs a missing input this many times its transfer time: a fetched block is held
+ * twice (the holder keeps its copy until its own readers are done), so moving a task to an idler
+ * worker costs memory on top of time. Keeps single-input readers of big blocks (the transposed
+ * reads of x + x.T) beside their block unless the holder is well behind.
+ */
+export const FETCH_MEMORY_WEIGHT = 2;
 /** A worker keeps at least this many seconds of work queued per thread (hides the round trip). */
 export const PIPELINE_SECONDS = 0.005;
 /** Upper bound on tasks handed to one worker at a time, per thread. */
@@ -89,7 +96,8 @@ export function isSaturated(ws: WorkerState): boolean {
 }
 
 /**
- * Expected seconds until `ts` could start on `ws`: queued work per thread + missing input transfer,
+ * Expected seconds until `ts` could start on `ws`: queued work per thread + missing input transfer
+ * (weighted by FETCH_MEMORY_WEIGHT),
  * less the transfer its result would save by joining siblings already there (a small credit per
  * sibling even before their sizes are known, so that ties go to the siblings' worker).
  */
@@ -104,7 +112,7 @@ function startTime(ts: TaskState, ws: WorkerState, step: TaskState | null): numb
       if (s !== ts && (s.processingOn === ws || (s.whoHas !== null && s.whoHas.includes(ws)))) credit += Math.max(0, s.nbytes) / ASSUMED_BANDWIDTH + 1e-6;
     }
   }
-  return ws.occupancy / ws.nthreads + missing / ASSUMED_BANDWIDTH - credit;
+  return ws.occupancy / ws.nthreads + (FETCH_MEMORY_WEIGHT * missing) / ASSUMED_BANDWIDTH - credit;
 }
 
 export function decideWorker(state: SchedulerState, ts: TaskState): WorkerState | null {
