@@ -2,6 +2,9 @@
 export const ARRAY_OPS = {
   program: "array.program",
   assemble: "array.assemble",
+  /** rechunk's ops: see rechunk-ops.ts. */
+  rechunkSplit: "array.rechunk_split",
+  rechunkAssemble: "array.rechunk_assemble",
   transpose: "array.transpose",
   reshape: "array.reshape",
   combine: "array.reduce_combine",

@@ -6,6 +6,7 @@ import { runProgram } from "./kernels/program.js";
 import { reduceAggregate, reduceCombine } from "./kernels/reduce.js";
 import "./kernels/wasm-backend.js";
 import { ARRAY_OPS } from "./ops-names.js";
+import { rechunkAssemble, rechunkSplit } from "./rechunk-ops.js";
 import { registerLinalgOps } from "./linalg/register.js";
 import { runMapBlocks } from "./api/kernels/map-blocks-run.js";
 import { runBlockKernel } from "./api/kernels/index.js";
@@ -16,6 +17,8 @@ export { ARRAY_OPS };
 
 registerOp(ARRAY_OPS.program, runProgram);
 registerOp(ARRAY_OPS.assemble, assemble);
+registerOp(ARRAY_OPS.rechunkSplit, rechunkSplit);
+registerOp(ARRAY_OPS.rechunkAssemble, rechunkAssemble);
 registerOp(ARRAY_OPS.transpose, transposeBlock);
 registerOp(ARRAY_OPS.reshape, reshapeBlock);
 registerOp(ARRAY_OPS.combine, reduceCombine);

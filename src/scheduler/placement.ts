@@ -11,6 +11,13 @@ import type { TaskState, WorkerState } from "./entities.js";
 
 /** Bytes/s assumed for moving a result between workers. */
 export const ASSUMED_BANDWIDTH = 100e6;
+/**
+ * Placement weighs a missing input this many times its transfer time: a fetched block is held
+ * twice (the holder keeps its copy until its own readers are done), so moving a task to an idler
+ * worker costs memory on top of time. Keeps single-input readers of big blocks (the transposed
+ * reads of x + x.T) beside their block unless the holder is well behind.
+ */
+export const FETCH_MEMORY_WEIGHT = 2;
 /** A worker keeps at least this many seconds of work queued per thread (hides the round trip). */
 export const PIPELINE_SECONDS = 0.005;
 /** Upper bound on tasks handed to one worker at a time, per thread. */
@@ -36,14 +43,40 @@ function reductionStep(ts: TaskState): TaskState | null {
   return d.deps !== null && d.deps.length > 1 && d.deps.length <= MAX_COASSIGNED_SIBLINGS ? d : null;
 }
 
-/** A running worker already processing or holding a sibling of `ts`, or null. */
+/** Read by more tasks than a sibling group holds (a broadcast block): not a reason to co-locate. */
+const widelyRead = (s: TaskState): boolean => s.dependents !== null && s.dependents.size > MAX_COASSIGNED_SIBLINGS;
+
+/** Where `s` runs or is held, if on a running worker. */
+function placedOn(s: TaskState): WorkerState | null {
+  const ws = s.processingOn ?? (s.whoHas !== null && s.whoHas.length > 0 ? s.whoHas[0]! : null);
+  return ws !== null && ws.status === "running" ? ws : null;
+}
+
+/**
+ * A running worker already processing or holding a sibling of `ts`, or null. Siblings are the other
+ * inputs of its small dependents: of its reduction step, or, for a task read by a few dependents
+ * that each read few inputs (a tile read by the rows of a rechunk), of any of those. A sibling read
+ * by many (a block broadcast to every task) does not pull others to its worker.
+ */
 export function siblingWorker(ts: TaskState): WorkerState | null {
   const d = reductionStep(ts);
-  if (d === null) return null;
-  for (const s of d.deps!) {
-    if (s === ts) continue;
-    const ws = s.processingOn ?? (s.whoHas !== null && s.whoHas.length > 0 ? s.whoHas[0]! : null);
-    if (ws !== null && ws.status === "running") return ws;
+  if (d !== null) {
+    for (const s of d.deps!) {
+      if (s === ts || widelyRead(s)) continue;
+      const ws = placedOn(s);
+      if (ws !== null) return ws;
+    }
+    return null;
+  }
+  const ds = ts.dependents;
+  if (ds === null || ds.size < 2 || ds.size > MAX_COASSIGNED_SIBLINGS) return null;
+  for (const dep of ds) if (dep.deps === null || dep.deps.length > MAX_COASSIGNED_SIBLINGS) return null;
+  for (const dep of ds) {
+    for (const s of dep.deps!) {
+      if (s === ts || s.deps !== null || widelyRead(s)) continue;
+      const ws = placedOn(s);
+      if (ws !== null) return ws;
+    }
   }
   return null;
 }
@@ -63,7 +96,8 @@ export function isSaturated(ws: WorkerState): boolean {
 }
 
 /**
- * Expected seconds until `ts` could start on `ws`: queued work per thread + missing input transfer,
+ * Expected seconds until `ts` could start on `ws`: queued work per thread + missing input transfer
+ * (weighted by FETCH_MEMORY_WEIGHT),
  * less the transfer its result would save by joining siblings already there (a small credit per
  * sibling even before their sizes are known, so that ties go to the siblings' worker).
  */
@@ -78,7 +112,7 @@ function startTime(ts: TaskState, ws: WorkerState, step: TaskState | null): numb
       if (s !== ts && (s.processingOn === ws || (s.whoHas !== null && s.whoHas.includes(ws)))) credit += Math.max(0, s.nbytes) / ASSUMED_BANDWIDTH + 1e-6;
     }
   }
-  return ws.occupancy / ws.nthreads + missing / ASSUMED_BANDWIDTH - credit;
+  return ws.occupancy / ws.nthreads + (FETCH_MEMORY_WEIGHT * missing) / ASSUMED_BANDWIDTH - credit;
 }
 
 export function decideWorker(state: SchedulerState, ts: TaskState): WorkerState | null {

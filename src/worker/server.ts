@@ -27,6 +27,7 @@ import { DataStore, type WorkerDataStore } from "./store.js";
 import { WorkerStateMachine, type TransferLimits, type WorkerInstruction, type WorkerTask } from "./state.js";
 import { resolveArgs, typeName } from "./args.js";
 import { anySpilled, loadArgs } from "./load-args.js";
+import { cutToRange, isRangeKey, parseRangeKey } from "../graph/range-ref.js";
 import { COLLECT_GARBAGE_OP, garbageCollector } from "./gc-op.js";
 import { ReleaseTracker } from "./executor/gc.js";
 import { invalidPeerMessage, invalidSchedulerMessage, RefusalLog } from "../protocol/validate-message.js";
@@ -208,7 +209,7 @@ export class Worker {
 
   async #register(comm: Comm): Promise<void> {
     const keys: KeyLocation[] = [];
-    for (const k of this.state.inMemory) keys.push({ key: k, workers: [this.#address], nbytes: this.store.nbytes(k) ?? 0 });
+    for (const k of this.state.inMemory) if (!isRangeKey(k)) keys.push({ key: k, workers: [this.#address], nbytes: this.store.nbytes(k) ?? 0 });
     const metadata: Record<string, string> = { ...(this.#opts.metadata ?? {}) };
     const jobId = process.env["SLURM_JOB_ID"];
     if (jobId && metadata["slurmJobId"] === undefined) metadata["slurmJobId"] = jobId;
@@ -596,14 +597,20 @@ export class Worker {
     const data: Record<Key, unknown> = {};
     const missing: Key[] = [];
     for (const k of msg.keys) {
-      if (!this.store.has(k)) {
+      // A range key (../graph/range-ref.ts) is answered with the range of the value it names.
+      const range = this.store.has(k) ? null : parseRangeKey(k);
+      const held = range?.key ?? k;
+      if (!this.store.has(held)) {
         missing.push(k);
         continue;
       }
       try {
         // get() is synchronous for values in memory; peek() reads spilled ones from disk without
         // bringing them back into this worker's memory (it may be paused for lack of it).
-        data[k] = this.store.spilledCount > 0 ? await (this.store.peek ? this.store.peek(k) : this.store.load(k)) : this.store.get(k);
+        const v = this.store.spilledCount > 0 ? await (this.store.peek ? this.store.peek(held) : this.store.load(held)) : this.store.get(held);
+        const out = range === null ? v : cutToRange(v, range.start, range.length);
+        if (out === undefined) missing.push(k);
+        else data[k] = out;
       } catch {
         missing.push(k);
       }

@@ -10,6 +10,7 @@
 import type { Arg, Key } from "../graph/spec.js";
 import type { ComputeTask, ComputeTasksMsg } from "../protocol/messages.js";
 import { ResourcePool } from "./resources.js";
+import { isRangeKey, parseRangeKey, rangeInputs } from "../graph/range-ref.js";
 
 export type WorkerTaskState = "fetching" | "ready" | "executing" | "cancelled" | "memory" | "erred";
 
@@ -146,15 +147,18 @@ export class WorkerStateMachine {
       }
       return;
     }
+    // Inputs read only through range references (../graph/range-ref.ts) and not here: fetch just the range.
+    const ranged = ct.args !== undefined && ct.deps !== undefined && ct.deps.length > 0 ? rangeInputs(ct.args, ct.deps, (k) => !this.inMemory.has(k)) : null;
+    const deps = ranged?.deps ?? ct.deps;
     const t: WorkerTask = {
       key: ct.key,
       state: "fetching",
       op: ct.op,
-      args: ct.args,
+      args: ranged?.args ?? ct.args,
       fn: ct.fn !== undefined ? functions?.[ct.fn] : undefined,
       data: ct.data,
       hasData: ct.data !== undefined || ct.op === undefined,
-      deps: ct.deps && ct.deps.length > 0 ? ct.deps : null,
+      deps: deps && deps.length > 0 ? deps : null,
       priority: ct.priority,
       missing: 0,
       resources: ct.resources !== undefined && Object.keys(ct.resources).length > 0 ? ct.resources : null,
@@ -172,11 +176,13 @@ export class WorkerStateMachine {
         if (this.inMemory.has(dk)) continue;
         t.missing++;
         let f = this.fetches.get(dk);
+        const range = ranged?.ranges.get(dk);
+        const holders = whoHas[range?.key ?? dk] ?? [];
         if (f === undefined) {
-          f = { peers: [...(whoHas[dk] ?? [])], tried: new Set(), inFlightFrom: null, dependents: new Set(), replica: false, nbytes: sizes?.[dk] ?? this.#unknownNbytes };
+          f = { peers: [...holders], tried: new Set(), inFlightFrom: null, dependents: new Set(), replica: false, nbytes: range?.nbytes ?? sizes?.[dk] ?? this.#unknownNbytes };
           this.#addFetch(dk, f);
         } else {
-          for (const p of whoHas[dk] ?? []) if (!f.peers.includes(p)) f.peers.push(p);
+          for (const p of holders) if (!f.peers.includes(p)) f.peers.push(p);
         }
         f.dependents.add(t);
       }
@@ -285,7 +291,8 @@ export class WorkerStateMachine {
     this.fetches.delete(key);
     const from = f.peers[f.peers.length - 1] ?? "";
     for (const t of f.dependents) this.#forgetTask(t);
-    this.#out.push({ type: "missing-data", keys: [key], from });
+    // The scheduler knows the key a range was cut from, not the range key.
+    this.#out.push({ type: "missing-data", keys: [parseRangeKey(key)?.key ?? key], from });
   }
 
   /**
@@ -447,6 +454,6 @@ export class WorkerStateMachine {
 
   /** Keys held, for re-registration and heartbeats. */
   memoryKeys(): Key[] {
-    return [...this.inMemory];
+    return [...this.inMemory].filter((k) => !isRangeKey(k));
   }
 }

@@ -1,0 +1,50 @@
+// Root tasks read together by a few small dependents (tiles read by the rows of a rechunk) go to
+// one worker, so the rows find their tiles local; a block broadcast to every task does not pull
+// the others to its worker.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { computed, finish, newState, task, worker } from "./helpers.js";
+
+function placeAll(s: ReturnType<typeof newState>, prefix: string, count: number): Map<string, string> {
+  const placed = new Map<string, string>();
+  const record = (out: Record<string, string[]>) => {
+    for (const [w, keys] of Object.entries(out)) for (const k of keys) placed.set(k, w);
+  };
+  record(computed(s.flush()));
+  for (let round = 0; [...placed.keys()].filter((k) => k.startsWith(prefix)).length < count && round < 40; round++) {
+    for (const w of ["w1", "w2"]) {
+      const mine = [...placed].filter(([k, on]) => on === w && s.tasks.get(k)!.state === "processing").map(([k]) => k);
+      if (mine.length > 0) finish(s, w, mine.slice(0, 1), 8, 0.5);
+    }
+    record(computed(s.flush()));
+  }
+  return placed;
+}
+
+test("tiles read by the same rows go to one worker, tile rows spread over the workers", () => {
+  const s = newState();
+  s.addWorker(worker("w1"));
+  s.addWorker(worker("w2"));
+  // 4 × 4 tiles; each tile row is read by 3 output rows (a rechunk to full rows).
+  const tiles = Array.from({ length: 16 }, (_, i) => task(`t-${Math.floor(i / 4)}-${i % 4}`));
+  const rows = Array.from({ length: 12 }, (_, j) => task(`row-${j}`, [0, 1, 2, 3].map((c) => `t-${Math.floor(j / 3)}-${c}`)));
+  s.updateGraph("c", { op: "update-graph", tasks: [...tiles, ...rows], wanted: rows.map((r) => r.key) });
+  const placed = placeAll(s, "t-", 16);
+  const workersOfRow = (r: number) => new Set([0, 1, 2, 3].map((c) => placed.get(`t-${r}-${c}`)));
+  for (let r = 0; r < 4; r++) assert.equal(workersOfRow(r).size, 1, `tile row ${r} on one worker`);
+  const used = new Set([0, 1, 2, 3].map((r) => placed.get(`t-${r}-0`)));
+  assert.equal(used.size, 2, "tile rows on both workers");
+});
+
+test("a block broadcast to every task does not pull the others to its worker", () => {
+  const s = newState();
+  s.addWorker(worker("w1"));
+  s.addWorker(worker("w2"));
+  const xs = Array.from({ length: 20 }, (_, i) => task(`x-${i}`));
+  const adds = xs.map((x, i) => task(`add-${i}`, [x.key, "y"]));
+  s.updateGraph("c", { op: "update-graph", tasks: [task("y"), ...xs, ...adds], wanted: adds.map((a) => a.key) });
+  const placed = placeAll(s, "x-", 20);
+  const counts = new Map<string, number>();
+  for (const [k, w] of placed) if (k.startsWith("x-")) counts.set(w, (counts.get(w) ?? 0) + 1);
+  assert.ok([...counts.values()].every((n) => n >= 5) && counts.size === 2, `x blocks spread over both workers: ${JSON.stringify([...counts])}`);
+});
