@@ -22,6 +22,7 @@ import { registerLocalClusterFactory } from "../client/cluster-like.js";
 import type { Cluster, ScaleRequest } from "./cluster.js";
 import { WORKER_CONFIG_ENV, type WorkerProcessConfig } from "../worker/process.js";
 import type { NannyEvent } from "../worker/nanny.js";
+import { workerProcessEnv } from "../worker/process-env.js";
 import type { MemoryThresholds } from "../worker/memory/thresholds.js";
 
 export interface LocalClusterOptions {
@@ -285,12 +286,12 @@ export class LocalCluster implements Cluster {
       config.lifetimeS = Math.max(0, life.durationS + (Math.random() * 2 - 1) * (life.staggerS ?? 0));
       if (life.restart) config.lifetimeRestart = true;
     }
-    const env: NodeJS.ProcessEnv = {
+    const env: NodeJS.ProcessEnv = workerProcessEnv({
       ...process.env,
       ...(this.#opts.env ?? {}),
       [WORKER_CONFIG_ENV]: JSON.stringify(config),
       TESSERA_LOG_LEVEL: this.log.level,
-    };
+    });
     delete env["TESSERA_SECRET_FILE"];
     delete env["TESSERA_SECRET"];
     Object.assign(env, this.#securityEnv);

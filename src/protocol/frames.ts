@@ -107,6 +107,8 @@ export class MessageReader {
         }
         this.bytesReceived += n;
         this.#bodyFill += n;
+        // MAC each read as it lands, while its bytes are still in cache and the rest is on its way
+        if (this.#bodyKind !== KIND_TAG) this.#mac?.payload(target.subarray(0, n));
         if (this.#bodyFill === this.#body.byteLength) this.#bodyComplete();
       } else this.#feed(target.subarray(0, n), true);
     } catch (err) {
@@ -119,7 +121,7 @@ export class MessageReader {
     const body = this.#body!;
     this.#body = undefined;
     this.#skip = padding(body.byteLength);
-    this.#frame(this.#bodyKind, body, true, false);
+    this.#frame(this.#bodyKind, body, true, false, true);
   }
 
   /** `reused`: the caller overwrites `chunk` afterwards (a scratch buffer), so nothing may keep a view on it. */
@@ -137,6 +139,7 @@ export class MessageReader {
       if (this.#body !== undefined) {
         const n = Math.min(this.#body.byteLength - this.#bodyFill, len - pos);
         this.#body.set(chunk.subarray(pos, pos + n), this.#bodyFill);
+        if (this.#bodyKind !== KIND_TAG) this.#mac?.payload(this.#body.subarray(this.#bodyFill, this.#bodyFill + n));
         this.#bodyFill += n;
         pos += n;
         if (this.#bodyFill === this.#body.byteLength) this.#bodyComplete();
@@ -208,7 +211,8 @@ export class MessageReader {
     }
   }
 
-  #frame(kind: number, body: Uint8Array, mayKeepView: boolean, reused: boolean): void {
+  /** `macked`: the body was fed to the MAC piece by piece as it arrived (frames spanning reads). */
+  #frame(kind: number, body: Uint8Array, mayKeepView: boolean, reused: boolean, macked = false): void {
     if (kind === KIND_TAG) {
       const held = this.#untagged;
       const mac = this.#mac!;
@@ -218,7 +222,7 @@ export class MessageReader {
       for (const [header, raws] of held) this.#deliver(header, raws, true);
       return;
     }
-    this.#mac?.payload(body);
+    if (!macked) this.#mac?.payload(body);
     if (kind === KIND_HEADER) {
       if (this.#rawExpected === 0) {
         // Held until its integrity tag arrives: a view on a reused scratch buffer would change meanwhile.
@@ -288,6 +292,11 @@ const BATCH_BYTES = 64 * 1024;
  * Batches encoded messages into a list of chunks for one vectored write. Small frames are packed into
  * a shared batch buffer; big typed-array payloads are referenced, not copied (do not mutate them until
  * the write completes).
+ *
+ * With a sealer, each batch ends with a tag frame. The MAC is computed when the batch is tagged, not
+ * as messages are written, so a Comm can hand the frames to the socket first and compute the tag
+ * while the kernel moves them (takeFrames, then takeTag): the peer already receives — and checks —
+ * the payload while the sender is still hashing it.
  */
 export class MessageWriter {
   maxFrameBytes: number;
@@ -299,8 +308,9 @@ export class MessageWriter {
   #pendingBytes = 0;
   /** Set after the handshake: each batch handed out ends with a tag frame (integrity.ts). */
   sealer: FrameSealer | undefined;
-  #mac: MessageMac | undefined;
-  #untagged = 0;
+  /** Frames of the batch not yet tagged, in order: prefix fields and a view of the payload as sent. */
+  #untagged: { length: number; tag: number; payload: Uint8Array }[] = [];
+  #untaggedMessages = 0;
 
   constructor(opts: { maxFrameBytes?: number } = {}) {
     this.maxFrameBytes = checkMaxFrameBytes(opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
@@ -317,36 +327,46 @@ export class MessageWriter {
     if (header.byteLength > this.maxFrameBytes) throw new FrameTooLargeError(header.byteLength, this.maxFrameBytes);
     if (buffers.length > MAX_RAW_FRAMES) throw new ProtocolError(`message has ${buffers.length} typed arrays; at most ${MAX_RAW_FRAMES}`);
     for (const b of buffers) if (b.byteLength > this.maxFrameBytes) throw new FrameTooLargeError(b.byteLength, this.maxFrameBytes);
-    const mac = this.sealer === undefined ? undefined : (this.#mac ??= this.sealer.begin());
-    mac?.frame(header.byteLength, ((KIND_HEADER << 24) | buffers.length) >>> 0, header);
     this.#frame(KIND_HEADER, buffers.length, header);
     for (const b of buffers) {
       const bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-      mac?.frame(bytes.byteLength, (KIND_RAW << 24) >>> 0, bytes);
       if (bytes.byteLength >= ZERO_COPY_MIN_BYTES) {
         this.#prefix(bytes.byteLength, KIND_RAW, 0);
         this.#cut();
         this.#chunks.push(bytes);
         this.#pendingBytes += bytes.byteLength;
+        this.#macLater(bytes.byteLength, (KIND_RAW << 24) >>> 0, bytes);
         this.#ensure(8);
         this.#copy(ZEROS.subarray(0, padding(bytes.byteLength)));
       } else {
         this.#frame(KIND_RAW, 0, bytes);
       }
     }
-    if (mac !== undefined && ++this.#untagged >= MAX_MESSAGES_PER_TAG) this.#tag();
+    if (this.sealer !== undefined && ++this.#untaggedMessages >= MAX_MESSAGES_PER_TAG) this.#tag();
   }
 
   /** Ends the messages since the last tag with one (one GMAC per batch, not per message: cheap for small ones). */
   #tag(): void {
-    this.#frame(KIND_TAG, 0, this.sealer!.finish(this.#mac!));
-    this.#mac = undefined;
-    this.#untagged = 0;
+    const frames = this.#untagged;
+    this.#untagged = [];
+    this.#untaggedMessages = 0;
+    const mac = this.sealer!.begin();
+    for (const f of frames) mac.frame(f.length, f.tag, f.payload);
+    this.#frame(KIND_TAG, 0, this.sealer!.finish(mac));
   }
 
-  /** Hands out everything queued, as chunks for one writev; the writer keeps none of them. */
+  /** Hands out everything queued, tag included, as chunks for one writev; the writer keeps none of them. */
   take(): Uint8Array[] {
-    if (this.#mac !== undefined) this.#tag();
+    const out = this.takeFrames();
+    for (const c of this.takeTag()) out.push(c);
+    return out;
+  }
+
+  /**
+   * Everything queued except the closing tag frame. takeTag() must follow before the next write():
+   * the frames may go to the socket meanwhile, the tag after them.
+   */
+  takeFrames(): Uint8Array[] {
     this.#cut();
     const out = this.#chunks;
     this.#chunks = [];
@@ -354,12 +374,26 @@ export class MessageWriter {
     return out;
   }
 
+  /** The tag frame for the frames taken since the last tag (nothing without a sealer or messages). */
+  takeTag(): Uint8Array[] {
+    if (this.sealer === undefined || this.#untaggedMessages === 0) return [];
+    this.#tag();
+    return this.takeFrames();
+  }
+
   #frame(kind: number, count: number, payload: Uint8Array): void {
     const need = PREFIX_BYTES + payload.byteLength + 8;
     this.#ensure(need);
     this.#prefix(payload.byteLength, kind, count);
+    // the copy in the batch buffer is what the MAC reads (a header's own bytes are reused by the next encode)
+    const at = this.#pos;
     this.#copy(payload);
+    if (kind !== KIND_TAG) this.#macLater(payload.byteLength, ((kind << 24) | count) >>> 0, this.#buf.subarray(at, at + payload.byteLength));
     this.#copy(ZEROS.subarray(0, padding(payload.byteLength)));
+  }
+
+  #macLater(length: number, tag: number, payload: Uint8Array): void {
+    if (this.sealer !== undefined) this.#untagged.push({ length, tag, payload });
   }
 
   #prefix(length: number, kind: number, count: number): void {

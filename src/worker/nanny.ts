@@ -9,6 +9,7 @@ import { spawn, type ChildProcess, type StdioOptions } from "node:child_process"
 import { processRss } from "./memory/rss.js";
 import { removeSpillDirsOf } from "./memory/spill-dirs.js";
 import { decideRestart, defaultRestartPolicy, type RestartPolicy } from "./restart-policy.js";
+import { workerProcessEnv } from "./process-env.js";
 
 export const RESTARTS_ENV = "TESSERA_NANNY_RESTARTS";
 
@@ -109,9 +110,8 @@ export class Nanny {
   }
 
   private launch(): void {
-    // Dask's pre-spawn environment: glibc returns freed memory to the OS promptly, so the RSS the
-    // memory thresholds watch drops after results are spilled (overridable through the env).
-    const env = { MALLOC_TRIM_THRESHOLD_: "65536", ...(this.opts.env ?? process.env), [RESTARTS_ENV]: String(this.restartCount) };
+    // glibc settings read at process start (memory returned promptly, huge pages for chunks): ./process-env.ts
+    const env = { ...workerProcessEnv(this.opts.env ?? process.env), [RESTARTS_ENV]: String(this.restartCount) };
     const child = spawn(process.execPath, [...(this.opts.execArgv ?? []), this.opts.entry, ...(this.opts.args ?? [])], {
       env,
       stdio: this.opts.stdio ?? "inherit",

@@ -69,6 +69,9 @@ export interface WorkerOptions {
 
 type CloseReason = string;
 
+/** Epoch milliseconds with a fraction: a 32 MiB transfer takes ~15 ms, too short for whole milliseconds. */
+const preciseNow = (): number => performance.timeOrigin + performance.now();
+
 /** Minimum spacing of result reports to the scheduler while busy (ms). */
 const REPORT_INTERVAL_MS = 1;
 
@@ -541,13 +544,13 @@ export class Worker {
     if (found.length === 0) return 0;
     let bytes = 0;
     for (const k of found) bytes += this.store.nbytes(k) ?? 0;
-    this.#activity.record({ action: "transfer", start, stop: Date.now(), bytes, keys: found.length, peer });
+    this.#activity.record({ action: "transfer", start, stop: preciseNow(), bytes, keys: found.length, peer });
     return bytes;
   }
 
   /** One get-data request (the state machine sizes them and bounds how many bytes are in flight). */
   #fetch(peer: string, keys: Key[]): void {
-    const start = Date.now();
+    const start = preciseNow();
     this.#peers.request<DataMsg & Record<string, unknown>>(peer, { op: "get-data", keys }).then(
       (reply) => {
         if (this.#isClosed) return;
