@@ -246,6 +246,7 @@ function generate(p: ChunkProgram, an: Analysis, d: number): Generated {
       }
       case "rand":
         if (!sameMask(ctx.space, leaf)) throw new ArrayKernelError("internal: rand leaf read outside the leaf space");
+        if (n.perm !== undefined) throw new ArrayKernelError("internal: a transposed draw reached the kernel compiler (the array.program op turns it into an input)");
         ctx.randUsed.add(i);
         src = coerceSrc(n.dtype, `rb${rbIndex.get(i)}[${ctx.f} - ${ctx.tileLeaf}]`);
         break;

@@ -63,7 +63,7 @@ export function kernelEntry(p: ChunkProgram): Entry {
 
 /** Which backend runs `p` (for tests and benchmarks). */
 export function kernelBackend(p: ChunkProgram): KernelBackend {
-  return kernelEntry(p).backend;
+  return kernelEntry(prepare(p)?.bare ?? p).backend;
 }
 
 interface Prepared {

@@ -117,6 +117,7 @@ export function planProgram(program: ChunkProgram, ndim: number): WasmPlan | und
         if (d === "int64" || d === "uint8") return undefined;
         return { level: 0, kind: d === "bool" ? "b" : "f", zeroOne: d === "bool", integral: !FLOAT.has(d) };
       case "rand":
+        if (n.perm !== undefined) return undefined; // drawn by the op into an input first
         if (n.dist === "integers") {
           const ok = Number.isSafeInteger(n.a) && Number.isSafeInteger(n.b) && n.a < n.b && n.a >= -(2 ** 31) && n.b <= 2 ** 31;
           if (!ok || (d !== "int32" && d !== "int64" && d !== "float64")) return undefined;
