@@ -18,7 +18,7 @@ os.environ.setdefault("MKL_NUM_THREADS", "1")
 import dask  # noqa: E402
 import dask.array as da  # noqa: E402
 import numpy as np  # noqa: E402
-from dask.distributed import Client, LocalCluster, wait  # noqa: E402
+from dask.distributed import Client, LocalCluster, get_client, wait  # noqa: E402
 
 
 def rand(spec, shape=None, chunks=None, seed=1):
@@ -26,28 +26,40 @@ def rand(spec, shape=None, chunks=None, seed=1):
     return rs.random_sample(tuple(shape or spec["shape"]), chunks=tuple(chunks or spec["chunks"]))
 
 
+def settle(keep=0, timeout_s=30.0):
+    """Waits until the scheduler holds at most `keep` tasks: the same graph computed again right after its
+    results were dropped would otherwise find them still in memory and skip the work."""
+    client = get_client()
+    deadline = time.perf_counter() + timeout_s
+    while client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)) > keep:
+        if time.perf_counter() > deadline:
+            raise RuntimeError(f"the scheduler still holds tasks after {timeout_s} s")
+        time.sleep(0.01)
+
+
 def build(spec):
-    """Returns (run, cleanup): run() computes the timed expression and returns the result."""
+    """Returns (run, cleanup, keep): run() computes the timed expression and returns the result; keep is how
+    many tasks the scheduler holds between runs (the persisted input)."""
     name = spec["name"]
     shape, chunks = tuple(spec["shape"]), tuple(spec["chunks"])
     none = (lambda: None)
     if name in ("basic_sum_square", "basic_sum_thin"):
-        return (lambda: da.zeros(shape, chunks=chunks).sum(axis=1).compute()), none
+        return (lambda: da.zeros(shape, chunks=chunks).sum(axis=1).compute()), none, 0
     if name == "double_diff":
         def run():
             a = rand(spec, seed=1)
             b = rand(spec, seed=2)
             return (a[1:, 1:] - b[:-1, :-1]).sum().compute()
-        return run, none
+        return run, none, 0
     if name == "x_plus_xT":
         def run():
             x = rand(spec)
             return (x + x.T).mean(axis=0).compute()
-        return run, none
+        return run, none, 0
     if name == "random_sum_2d":
-        return (lambda: rand(spec).sum().compute()), none
+        return (lambda: rand(spec).sum().compute()), none, 0
     if name in ("rechunk_tiles_to_rows", "rechunk_swap_axes"):
-        return (lambda: rand(spec).rechunk(tuple(spec["chunks2"])).sum().compute()), none
+        return (lambda: rand(spec).rechunk(tuple(spec["chunks2"])).sum().compute()), none, 0
     if name == "persisted_transpose_add":
         y = rand(spec).persist()
         wait(y)
@@ -55,12 +67,12 @@ def build(spec):
 
         def cleanup():
             held.clear()
-        return (lambda: (held[0] + held[0].T).sum().compute()), cleanup
+        return (lambda: (held[0] + held[0].T).sum().compute()), cleanup, y.npartitions
     if name == "dot_product":
         def run():
             a = rand(spec)
             return (a @ a.T).sum().compute()
-        return run, none
+        return run, none, 0
     if name == "map_overlap_slice":
         def run():
             x = rand(spec)
@@ -68,9 +80,9 @@ def build(spec):
             # the 10x10 window in the middle (5000:5010 at full size), as on Tessera's side
             m0, m1 = spec["shape"][0] // 2, spec["shape"][1] // 2
             return y[m0:m0 + 10, m1:m1 + 10].compute()
-        return run, none
+        return run, none, 0
     if name == "mean_3d_axis0":
-        return (lambda: rand(spec).mean(axis=0).compute()), none
+        return (lambda: rand(spec).mean(axis=0).compute()), none, 0
     raise ValueError(f"unknown workload {name!r}")
 
 
@@ -83,10 +95,11 @@ def summary(v):
 def run_one(req):
     spec = req["spec"]
     repeats, cheap_s = int(req.get("repeats", 3)), float(req.get("cheapS", 8))
-    run, cleanup = build(spec)
+    run, cleanup, keep = build(spec)
     try:
         times, out = [], None
         for i in range(repeats):
+            settle(keep)
             t = time.perf_counter()
             out = run()
             times.append(time.perf_counter() - t)
