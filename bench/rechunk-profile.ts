@@ -1,18 +1,22 @@
 /**
- * `node dist/bench/rechunk-profile.js [workload]`: one bench:arrays workload on a LocalCluster of
- * 2 workers × 1 thread, with the task stream summed per task kind (busy seconds per worker, task
- * counts) and the bytes moved between workers: where a workload's time goes. Env: PROF_SCALE (0.1).
+ * `npm run bench:profile -- [workload]`: one bench:arrays workload (default rechunk_tiles_to_rows;
+ * the rechunk, x_plus_xT and persisted_transpose_add ones) on a LocalCluster of 2 workers × 1
+ * thread, with the task stream summed per task kind (task counts, busy seconds), busy seconds per
+ * worker and the bytes moved between workers: where a workload's time goes. Prints figures, then
+ * one JSON line. Env: PROF_SCALE (0.1).
  */
 import { random } from "../src/array/index.js";
 import { Client } from "../src/client/client.js";
 import { LocalCluster } from "../src/cluster/local.js";
 import { workloadSpecs } from "./arrays-workloads.js";
+import { TesseraError } from "../src/util/errors.js";
 
 async function main(): Promise<void> {
   const name = process.argv[2] ?? "rechunk_tiles_to_rows";
   const scale = Number(process.env["PROF_SCALE"] ?? 0.1);
   const w = workloadSpecs(scale).find((s) => s.name === name);
-  if (w === undefined) throw new Error(`unknown workload ${name}`);
+  const known = ["rechunk_tiles_to_rows", "rechunk_swap_axes", "x_plus_xT", "persisted_transpose_add"];
+  if (w === undefined || !known.includes(name)) throw new TesseraError("TESSERA_ERR_BENCH_CHECK", `unknown workload '${name}'; choose from ${known.join(", ")}`);
   const cluster = await LocalCluster.start({ nWorkers: 2, threadsPerWorker: 1, logLevel: "error", memoryLimit: "6GiB" });
   const client = await Client.connect(cluster, { setAsDefault: false });
   let transferBytes = 0, transfers = 0;
@@ -42,6 +46,9 @@ async function main(): Promise<void> {
     for (const [k, v] of per) console.log(`  ${k}: ${v.n} tasks, ${v.busy.toFixed(2)} s busy (${(v.busy / v.n * 1000).toFixed(1)} ms each)`);
     for (const [k, v] of workers) console.log(`  worker ${k}: ${v.toFixed(2)} s busy`);
     console.log(`  transfers: ${transfers} values, ${(transferBytes / 2 ** 20).toFixed(0)} MiB`);
+    const kinds: Record<string, { tasks: number; busyS: number }> = {};
+    for (const [k, v] of per) kinds[k] = { tasks: v.n, busyS: +v.busy.toFixed(3) };
+    console.log(JSON.stringify({ workload: name, scale, wallS: (stop - start) / 1000, tasks: tasks.length, kinds, workerBusyS: [...workers.values()].map((b) => +b.toFixed(3)), transferMiB: Math.round(transferBytes / 2 ** 20) }));
   } finally {
     await client.close();
     await cluster.close();

@@ -10,12 +10,19 @@
  * transfer spans).
  * Prints figures, then one JSON line.
  *
- * Env: BENCH_MEM_N (20000), BENCH_MEM_CHUNK (2000), BENCH_MEM_REPEATS (1).
+ * BENCH_MEM_WORKLOAD=swap instead rechunks full columns (N × C) to full rows (C × N) and sums,
+ * with BENCH_MEM_LIMIT per worker (default 300MB) below the input's size: every output block
+ * reads a piece of every input block, so all of the input is live at once and the workers must
+ * spill; reports the peak RSS, the most bytes spilled at once, the time and checks the sum.
+ *
+ * Env: BENCH_MEM_N (20000), BENCH_MEM_CHUNK (2000), BENCH_MEM_REPEATS (1), BENCH_MEM_WORKLOAD
+ * (xT | swap), BENCH_MEM_LIMIT (8GB for xT, 300MB for swap).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { random } from "../src/array/index.js";
 import { Client } from "../src/client/client.js";
 import { LocalCluster } from "../src/cluster/local.js";
+import { TesseraError } from "../src/util/errors.js";
 
 function procStatus(pid: number, field: "VmHWM" | "VmRSS"): number {
   const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"));
@@ -32,12 +39,58 @@ function resetPeak(pid: number): boolean {
   }
 }
 
+/** A wrong result: the benchmark's figures would mean nothing. */
+class BenchCheckError extends TesseraError {
+  constructor(message: string) {
+    super("TESSERA_ERR_BENCH_CHECK", message);
+  }
+}
+
+/** Full columns → full rows at an input larger than one worker's memory limit. */
+async function swapBeyondMemory(n: number, c: number): Promise<void> {
+  const limit = process.env["BENCH_MEM_LIMIT"] ?? "300MB";
+  const cluster = await LocalCluster.start({ nWorkers: 2, threadsPerWorker: 1, logLevel: "error", memoryLimit: limit });
+  const client = await Client.connect(cluster);
+  try {
+    const pids = [...cluster.workerPids().values()];
+    const w = random.random({ shape: [4 * c, 4 * c], chunks: [4 * c, c], seed: 1 });
+    await w.rechunk([c, 4 * c]).sum().compute({ executor: client });
+    pids.forEach(resetPeak);
+    const baselines = pids.map((p) => procStatus(p, "VmRSS"));
+    let spilledPeak = 0;
+    const watch = setInterval(() => {
+      let s = 0;
+      for (const v of cluster.scheduler.workers()) s += v.spilledBytes;
+      spilledPeak = Math.max(spilledPeak, s);
+    }, 100);
+    const x = random.random({ shape: [n, n], chunks: [n, c], seed: 42 });
+    const t0 = performance.now();
+    const total = Number(await x.rechunk([c, n]).sum().compute({ executor: client }));
+    const seconds = (performance.now() - t0) / 1000;
+    clearInterval(watch);
+    const peaks = pids.map((p) => procStatus(p, "VmHWM"));
+    const mean = total / (n * n);
+    if (!(Math.abs(mean - 0.5) < 1e-3)) throw new BenchCheckError(`wrong result: mean ${mean}, expected about 0.5`);
+    const MB = 1024 ** 2;
+    console.log(`full columns → full rows: ${n}² float64 (${((n * n * 8) / 1e9).toFixed(2)} GB) in ${n / c} blocks each way, 2 workers × 1 thread, memory limit ${limit} each`);
+    console.log(`time ${seconds.toFixed(2)} s; mean ${mean.toFixed(5)}; most spilled at once ${(spilledPeak / MB).toFixed(0)} MiB`);
+    pids.forEach((pid, i) => console.log(`worker pid ${pid}: baseline ${(baselines[i]! / MB).toFixed(0)} MiB, peak ${(peaks[i]! / MB).toFixed(0)} MiB`));
+    console.log(JSON.stringify({ workload: "swap", n, chunk: c, limit, seconds: +seconds.toFixed(3), spilledPeakMB: Math.round(spilledPeak / MB), peakMB: peaks.map((p) => Math.round(p / MB)) }));
+  } finally {
+    await client.close();
+    await cluster.close();
+  }
+}
+
 async function main(): Promise<void> {
   const n = Number(process.env["BENCH_MEM_N"] ?? 20000);
   const c = Number(process.env["BENCH_MEM_CHUNK"] ?? 2000);
   const repeats = Number(process.env["BENCH_MEM_REPEATS"] ?? 1);
+  const workload = process.env["BENCH_MEM_WORKLOAD"] ?? "xT";
+  if (workload === "swap") return swapBeyondMemory(n, c);
+  if (workload !== "xT") throw new BenchCheckError(`BENCH_MEM_WORKLOAD must be xT or swap, got '${workload}'`);
   const chunkBytes = c * c * 8;
-  const cluster = await LocalCluster.start({ nWorkers: 2, threadsPerWorker: 1, logLevel: "error", memoryLimit: "8GB" });
+  const cluster = await LocalCluster.start({ nWorkers: 2, threadsPerWorker: 1, logLevel: "error", memoryLimit: process.env["BENCH_MEM_LIMIT"] ?? "8GB" });
   const client = await Client.connect(cluster);
   let transferBytes = 0;
   let transfers = 0;
@@ -70,7 +123,7 @@ async function main(): Promise<void> {
       if (!reset) console.log("(could not reset the peak RSS counters: peaks include the warm-up)");
     }
     // x + x.T has mean 1 per element: the sum of the column means is n (to statistical noise).
-    if (!(Math.abs(value - n) < n * 0.01)) throw new Error(`wrong result ${value}, expected about ${n}`);
+    if (!(Math.abs(value - n) < n * 0.01)) throw new BenchCheckError(`wrong result ${value}, expected about ${n}`);
     await new Promise((r) => setTimeout(r, 1500)); // the last heartbeat's transfer spans
     const perThreadInFlight = 3 * chunkBytes;
     const MB = 1024 ** 2;

@@ -45,14 +45,19 @@ export function rangeData(resolved: { readonly $range: unknown; readonly start: 
   return v.data.subarray(resolved.start, resolved.start + resolved.length);
 }
 
-/** The value a peer sends for a range key: `value` with `data` cut to the range (a view). */
-export function cutToRange(value: unknown, start: number, length: number): unknown | undefined {
+/**
+ * The value a peer sends for a range key: `value` with `data` cut to the range: a view, or with
+ * `copy` a copy (for a value just read back from disk, so that the whole block is not kept alive
+ * by the reply while only the range is needed).
+ */
+export function cutToRange(value: unknown, start: number, length: number, copy = false): unknown | undefined {
   if (typeof value !== "object" || value === null) return undefined;
   const d = (value as Partial<WithData>).data;
   if (d === undefined || !ArrayBuffer.isView(d) || typeof d.subarray !== "function") return undefined;
   const n = (d as unknown as { length: number }).length;
   if (start + length > n) return undefined;
-  return { ...(value as object), shape: [length], data: d.subarray(start, start + length) };
+  const part = d.subarray(start, start + length);
+  return { ...(value as object), shape: [length], data: copy ? (part as unknown as { slice(): ArrayBufferView }).slice() : part };
 }
 
 const SEP = "#range:";
