@@ -153,7 +153,7 @@ async function main(): Promise<void> {
   console.log(`processes: ${hugePagesOn() ? "huge pages for big buffers (GLIBC_TUNABLES=" + process.env["GLIBC_TUNABLES"] + ", as workers start)" : "no huge pages (--no-huge-pages)"}; load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
   console.log(`one-way small messages: ${Math.round(messagesPerSec).toLocaleString("en")} msg/s (${nMessages} in ${oneWayS.toFixed(2)} s)`);
   console.log(`ping-pong round trip: median ${(median_ * 1000).toFixed(0)} µs, p99 ${(p99 * 1000).toFixed(0)} µs (${nPings} pings)`);
-  console.log(`32 MiB chunks, medians of ${P.fetch.length} repetitions × ${perRep} chunks:                 plain      integrity (AES-256-GMAC)`);
+  console.log(`32 MiB chunks, medians of ${P.fetch.length} repetitions × ${perRep} chunks:                 plain      integrity (ChaCha20-Poly1305 tags)`);
   console.log(`  bare net.Socket, onread into one reused buffer (reference):  ${gb(m(bareReused))}`);
   console.log(`  bare net.Socket, onread into a fresh buffer per chunk:       ${gb(m(bareFresh))}`);
   console.log(`  bulk 8 MiB Float64Array request/ack:                          ${gb(m(P.bulk8))}   ${gb(m(I.bulk8))}`);
