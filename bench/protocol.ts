@@ -7,7 +7,8 @@
  *     (8 and 32 MiB), fetches one at a time and several at once (received as a worker receives: into
  *     shared memory, with direct reads), then fetches between two real worker processes
  *     (bench/protocol-workers.ts), with the receiving worker's RSS;
- *   - what the integrity tags cost in CPU (bench/protocol-integrity.ts).
+ *   - where a received chunk's time goes, stage by stage (bench/protocol-stages.ts), and what the
+ *     integrity tags cost in CPU (bench/protocol-integrity.ts).
  * Everything runs in processes started with the environment Tessera gives its workers
  * (src/worker/process-env.ts: huge pages for big buffers); --no-huge-pages runs without, for comparison.
  * Prints medians, then one line of JSON.
@@ -26,6 +27,7 @@ import { measureIntegrity, printIntegrity } from "./protocol-integrity.js";
 import { bareSocketRates } from "./protocol-bare.js";
 import { startPair } from "./protocol-pair.js";
 import { workerFetchRates } from "./protocol-workers.js";
+import { measureStages, printStages } from "./protocol-stages.js";
 import { workerProcessEnv } from "../src/worker/process-env.js";
 import { DEFAULT_SHARE_THRESHOLD_BYTES } from "../src/worker/executor/transport.js";
 import { ReleaseTracker } from "../src/worker/executor/gc.js";
@@ -144,6 +146,7 @@ async function main(): Promise<void> {
     }
   }
   const workers = await workerFetchRates({ chunkBytes: CHUNK_BYTES, rounds: arg("--worker-rounds", 8), concurrency });
+  const stages = await measureStages(CHUNK_BYTES);
 
   const m = (xs: number[]) => +median(xs).toFixed(3);
   const P = figs.plain;
@@ -153,7 +156,7 @@ async function main(): Promise<void> {
   console.log(`processes: ${hugePagesOn() ? "huge pages for big buffers (GLIBC_TUNABLES=" + process.env["GLIBC_TUNABLES"] + ", as workers start)" : "no huge pages (--no-huge-pages)"}; load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
   console.log(`one-way small messages: ${Math.round(messagesPerSec).toLocaleString("en")} msg/s (${nMessages} in ${oneWayS.toFixed(2)} s)`);
   console.log(`ping-pong round trip: median ${(median_ * 1000).toFixed(0)} µs, p99 ${(p99 * 1000).toFixed(0)} µs (${nPings} pings)`);
-  console.log(`32 MiB chunks, medians of ${P.fetch.length} repetitions × ${perRep} chunks:                 plain      integrity (AES-256-GMAC)`);
+  console.log(`32 MiB chunks, medians of ${P.fetch.length} repetitions × ${perRep} chunks:                 plain      integrity (ChaCha20-Poly1305 tags)`);
   console.log(`  bare net.Socket, onread into one reused buffer (reference):  ${gb(m(bareReused))}`);
   console.log(`  bare net.Socket, onread into a fresh buffer per chunk:       ${gb(m(bareFresh))}`);
   console.log(`  bulk 8 MiB Float64Array request/ack:                          ${gb(m(P.bulk8))}   ${gb(m(I.bulk8))}`);
@@ -163,6 +166,7 @@ async function main(): Promise<void> {
   console.log(`  between two worker processes (LocalCluster), one input:                 ${gb(m(workers.one))}`);
   console.log(`  between two worker processes, ${concurrency} inputs at once:                       ${gb(m(workers.many))}`);
   console.log(`  receiving worker: peak RSS ${(workers.peakRssBytes / 2 ** 20).toFixed(0)} MiB, RSS after ${(workers.rssBytes / 2 ** 20).toFixed(0)} MiB (it held at most ${concurrency} × 32 MiB inputs at once)`);
+  printStages(stages);
   const integrity = await measureIntegrity({ wireMBps: { plain: m(P.bulk) * 1000, gmac: m(I.bulk) * 1000 } });
   printIntegrity(integrity);
   console.log(
@@ -192,6 +196,7 @@ async function main(): Promise<void> {
       workerPeakRssMiB: Math.round(workers.peakRssBytes / 2 ** 20),
       workerRssAfterMiB: Math.round(workers.rssBytes / 2 ** 20),
       fetchIntegrityVsBareSocket: +(m(I.fetch) / m(bareReused)).toFixed(3),
+      stagesCpuMsPer32MiB: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, +v.toFixed(2)])),
     }),
   );
 }

@@ -171,15 +171,12 @@ export class FramedComm implements Comm {
 
   #flush(force = false): void {
     if (this.#closed || (!this.#writable && !force)) return;
-    const frames = this.#writer.takeFrames();
-    if (frames.length === 0) return;
-    // The frames go to the socket before their integrity tag is computed: the kernel moves them (and
-    // the peer starts checking them) while this end hashes them. write() returning false means the
-    // socket's buffer is full: keep queueing in the writer until drain (the tag is queued regardless).
-    let writable = this.#transport.write(frames);
-    const tag = this.#writer.takeTag();
-    if (tag.length > 0) writable = this.#transport.write(tag) && writable;
-    this.#writable = writable;
+    // One writev per batch, its integrity tag included. (Writing the frames first and the tag after
+    // them, computed meanwhile, measured slower: one more wake-up of the peer per batch.)
+    const chunks = this.#writer.take();
+    if (chunks.length === 0) return;
+    // write() returning false means the socket's buffer is full: keep queueing in the writer until drain
+    this.#writable = this.#transport.write(chunks);
   }
 
   #receive(msg: Message): void {

@@ -293,10 +293,9 @@ const BATCH_BYTES = 64 * 1024;
  * a shared batch buffer; big typed-array payloads are referenced, not copied (do not mutate them until
  * the write completes).
  *
- * With a sealer, each batch ends with a tag frame. The MAC is computed when the batch is tagged, not
- * as messages are written, so a Comm can hand the frames to the socket first and compute the tag
- * while the kernel moves them (takeFrames, then takeTag): the peer already receives — and checks —
- * the payload while the sender is still hashing it.
+ * With a sealer, each batch ends with a tag frame. The MAC is computed when the batch is tagged (one
+ * pass over the batch's frames, as sent), not as messages are written; takeFrames and takeTag hand
+ * out the frames and the tag separately (tests build split streams with them).
  */
 export class MessageWriter {
   maxFrameBytes: number;

@@ -4,6 +4,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import * as net from "node:net";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -87,6 +88,83 @@ test("tagged messages pass, with typed arrays of every size; every kind of tampe
   // a tag under another secret
   const [forged] = messages(sealedWriter("client", "x".repeat(32)), { op: "one" });
   assert.equal(refused([forged!]), 0);
+});
+
+/** Reads `bytes` as a socket with direct reads would: each read fills at most what readTarget() offers. */
+function directReads(r: MessageReader, bytes: Uint8Array, sizes: number[]): void {
+  for (let at = 0, i = 0; at < bytes.byteLength; i++) {
+    const target = r.readTarget();
+    const n = Math.min(target.byteLength, sizes[i % sizes.length]!, bytes.byteLength - at);
+    target.set(bytes.subarray(at, at + n));
+    r.bytesRead(target, n);
+    at += n;
+  }
+}
+
+test("a big tagged frame checked read by read: any split of the stream (tag frame included) passes; one altered byte anywhere fails", () => {
+  const big = new Float64Array(300_000).map((_, i) => i * 0.5); // 2.4 MB: spans many reads
+  const w = sealedWriter("client");
+  w.write({ op: "before", x: 1 });
+  w.write({ op: "chunk", data: big });
+  // frames first, tag after (as the Comm writes them): the same bytes as take()
+  const frames = concat(w.takeFrames());
+  const tag = concat(w.takeTag());
+  assert.equal(tag.byteLength, 8 + 16, "the tag frame comes on its own");
+  const [after] = messages(w, { op: "after", y: new Uint8Array(100_000).fill(7) });
+  const stream = Buffer.concat([frames, tag, after!]);
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 1, max: 300_000 }), { minLength: 1, maxLength: 40 }), fc.boolean(), (sizes, direct) => {
+      const got: any[] = [];
+      const r = openedReader("server", got);
+      if (direct) directReads(r, stream, sizes);
+      else for (let at = 0, i = 0; at < stream.byteLength; i++) {
+        const n = Math.min(sizes[i % sizes.length]!, stream.byteLength - at);
+        r.feed(Buffer.from(stream.subarray(at, at + n)));
+        at += n;
+      }
+      assert.deepEqual(got.map((m) => m.op), ["before", "chunk", "after"]);
+      assert.deepEqual(got[1].data, big);
+      assert.equal(r.midMessage, false);
+    }),
+    { numRuns: 60 },
+  );
+  // one flipped bit at the start, middle and end of the big payload, and in the tag itself
+  const payloadAt = stream.indexOf(Buffer.from(big.buffer, 0, 64));
+  assert.ok(payloadAt > 0);
+  for (const at of [payloadAt, payloadAt + big.byteLength / 2, payloadAt + big.byteLength - 1, frames.byteLength + 8 + 3]) {
+    for (const direct of [true, false]) {
+      const bad = Buffer.from(stream);
+      bad[at]! ^= 0x10;
+      const got: unknown[] = [];
+      const r = openedReader("server", got);
+      assert.throws(() => (direct ? directReads(r, bad, [65_536, 1_000_000, 13]) : r.feed(bad)), /failed its integrity check/);
+      assert.equal(got.length, 0, `nothing of the altered batch is delivered (byte ${at}, direct reads: ${direct})`);
+    }
+  }
+  // the same batch again (a replay) after it passed once
+  const got: unknown[] = [];
+  const r = openedReader("server", got);
+  directReads(r, Buffer.concat([frames, tag]), [1 << 20]);
+  assert.equal(got.length, 2);
+  assert.throws(() => directReads(r, Buffer.concat([frames, tag]), [1 << 20]), /failed its integrity check/);
+  assert.equal(got.length, 2, "the replayed batch delivers nothing");
+});
+
+test("a tag frame arriving without its frames, or frames whose tag is cut off, deliver nothing", () => {
+  const w = sealedWriter("client");
+  w.write({ op: "chunk", data: new Float64Array(50_000).fill(3) });
+  const frames = concat(w.takeFrames());
+  const tag = concat(w.takeTag());
+  const got: unknown[] = [];
+  const r = openedReader("server", got);
+  directReads(r, frames, [4096]);
+  assert.equal(got.length, 0, "held until the tag arrives");
+  assert.equal(r.midMessage, true, "a stream that ends here is truncated");
+  directReads(r, tag.subarray(0, 10), [3]);
+  assert.equal(got.length, 0);
+  directReads(r, tag.subarray(10), [3]);
+  assert.equal(got.length, 1);
+  assert.throws(() => openedReader("server", []).feed(Buffer.from(tag)), /integrity tag frame arrived where none was expected/);
 });
 
 /** A TCP relay: passes bytes both ways; `inject` writes its own bytes toward the server. */
