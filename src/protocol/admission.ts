@@ -7,6 +7,7 @@
  * sockets from one host keeps evicting itself, and a client or a reconnecting worker still gets in.
  * Authenticated connections hold no slot at all: they never wait behind strangers.
  */
+import { UsageError } from "../util/errors.js";
 export interface AdmissionLimits {
   /** Unauthenticated connections at once, over all addresses. */
   maxPending: number;
@@ -38,7 +39,7 @@ export class HandshakeAdmission {
     private readonly onEvicted: (source: string) => void,
   ) {
     for (const [k, v] of Object.entries(limits)) {
-      if (!Number.isInteger(v) || v < 1) throw new RangeError(`${k === "maxPending" ? "maxPendingHandshakes" : "maxPendingHandshakesPerSource"} ${v} is not valid; use a whole number ≥ 1`);
+      if (!Number.isInteger(v) || v < 1) throw new UsageError(`${k === "maxPending" ? "maxPendingHandshakes" : "maxPendingHandshakesPerSource"} ${v} is not valid; use a whole number ≥ 1`);
     }
   }
 

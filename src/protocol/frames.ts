@@ -4,7 +4,7 @@
  * stream. Tag = kind << 24 | count: a header frame (kind 'H') carries in `count` how many raw frames
  * (kind 'R', count 0) follow it; together they are one message (see codec.ts).
  */
-import { FrameTooLargeError, ProtocolError } from "../util/errors.js";
+import { FrameTooLargeError, ProtocolError, UsageError } from "../util/errors.js";
 import { decodeMessage, encodeMessage } from "./codec.js";
 import { allocateBuffer } from "../util/shared-memory.js";
 import { TAG_BYTES, type FrameOpener, type FrameSealer, type MessageMac } from "./integrity.js";
@@ -25,7 +25,7 @@ export const padding = (n: number): number => (8 - (n & 7)) & 7;
 
 export function checkMaxFrameBytes(n: number): number {
   if (!Number.isInteger(n) || n < 1024 || n > LARGEST_FRAME_LIMIT) {
-    throw new RangeError(`maxFrameBytes ${n} is not valid; use an integer from 1024 to ${LARGEST_FRAME_LIMIT}`);
+    throw new UsageError(`maxFrameBytes ${n} is not valid; use an integer from 1024 to ${LARGEST_FRAME_LIMIT}`);
   }
   return n;
 }

@@ -103,7 +103,7 @@ export class FrameOpener {
   verify(mac: MessageMac, tag: Uint8Array): void {
     const d = (mac as BatchMac).cipher as DecipherChaCha20Poly1305;
     try {
-      if (tag.byteLength !== TAG_BYTES) throw new Error("wrong tag size");
+      if (tag.byteLength !== TAG_BYTES) throw new ProtocolError("wrong tag size");
       d.setAuthTag(tag);
       d.final();
     } catch {

@@ -10,6 +10,7 @@
  *   interval ("refused 812 connections in the last second: 700 wrong secret, 112 malformed (last from
  *   tcp://…)") for as long as the flood lasts.
  */
+import { UsageError } from "../util/errors.js";
 export type RefusalWarn = (fields: Record<string, unknown>, text: string) => void;
 
 export interface RefusalLogOptions {
@@ -42,9 +43,9 @@ export class RefusalLog {
     this.#now = o.now ?? now;
     this.#fullLines = o.fullLines ?? 1;
     this.#noun = o.noun;
-    if (!(this.#intervalMs > 0)) throw new RangeError(`RefusalLog intervalMs ${this.#intervalMs} is not valid; use a positive number of ms (default 1000)`);
+    if (!(this.#intervalMs > 0)) throw new UsageError(`RefusalLog intervalMs ${this.#intervalMs} is not valid; use a positive number of ms (default 1000)`);
     if (!Number.isInteger(this.#fullLines) || this.#fullLines < 0) {
-      throw new RangeError(`RefusalLog fullLines ${this.#fullLines} is not valid; use a whole number ≥ 0 (default 1)`);
+      throw new UsageError(`RefusalLog fullLines ${this.#fullLines} is not valid; use a whole number ≥ 0 (default 1)`);
     }
   }
 

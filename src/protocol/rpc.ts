@@ -7,6 +7,7 @@ import { connect } from "./tcp.js";
 import type { Comm } from "./comm.js";
 import type { Security } from "./security.js";
 import type { Logger } from "../util/log.js";
+import { ClosedError, CommClosedError } from "../util/errors.js";
 
 interface Pending {
   resolve: (msg: Record<string, unknown>) => void;
@@ -49,7 +50,7 @@ export class ConnectionPool {
       });
       comm.onClose((reason) => {
         if (this.#conns.get(address) === c) this.#conns.delete(address);
-        const err = new Error(`connection to ${address} closed: ${reason}`);
+        const err = new CommClosedError(`connection to ${address} closed: ${reason}`);
         for (const p of pending.values()) p.reject(err);
         pending.clear();
       });
@@ -66,13 +67,13 @@ export class ConnectionPool {
 
   /** Sends `msg` with a fresh id to `address` and resolves with the answer carrying that id. */
   async request<R extends Record<string, unknown>>(address: string, msg: { op: string; [k: string]: unknown }): Promise<R> {
-    if (this.#closed) throw new Error("connection pool is closed");
+    if (this.#closed) throw new ClosedError("connection pool is closed");
     const c = this.#conn(address);
     const comm = await c.comm;
     const id = this.#nextId++;
     return new Promise<R>((resolve, reject) => {
       if (comm.closed) {
-        reject(new Error(`connection to ${address} is closed`));
+        reject(new CommClosedError(`connection to ${address} is closed`));
         return;
       }
       c.pending.set(id, { resolve: resolve as (m: Record<string, unknown>) => void, reject });
