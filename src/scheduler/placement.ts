@@ -8,6 +8,8 @@
  */
 import type { SchedulerState } from "./state.js";
 import type { TaskState, WorkerState } from "./entities.js";
+import type { Key } from "../graph/spec.js";
+import { rangeInputs } from "../graph/range-ref.js";
 
 /** Bytes/s assumed for moving a result between workers. */
 export const ASSUMED_BANDWIDTH = 100e6;
@@ -103,8 +105,9 @@ export function isSaturated(ws: WorkerState): boolean {
  */
 function startTime(ts: TaskState, ws: WorkerState, step: TaskState | null): number {
   let missing = 0;
+  const ranges = rangeBytes(ts);
   for (const dep of ts.deps!) {
-    if (dep.whoHas !== null && !dep.whoHas.includes(ws)) missing += Math.max(0, dep.nbytes);
+    if (dep.whoHas !== null && !dep.whoHas.includes(ws)) missing += ranges?.get(dep.key) ?? Math.max(0, dep.nbytes);
   }
   let credit = 0;
   if (step !== null) {
@@ -113,6 +116,29 @@ function startTime(ts: TaskState, ws: WorkerState, step: TaskState | null): numb
     }
   }
   return ws.occupancy / ws.nthreads + (FETCH_MEMORY_WEIGHT * missing) / ASSUMED_BANDWIDTH - credit;
+}
+
+/** Per task: the bytes it reads of each input it reads only through range references; computed once. */
+const rangeReads = new WeakMap<TaskState, ReadonlyMap<Key, number> | null>();
+
+/**
+ * A worker lacking an input that `ts` reads only through range references fetches just those ranges
+ * (../graph/range-ref.ts): placement must count those bytes, not the whole block, or every piece
+ * reader of a rechunk piles onto whichever worker happens to hold more of its blocks.
+ */
+function rangeBytes(ts: TaskState): ReadonlyMap<Key, number> | null {
+  let r = rangeReads.get(ts);
+  if (r === undefined) {
+    r = null;
+    const found = ts.args !== undefined ? rangeInputs(ts.args, [], () => true) : null;
+    if (found !== null) {
+      const m = new Map<Key, number>();
+      for (const { key, nbytes } of found.ranges.values()) m.set(key, (m.get(key) ?? 0) + nbytes);
+      r = m;
+    }
+    rangeReads.set(ts, r);
+  }
+  return r;
 }
 
 export function decideWorker(state: SchedulerState, ts: TaskState): WorkerState | null {

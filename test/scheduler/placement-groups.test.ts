@@ -4,6 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { computed, finish, newState, task, worker } from "./helpers.js";
+import { rangeRef } from "../../src/graph/range-ref.js";
 
 function placeAll(s: ReturnType<typeof newState>, prefix: string, count: number): Map<string, string> {
   const placed = new Map<string, string>();
@@ -47,4 +48,25 @@ test("a block broadcast to every task does not pull the others to its worker", (
   const counts = new Map<string, number>();
   for (const [k, w] of placed) if (k.startsWith("x-")) counts.set(w, (counts.get(w) ?? 0) + 1);
   assert.ok([...counts.values()].every((n) => n >= 5) && counts.size === 2, `x blocks spread over both workers: ${JSON.stringify([...counts])}`);
+});
+
+test("readers of small ranges of every block spread over the workers (they fetch the ranges, not the blocks)", () => {
+  const s = newState();
+  s.addWorker(worker("w1"));
+  s.addWorker(worker("w2"));
+  const blockBytes = 1_000_000_000;
+  // 3 blocks on w1, 2 on w2 (as a random array's blocks end up): w1 holds more of every reader's inputs.
+  const blocks = Array.from({ length: 5 }, (_, i) => task(`b-${i}`, [], { workers: [i < 3 ? "w1" : "w2"] }));
+  // Each piece reader takes 1/32 of every block through a range reference (a rechunk's assemble task).
+  const pieces = Array.from({ length: 16 }, (_, j) =>
+    task(`piece-${j}`, blocks.map((b) => b.key), { args: blocks.map((b) => rangeRef(b.key, j * 3_906_250, 3_906_250, 8)) }),
+  );
+  s.updateGraph("c", { op: "update-graph", tasks: [...blocks, ...pieces], wanted: pieces.map((p) => p.key) });
+  const first = computed(s.flush());
+  for (const [w, keys] of Object.entries(first)) finish(s, w, keys.filter((k) => k.startsWith("b-")), blockBytes, 0.5);
+  const placed = computed(s.flush());
+  const counts = Object.fromEntries(Object.entries(placed).map(([w, keys]) => [w, keys.filter((k) => k.startsWith("piece-")).length]));
+  const holders = Object.fromEntries(Object.entries(first).map(([w, keys]) => [w, keys.length]));
+  assert.deepEqual(holders, { w1: 3, w2: 2 });
+  assert.ok((counts["w1"] ?? 0) >= 4 && (counts["w2"] ?? 0) >= 4, `pieces on both workers: ${JSON.stringify(counts)}`);
 });
