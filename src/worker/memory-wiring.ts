@@ -16,6 +16,8 @@ import { garbageCollector } from "./gc-op.js";
 /** What the wiring needs from a worker: a way to stop and restart handing tasks to threads. */
 export interface PausableWorker {
   setPaused(paused: boolean, reason?: string): void;
+  /** Run at most one task at a time (`true`) or as many as the threads allow (`false`). */
+  setThrottled?(throttled: boolean): void;
   /**
    * Collect garbage in the main thread and the task threads. While paused nothing runs, and an
    * idle V8 heap may keep spilled results' memory for many seconds: the RSS would stay above the
@@ -81,6 +83,18 @@ export function wireWorkerMemory(opts: WorkerMemoryWiringOptions): WorkerMemoryW
         gcTimer = setInterval(gc, PAUSED_GC_INTERVAL_MS);
         gcTimer.unref();
       }
+    },
+    collectGarbage: gc,
+    onThrottle: (on, s) => {
+      target?.setThrottled?.(on);
+      if (on) {
+        const unmanaged = Math.max(0, s.processBytes - s.managedBytes);
+        const pauseLine = (memory.thresholds.pause === false ? 1 : memory.thresholds.pause) * s.limitBytes;
+        log.warn(
+          { processBytes: s.processBytes, managedBytes: s.managedBytes, unmanagedBytes: unmanaged, limitBytes: s.limitBytes },
+          `unmanaged memory ${fmt(unmanaged)} (${fmt(s.processBytes - pauseLine)} above the pause line) with nothing left to spill; running one task at a time`,
+        );
+      } else log.info({ processBytes: s.processBytes }, `process memory ${fmt(s.processBytes)} is below the target line; running tasks on all threads again`);
     },
     onSpill: (info) => {
       if (info.spilledBytes > 0) target?.recordSpill?.(info.startMs, info.stopMs, info.spilledBytes);
