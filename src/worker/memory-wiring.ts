@@ -65,6 +65,14 @@ export function wireWorkerMemory(opts: WorkerMemoryWiringOptions): WorkerMemoryW
     if (gcTimer) clearInterval(gcTimer);
     gcTimer = undefined;
   };
+  // While paused or throttled, freed memory must reach the system soon: collect every few 100 ms.
+  const startGc = (): void => {
+    stopGc();
+    gc();
+    gcTimer = setInterval(gc, PAUSED_GC_INTERVAL_MS);
+    gcTimer.unref();
+  };
+  let throttled = false;
   const fmt = (b: number): string => `${(b / 1e6).toFixed(1)} MB`;
   const memory = createWorkerMemory({
     memoryLimitBytes: opts.memoryLimitBytes,
@@ -77,16 +85,15 @@ export function wireWorkerMemory(opts: WorkerMemoryWiringOptions): WorkerMemoryW
       const why = `process memory ${fmt(s.processBytes)} is ${p ? "above" : "below"} the pause threshold of the ${fmt(s.limitBytes)} limit`;
       log.warn({ processBytes: s.processBytes, limitBytes: s.limitBytes }, p ? `pausing: ${why}` : `resuming: ${why}`);
       target?.setPaused(p, why);
-      stopGc();
-      if (p) {
-        gc();
-        gcTimer = setInterval(gc, PAUSED_GC_INTERVAL_MS);
-        gcTimer.unref();
-      }
+      if (p) startGc();
+      else if (!throttled) stopGc();
     },
     collectGarbage: gc,
     onThrottle: (on, s) => {
+      throttled = on;
       target?.setThrottled?.(on);
+      if (on) startGc();
+      else stopGc();
       if (on) {
         const unmanaged = Math.max(0, s.processBytes - s.managedBytes);
         const pauseLine = (memory.thresholds.pause === false ? 1 : memory.thresholds.pause) * s.limitBytes;
