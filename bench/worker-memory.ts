@@ -16,7 +16,7 @@
  * spill; reports the peak RSS, the most bytes spilled at once, the time and checks the sum.
  *
  * Env: BENCH_MEM_N (20000), BENCH_MEM_CHUNK (2000), BENCH_MEM_REPEATS (1), BENCH_MEM_WORKLOAD
- * (xT | swap), BENCH_MEM_LIMIT (8GB for xT, 300MB for swap).
+ * (xT | swap), BENCH_MEM_LIMIT (8GB for xT, 300MB for swap), BENCH_MEM_LOG (warn: show the workers' memory warnings).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { random } from "../src/array/index.js";
@@ -49,7 +49,7 @@ class BenchCheckError extends TesseraError {
 /** Full columns → full rows at an input larger than one worker's memory limit. */
 async function swapBeyondMemory(n: number, c: number): Promise<void> {
   const limit = process.env["BENCH_MEM_LIMIT"] ?? "300MB";
-  const cluster = await LocalCluster.start({ nWorkers: 2, threadsPerWorker: 1, logLevel: "error", memoryLimit: limit });
+  const cluster = await LocalCluster.start({ nWorkers: 2, threadsPerWorker: 1, logLevel: process.env["BENCH_MEM_LOG"] === "warn" ? "warn" : "error", memoryLimit: limit });
   const client = await Client.connect(cluster);
   try {
     const pids = [...cluster.workerPids().values()];

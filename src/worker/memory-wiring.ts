@@ -16,6 +16,8 @@ import { garbageCollector } from "./gc-op.js";
 /** What the wiring needs from a worker: a way to stop and restart handing tasks to threads. */
 export interface PausableWorker {
   setPaused(paused: boolean, reason?: string): void;
+  /** Run at most one task at a time (`true`) or as many as the threads allow (`false`). */
+  setThrottled?(throttled: boolean): void;
   /**
    * Collect garbage in the main thread and the task threads. While paused nothing runs, and an
    * idle V8 heap may keep spilled results' memory for many seconds: the RSS would stay above the
@@ -63,6 +65,14 @@ export function wireWorkerMemory(opts: WorkerMemoryWiringOptions): WorkerMemoryW
     if (gcTimer) clearInterval(gcTimer);
     gcTimer = undefined;
   };
+  // While paused or throttled, freed memory must reach the system soon: collect every few 100 ms.
+  const startGc = (): void => {
+    stopGc();
+    gc();
+    gcTimer = setInterval(gc, PAUSED_GC_INTERVAL_MS);
+    gcTimer.unref();
+  };
+  let throttled = false;
   const fmt = (b: number): string => `${(b / 1e6).toFixed(1)} MB`;
   const memory = createWorkerMemory({
     memoryLimitBytes: opts.memoryLimitBytes,
@@ -75,12 +85,23 @@ export function wireWorkerMemory(opts: WorkerMemoryWiringOptions): WorkerMemoryW
       const why = `process memory ${fmt(s.processBytes)} is ${p ? "above" : "below"} the pause threshold of the ${fmt(s.limitBytes)} limit`;
       log.warn({ processBytes: s.processBytes, limitBytes: s.limitBytes }, p ? `pausing: ${why}` : `resuming: ${why}`);
       target?.setPaused(p, why);
-      stopGc();
-      if (p) {
-        gc();
-        gcTimer = setInterval(gc, PAUSED_GC_INTERVAL_MS);
-        gcTimer.unref();
-      }
+      if (p) startGc();
+      else if (!throttled) stopGc();
+    },
+    collectGarbage: gc,
+    onThrottle: (on, s) => {
+      throttled = on;
+      target?.setThrottled?.(on);
+      if (on) startGc();
+      else stopGc();
+      if (on) {
+        const unmanaged = Math.max(0, s.processBytes - s.managedBytes);
+        const pauseLine = (memory.thresholds.pause === false ? 1 : memory.thresholds.pause) * s.limitBytes;
+        log.warn(
+          { processBytes: s.processBytes, managedBytes: s.managedBytes, unmanagedBytes: unmanaged, limitBytes: s.limitBytes },
+          `unmanaged memory ${fmt(unmanaged)} (${fmt(s.processBytes - pauseLine)} above the pause line) with nothing left to spill; running one task at a time`,
+        );
+      } else log.info({ processBytes: s.processBytes }, `process memory ${fmt(s.processBytes)} is below the target line; running tasks on all threads again`);
     },
     onSpill: (info) => {
       if (info.spilledBytes > 0) target?.recordSpill?.(info.startMs, info.stopMs, info.spilledBytes);

@@ -397,6 +397,12 @@ export class Worker {
     }
   }
 
+  /** Memory throttling (./memory-wiring.ts): at most one task at a time while on. */
+  setThrottled(throttled: boolean): void {
+    this.state.maxExecuting = throttled ? 1 : undefined;
+    if (!throttled && !this.#isClosed) this.#process(this.state.take());
+  }
+
   /**
    * Full garbage collection in the main thread and in every task thread (./gc-op.ts), so that the
    * memory of spilled results is returned while the worker is paused (./memory-wiring.ts): an idle

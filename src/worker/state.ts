@@ -85,6 +85,8 @@ export class WorkerStateMachine {
   #ready: WorkerTask[] = [];
   #readySorted = true;
   executing = 0;
+  /** At most this many tasks execute at once (memory throttling: 1); undefined = no extra cap. */
+  maxExecuting: number | undefined;
   /** Exponential average of task run time (seconds). */
   avgDuration = 0.05;
   #out: WorkerInstruction[] = [];
@@ -203,7 +205,8 @@ export class WorkerStateMachine {
       this.avgDuration > 0 && this.avgDuration < POOL_PIPELINE_SECONDS
         ? Math.min(MAX_POOL_TASKS_PER_THREAD, Math.ceil(POOL_PIPELINE_SECONDS / this.avgDuration)) * this.nthreads
         : this.nthreads;
-    if (this.executing >= limit) return;
+    const cap = this.maxExecuting !== undefined ? Math.min(limit, this.maxExecuting) : limit;
+    if (this.executing >= cap) return;
     if (!this.#readySorted) {
       // Sorted descending so pop() yields the lowest priority number (runs first).
       this.#ready.sort((a, b) => b.priority - a.priority);
@@ -212,7 +215,7 @@ export class WorkerStateMachine {
     // Tasks whose resources are all held by running tasks wait (Dask's "constrained" tasks); the
     // others pass them. They go back in priority order once resources are released.
     let constrained: WorkerTask[] | null = null;
-    while (this.executing < limit && this.#ready.length > 0) {
+    while (this.executing < cap && this.#ready.length > 0) {
       const t = this.#ready.pop()!;
       if (t.state !== "ready") continue;
       if (t.resources !== null && !this.resources.acquire(t.key, t.resources)) {

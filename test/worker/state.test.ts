@@ -199,3 +199,16 @@ test("resources limit how many tasks run at once; tasks without them pass the wa
   assert.equal(w.taskDone("big", true, 0.5), "drop");
   assert.deepEqual(w.resources.available, { GPU: 2 });
 });
+
+test("memory throttling (maxExecuting 1) runs one task at a time, however short, until lifted", () => {
+  const w = new WorkerStateMachine({ nthreads: 4 });
+  w.avgDuration = 0.0001; // short tasks would otherwise fill a deep pipeline
+  w.maxExecuting = 1;
+  w.computeTasks({ op: "compute-tasks", tasks: Array.from({ length: 6 }, (_, i) => ct(`t${i}`, [], i)), whoHas: {} });
+  assert.deepEqual(kinds(w.take()), ["execute:t0"]);
+  assert.deepEqual(kinds(w.take()), [], "nothing more while one runs");
+  w.taskDone("t0", true, 0.0001);
+  assert.deepEqual(kinds(w.take()), ["execute:t1"]);
+  w.maxExecuting = undefined;
+  assert.deepEqual(kinds(w.take()), ["execute:t2", "execute:t3", "execute:t4", "execute:t5"]);
+});

@@ -4,7 +4,17 @@
  * acts: spill LRU values, pause/resume task execution (callback), report that the terminate line is
  * crossed (callback; the nanny watches that line itself too, from outside, see ../nanny.ts).
  */
-import { decideMemory, defaultMemoryThresholds, validateThresholds, type MemoryDecision, type MemorySample, type MemoryThresholds } from "./thresholds.js";
+import {
+  decideMemory,
+  defaultMemoryThresholds,
+  nextPauseMode,
+  NOTHING_TO_SPILL_FRACTION,
+  validateThresholds,
+  type MemoryDecision,
+  type MemorySample,
+  type MemoryThresholds,
+  type PauseMode,
+} from "./thresholds.js";
 import { ownRss } from "./rss.js";
 import { UsageError } from "../../util/errors.js";
 
@@ -26,6 +36,16 @@ export interface MemoryMonitorOptions {
   /** After a spill round; `startMs`/`stopMs` (wall clock, ms since the epoch) bound its disk writes. */
   onSpill?: (info: { requestedBytes: number; spilledBytes: number; reason: MemoryDecision["reason"]; sample: MemorySample; startMs: number; stopMs: number }) => void;
   onTerminate?: (sample: MemorySample) => void;
+  /**
+   * Paused with nothing left to spill and still over the pause line after a garbage collection:
+   * run one task at a time (`true`, called before the resume) until process memory is under the
+   * target line (`false`). See nextPauseMode in ./thresholds.ts.
+   */
+  onThrottle?: (throttled: boolean, sample: MemorySample) => void;
+  /** Collect garbage (main and task threads) before deciding that memory is unmanaged. */
+  collectGarbage?: () => void;
+  /** Seconds to let that collection settle before re-sampling. Default 0.5. */
+  gcSettleS?: number;
   onError?: (e: Error) => void;
   /**
    * Seconds after a spill during which process memory is taken as at most (RSS at the spill − bytes
@@ -40,7 +60,9 @@ export interface MemoryMonitorOptions {
 export class MemoryMonitor {
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
-  private pausedNow = false;
+  private mode: PauseMode = "running";
+  /** When a collection was asked for in this pause with nothing left to spill. */
+  private gcAt: number | undefined;
   private terminateReported = false;
   private readonly thresholds: MemoryThresholds;
   /** Expected RSS after recent spills, until the grace period ends. */
@@ -54,7 +76,12 @@ export class MemoryMonitor {
   }
 
   get paused(): boolean {
-    return this.pausedNow;
+    return this.mode === "paused";
+  }
+
+  /** Running one task at a time: memory over the pause line is unmanaged (nothing to spill). */
+  get throttled(): boolean {
+    return this.mode === "throttled";
   }
 
   /** A sample-decide-act round (with its spill) is in progress. */
@@ -104,18 +131,34 @@ export class MemoryMonitor {
     const real: MemorySample = { processBytes: rss, managedBytes, limitBytes: this.opts.limitBytes };
     const onReal = rss === processBytes ? undefined : decideMemory(real, this.thresholds);
     const forSpill = decideMemory(sample, this.thresholds);
-    const d: MemoryDecision = onReal ? { ...forSpill, paused: onReal.paused, terminate: onReal.terminate } : forSpill;
+    const mode = this.nextMode(real, now);
+    const d: MemoryDecision = { ...forSpill, paused: mode === "paused", terminate: (onReal ?? forSpill).terminate };
     this.lastSample = sample;
     this.lastDecision = d;
-    if (d.paused !== this.pausedNow) {
-      this.pausedNow = d.paused;
-      this.opts.onPause?.(d.paused, real);
+    const was = this.mode;
+    if (mode !== was) {
+      this.mode = mode;
+      if (mode === "throttled") this.opts.onThrottle?.(true, real);
+      if (was === "throttled") this.opts.onThrottle?.(false, real);
+      if (mode === "paused" || was === "paused") this.opts.onPause?.(mode === "paused", real);
     }
     if (d.terminate && !this.terminateReported) {
       this.terminateReported = true;
       this.opts.onTerminate?.(real);
     } else if (!d.terminate) this.terminateReported = false;
     return d;
+  }
+
+  /** The pause mode after this sample; asks for a collection once a pause has nothing left to spill. */
+  private nextMode(real: MemorySample, now: number): PauseMode {
+    const floorBytes = NOTHING_TO_SPILL_FRACTION * real.limitBytes;
+    if (this.mode !== "paused") this.gcAt = undefined;
+    else if (real.managedBytes <= floorBytes && this.gcAt === undefined) {
+      this.gcAt = now;
+      this.opts.collectGarbage?.();
+    }
+    const gcSettled = this.gcAt !== undefined && now - this.gcAt >= (this.opts.gcSettleS ?? 0.5);
+    return nextPauseMode(this.mode, real, { gcSettled, floorBytes }, this.thresholds);
   }
 
   /** One sample-decide-act round (the timer calls this; tests call it directly). */

@@ -71,3 +71,37 @@ export function decideMemory(s: MemorySample, t: MemoryThresholds = defaultMemor
     reason: spillBytes > 0 ? reason : "none",
   };
 }
+
+/**
+ * Pause with nothing left to spill. Dask's rule (pause above the pause line, resume below it) looks
+ * only at process memory, so a worker whose memory is all unmanaged (allocator slack, V8 heaps,
+ * shared buffers still mapped) stays paused for good and the computation deadlocks. Tessera's rule:
+ * once paused, with managed memory at most `floorBytes` and a garbage collection done and settled
+ * since (`gcSettled`), the worker is "throttled" instead: it runs one task at a time (each task frees
+ * inputs as it goes, so memory can only drop back) until process memory is under the target line;
+ * spilling goes on as usual, and the terminate line still protects.
+ */
+export type PauseMode = "running" | "paused" | "throttled";
+
+export function nextPauseMode(
+  mode: PauseMode,
+  s: MemorySample,
+  opts: { gcSettled: boolean; floorBytes: number },
+  t: MemoryThresholds = defaultMemoryThresholds,
+): PauseMode {
+  if (!(s.limitBytes > 0) || t.pause === false) return "running";
+  const above = s.processBytes > t.pause * s.limitBytes;
+  const resumeLine = (t.target !== false ? t.target : t.spill !== false ? t.spill : t.pause) * s.limitBytes;
+  switch (mode) {
+    case "running":
+      return above ? "paused" : "running";
+    case "paused":
+      if (!above) return "running";
+      return s.managedBytes <= opts.floorBytes && opts.gcSettled ? "throttled" : "paused";
+    case "throttled":
+      return s.processBytes < resumeLine ? "running" : "throttled";
+  }
+}
+
+/** Managed bytes at or below this fraction of the limit count as "nothing left to spill". */
+export const NOTHING_TO_SPILL_FRACTION = 0.02;

@@ -24,6 +24,8 @@ export interface WorkerMemoryOptions {
   onPause?: MemoryMonitorOptions["onPause"];
   onSpill?: MemoryMonitorOptions["onSpill"];
   onTerminate?: MemoryMonitorOptions["onTerminate"];
+  onThrottle?: MemoryMonitorOptions["onThrottle"];
+  collectGarbage?: MemoryMonitorOptions["collectGarbage"];
   onError?: (e: Error) => void;
 }
 
@@ -71,6 +73,8 @@ export function createWorkerMemory(opts: WorkerMemoryOptions): WorkerMemory {
       ...(opts.onPause ? { onPause: opts.onPause } : {}),
       ...(opts.onSpill ? { onSpill: opts.onSpill } : {}),
       ...(opts.onTerminate ? { onTerminate: opts.onTerminate } : {}),
+      ...(opts.onThrottle ? { onThrottle: opts.onThrottle } : {}),
+      ...(opts.collectGarbage ? { collectGarbage: opts.collectGarbage } : {}),
       ...(opts.onError ? { onError: opts.onError } : {}),
     });
     monitor.start();
