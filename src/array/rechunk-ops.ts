@@ -10,6 +10,7 @@ import { rangeData } from "../graph/range-ref.js";
 import type { ChunkData, DType } from "./dtype.js";
 import { ArrayArgumentError } from "./errors.js";
 import type { NDChunk } from "./fusion/ir.js";
+import { cStrides } from "./kernels/assemble.js";
 import { outputBuffer } from "./kernels/out-buffers.js";
 import { stridedCopy } from "./kernels/strided-copy.js";
 
@@ -21,13 +22,6 @@ export interface AssemblePiece {
   readonly src: { readonly $range: unknown; readonly start: number; readonly length: number };
   readonly dst: readonly number[];
   readonly count: readonly number[];
-}
-
-export function cStrides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let k = shape.length - 1; k >= 0; k--) { s[k] = acc; acc *= shape[k]!; }
-  return s;
 }
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);

@@ -18,6 +18,7 @@
  */
 import { allocate, type ChunkData, type DType } from "../dtype.js";
 import type { NDChunk } from "../fusion/ir.js";
+import { cStrides } from "../kernels/assemble.js";
 import { gemm, type GemmPair, type MatView, type NumericData } from "./gemm.js";
 
 export type AxisRole = readonly ["b" | "m" | "n" | "k", number];
@@ -33,15 +34,6 @@ export interface ContractSpec {
   readonly nk: number;
 }
 
-const cStrides = (shape: readonly number[]): number[] => {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
-};
 const prod = (xs: readonly number[]): number => xs.reduce((p, q) => p * q, 1);
 
 interface Operand {
