@@ -134,10 +134,11 @@ function taskFailed(key: Key, op: string, e: unknown): TaskError {
 }
 
 /**
- * Run `graph` for `keys` synchronously; returns their values in order. Intermediate values are
- * dropped as soon as their last dependent has run, so memory stays near the working set.
+ * The one walk over `graph` behind both executors: runs `keys`' tasks in order, dropping
+ * intermediate values as soon as their last dependent has run (memory stays near the working set).
+ * With `awaiting`, an op's promise is yielded for the driver to settle and send (or throw) back in.
  */
-export function executeGraph(graph: Graph, keys: readonly Key[], progress?: (done: number, total: number) => void): unknown[] {
+function* walkGraph(graph: Graph, keys: readonly Key[], awaiting: boolean, progress?: (done: number, total: number) => void): Generator<PromiseLike<unknown>, unknown[], unknown> {
   const p = plan(graph, keys);
   const wanted = new Set(keys);
   const values = new Map<Key, unknown>();
@@ -146,7 +147,8 @@ export function executeGraph(graph: Graph, keys: readonly Key[], progress?: (don
     const node = graph[key]!;
     if (isTask(node)) {
       try {
-        values.set(key, callOp(node, values));
+        const v = callOp(node, values);
+        values.set(key, awaiting && isThenable(v) ? yield v : v);
       } catch (e) {
         throw taskFailed(key, node.op, e);
       }
@@ -159,28 +161,26 @@ export function executeGraph(graph: Graph, keys: readonly Key[], progress?: (don
   return keys.map((k) => values.get(k));
 }
 
+/** Run `graph` for `keys` synchronously; returns their values in order. */
+export function executeGraph(graph: Graph, keys: readonly Key[], progress?: (done: number, total: number) => void): unknown[] {
+  return walkGraph(graph, keys, false, progress).next().value as unknown[];
+}
+
 /** As executeGraph, but awaits ops that return promises (file and store IO ops do). */
 export async function executeGraphAsync(graph: Graph, keys: readonly Key[], progress?: (done: number, total: number) => void): Promise<unknown[]> {
-  const p = plan(graph, keys);
-  const wanted = new Set(keys);
-  const values = new Map<Key, unknown>();
-  let done = 0;
-  for (const key of p.order) {
-    const node = graph[key]!;
-    if (isTask(node)) {
-      try {
-        const v = callOp(node, values);
-        values.set(key, isThenable(v) ? await v : v);
-      } catch (e) {
-        throw taskFailed(key, node.op, e);
-      }
-    } else {
-      values.set(key, resolveRefs(node.data, values));
+  const walk = walkGraph(graph, keys, true, progress);
+  let step = walk.next();
+  while (!step.done) {
+    let settled: unknown;
+    try {
+      settled = await step.value;
+    } catch (e) {
+      step = walk.throw(e); // the walk names the failing task
+      continue;
     }
-    release(p, key, wanted, values);
-    progress?.(++done, p.order.length);
+    step = walk.next(settled);
   }
-  return keys.map((k) => values.get(k));
+  return step.value;
 }
 
 /** The in-process executor as a GraphExecutor (imports the built-in op modules first). */

@@ -8,6 +8,7 @@ import { readdirSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { sweepDeadOwners } from "../../util/stale-dirs.js";
 
 function safeHost(): string {
   return hostname().replace(/[^A-Za-z0-9.]/g, "_");
@@ -15,15 +16,6 @@ function safeHost(): string {
 
 export function spillDirPrefix(pid: number = process.pid): string {
   return `tessera-spill-${safeHost()}-${pid}-`;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** Remove the spill directories of process `pid` on this host (the nanny calls this when its worker dies). */
@@ -43,18 +35,5 @@ export async function removeSpillDirsOf(localDirectory: string, pid: number): Pr
 /** Remove spill directories left by dead processes of this host (a worker calls this at start). */
 export async function sweepStaleSpillDirs(localDirectory: string): Promise<string[]> {
   const prefix = `tessera-spill-${safeHost()}-`;
-  let names: string[];
-  try {
-    names = readdirSync(localDirectory);
-  } catch {
-    return [];
-  }
-  const stale: string[] = [];
-  for (const n of names) {
-    if (!n.startsWith(prefix)) continue;
-    const pid = Number(n.slice(prefix.length).split("-")[0]);
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid)) stale.push(join(localDirectory, n));
-  }
-  await Promise.all(stale.map((d) => rm(d, { recursive: true, force: true })));
-  return stale;
+  return sweepDeadOwners(localDirectory, (n) => (n.startsWith(prefix) ? Number(n.slice(prefix.length).split("-")[0]) : undefined));
 }
