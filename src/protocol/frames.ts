@@ -223,6 +223,7 @@ export class MessageReader {
       return;
     }
     if (!macked) this.#mac?.payload(body);
+    this.#mac?.endFrame();
     if (kind === KIND_HEADER) {
       if (this.#rawExpected === 0) {
         // Held until its integrity tag arrives: a view on a reused scratch buffer would change meanwhile.
@@ -287,6 +288,8 @@ const ZEROS = new Uint8Array(8);
 // into the batch buffer (cheaper than one more iovec).
 const ZERO_COPY_MIN_BYTES = 16 * 1024;
 const BATCH_BYTES = 64 * 1024;
+/** takeSealed writes and MACs a big payload in pieces of this size (a few socket reads at the peer). */
+const PIPELINE_PIECE_BYTES = 2 * 1024 * 1024;
 
 /**
  * Batches encoded messages into a list of chunks for one vectored write. Small frames are packed into
@@ -300,6 +303,8 @@ const BATCH_BYTES = 64 * 1024;
 export class MessageWriter {
   maxFrameBytes: number;
   #chunks: Uint8Array[] = [];
+  /** Per chunk: how many frames of #untagged are complete once chunks up to this one are written. */
+  #marks: number[] = [];
   #buf: Uint8Array = new Uint8Array(BATCH_BYTES);
   #view = new DataView(this.#buf.buffer);
   #start = 0; // start of the batch region not yet handed out
@@ -310,9 +315,15 @@ export class MessageWriter {
   /** Frames of the batch not yet tagged, in order: prefix fields and a view of the payload as sent. */
   #untagged: { length: number; tag: number; payload: Uint8Array }[] = [];
   #untaggedMessages = 0;
+  #untaggedBytes = 0;
 
   constructor(opts: { maxFrameBytes?: number } = {}) {
     this.maxFrameBytes = checkMaxFrameBytes(opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
+  }
+
+  /** Payload bytes the next tag will cover. */
+  get untaggedBytes(): number {
+    return this.#untaggedBytes;
   }
 
   /** Bytes queued and not yet taken. */
@@ -332,9 +343,10 @@ export class MessageWriter {
       if (bytes.byteLength >= ZERO_COPY_MIN_BYTES) {
         this.#prefix(bytes.byteLength, KIND_RAW, 0);
         this.#cut();
-        this.#chunks.push(bytes);
-        this.#pendingBytes += bytes.byteLength;
         this.#macLater(bytes.byteLength, (KIND_RAW << 24) >>> 0, bytes);
+        this.#chunks.push(bytes);
+        this.#marks.push(this.#untagged.length);
+        this.#pendingBytes += bytes.byteLength;
         this.#ensure(8);
         this.#copy(ZEROS.subarray(0, padding(bytes.byteLength)));
       } else {
@@ -349,6 +361,8 @@ export class MessageWriter {
     const frames = this.#untagged;
     this.#untagged = [];
     this.#untaggedMessages = 0;
+    this.#untaggedBytes = 0;
+    this.#marks.fill(0); // every frame in the chunks so far is covered by this tag
     const mac = this.sealer!.begin();
     for (const f of frames) mac.frame(f.length, f.tag, f.payload);
     this.#frame(KIND_TAG, 0, this.sealer!.finish(mac));
@@ -369,8 +383,63 @@ export class MessageWriter {
     this.#cut();
     const out = this.#chunks;
     this.#chunks = [];
+    this.#marks = [];
     this.#pendingBytes = 0;
     return out;
+  }
+
+  /**
+   * Hands everything queued to `write` and computes the tag on the way, piece by piece: each piece
+   * (at most PIPELINE_PIECE_BYTES of a big payload) is written before it is MACed, so the kernel moves
+   * it and the peer checks it while this end hashes it; the tag follows the last piece. For batches of
+   * big payloads (a batch of small frames goes in one writev with take()). Returns false when some
+   * write found the transport's buffer full.
+   */
+  takeSealed(write: (chunks: Uint8Array[]) => boolean): boolean {
+    if (this.sealer === undefined || this.#untaggedMessages === 0) return write(this.take());
+    this.#cut();
+    const chunks = this.#chunks;
+    const marks = this.#marks;
+    const frames = this.#untagged;
+    this.#chunks = [];
+    this.#marks = [];
+    this.#pendingBytes = 0;
+    this.#untagged = [];
+    this.#untaggedMessages = 0;
+    this.#untaggedBytes = 0;
+    const mac = this.sealer.begin();
+    let fed = 0;
+    let writable = true;
+    let group: Uint8Array[] = [];
+    for (let i = 0; i < chunks.length; i++) {
+      const chunk = chunks[i]!;
+      const big = chunk.byteLength > PIPELINE_PIECE_BYTES && fed < marks[i]! && frames[marks[i]! - 1]!.payload === chunk;
+      if (!big) {
+        group.push(chunk);
+        continue;
+      }
+      // everything before this payload (its own prefix included) goes out and is MACed first
+      const last = marks[i]! - 1;
+      if (group.length > 0) writable = write(group) && writable;
+      group = [];
+      for (; fed < last; fed++) mac.frame(frames[fed]!.length, frames[fed]!.tag, frames[fed]!.payload);
+      mac.prefix(frames[last]!.length, frames[last]!.tag);
+      for (let at = 0; at < chunk.byteLength; at += PIPELINE_PIECE_BYTES) {
+        const piece = chunk.subarray(at, Math.min(chunk.byteLength, at + PIPELINE_PIECE_BYTES));
+        writable = write([piece]) && writable;
+        mac.payload(piece);
+      }
+      mac.endFrame();
+      fed = last + 1;
+    }
+    for (; fed < frames.length; fed++) mac.frame(frames[fed]!.length, frames[fed]!.tag, frames[fed]!.payload);
+    this.#frame(KIND_TAG, 0, this.sealer.finish(mac));
+    this.#cut();
+    for (const c of this.#chunks) group.push(c);
+    this.#chunks = [];
+    this.#marks = [];
+    this.#pendingBytes = 0;
+    return write(group) && writable;
   }
 
   /** The tag frame for the frames taken since the last tag (nothing without a sealer or messages). */
@@ -392,7 +461,10 @@ export class MessageWriter {
   }
 
   #macLater(length: number, tag: number, payload: Uint8Array): void {
-    if (this.sealer !== undefined) this.#untagged.push({ length, tag, payload });
+    if (this.sealer !== undefined) {
+      this.#untagged.push({ length, tag, payload });
+      this.#untaggedBytes += length;
+    }
   }
 
   #prefix(length: number, kind: number, count: number): void {
@@ -411,6 +483,7 @@ export class MessageWriter {
   #cut(): void {
     if (this.#pos > this.#start) {
       this.#chunks.push(this.#buf.subarray(this.#start, this.#pos));
+      this.#marks.push(this.#untagged.length);
       this.#pendingBytes += this.#pos - this.#start;
       this.#start = this.#pos;
     }

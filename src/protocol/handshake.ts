@@ -17,7 +17,7 @@ import { deriveSessionKeys, type SessionKeys } from "./integrity.js";
 
 export const PROTOCOL_NAME = "tessera";
 /** Bump on any incompatible change to framing, codec or handshake. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 /** Unauthenticated peers may not send frames larger than this. */
 export const HANDSHAKE_MAX_FRAME_BYTES = 64 * 1024;
 

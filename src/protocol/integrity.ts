@@ -4,7 +4,7 @@
  * of messages (what one write hands the socket, at most 256 messages) ends with a tag frame: a
  * ChaCha20-Poly1305 tag with everything as authenticated data and nothing encrypted (a Poly1305 MAC
  * under a one-time key drawn from ChaCha20 with the batch's sequence number as nonce) over each
- * frame's 8-byte prefix and payload, under a key per direction derived from the secret and both
+ * frame's prefix and payload (block-aligned: BatchMac), under a key per direction derived from the secret and both
  * handshake nonces. The reader delivers a batch only once its tag checks out. An injected, altered,
  * replayed, reordered or reflected message fails the tag and the connection is closed. One tag per
  * batch, not per message: small messages cost next to nothing.
@@ -46,29 +46,65 @@ function nonce(seq: number): Buffer {
   return n;
 }
 
-const prefixScratch = Buffer.alloc(8);
 const NO_PLAINTEXT = { plaintextLength: 0 };
+const BLOCK = 16;
 
-/** The tag of one message being built or checked: feed it each frame's prefix and payload, in order. */
+/**
+ * The tag of one batch being built or checked: feed it each frame's prefix, its payload (in pieces of
+ * any size, in order), then endFrame().
+ *
+ * What is MACed, per frame: one 16-byte block (u32 LE length, u32 LE tag, 8 zero bytes), then the
+ * payload zero-padded to a multiple of 16 bytes. Keeping every update on a 16-byte boundary matters:
+ * OpenSSL's Poly1305 runs at half speed on input that starts mid-block (measured 6 vs 12 GB/s), so a
+ * piece that ends mid-block keeps its tail here until the next piece completes it.
+ */
 export interface MessageMac {
   prefix(length: number, tag: number): void;
   payload(bytes: Uint8Array): void;
+  endFrame(): void;
+  /** prefix + payload + endFrame. */
   frame(length: number, tag: number, payload: Uint8Array): void;
 }
 
 class BatchMac implements MessageMac {
+  readonly #block = Buffer.alloc(BLOCK);
+  #carry = 0; // bytes of a partial payload block held in #block
   constructor(readonly cipher: CipherChaCha20Poly1305 | DecipherChaCha20Poly1305) {}
   prefix(length: number, tag: number): void {
-    prefixScratch.writeUInt32LE(length, 0);
-    prefixScratch.writeUInt32LE(tag, 4);
-    this.cipher.setAAD(prefixScratch, NO_PLAINTEXT);
+    const b = this.#block;
+    b.writeUInt32LE(length, 0);
+    b.writeUInt32LE(tag, 4);
+    b.fill(0, 8);
+    this.cipher.setAAD(b, NO_PLAINTEXT);
   }
   payload(bytes: Uint8Array): void {
-    if (bytes.byteLength > 0) this.cipher.setAAD(bytes, NO_PLAINTEXT);
+    let at = 0;
+    const n = bytes.byteLength;
+    if (this.#carry > 0) {
+      at = Math.min(n, BLOCK - this.#carry);
+      this.#block.set(bytes.subarray(0, at), this.#carry);
+      this.#carry += at;
+      if (this.#carry < BLOCK) return;
+      this.cipher.setAAD(this.#block, NO_PLAINTEXT);
+      this.#carry = 0;
+    }
+    const whole = at + ((n - at) & ~(BLOCK - 1));
+    if (whole > at) this.cipher.setAAD(bytes.subarray(at, whole), NO_PLAINTEXT);
+    if (whole < n) {
+      this.#block.set(bytes.subarray(whole));
+      this.#carry = n - whole;
+    }
+  }
+  endFrame(): void {
+    if (this.#carry === 0) return;
+    this.#block.fill(0, this.#carry);
+    this.cipher.setAAD(this.#block, NO_PLAINTEXT);
+    this.#carry = 0;
   }
   frame(length: number, tag: number, payload: Uint8Array): void {
     this.prefix(length, tag);
     this.payload(payload);
+    this.endFrame();
   }
 }
 
