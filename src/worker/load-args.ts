@@ -2,7 +2,10 @@
  * Async variant of ./args.ts resolveArgs for a store that may have spilled: every {$ref: key} is
  * replaced by its value, read back from disk with `store.load` when it was spilled (one read per key
  * however often it is referenced), so the worker's event loop is never blocked on a synchronous read.
+ * A spilled block that the task reads only through range references (../graph/range-ref.ts) is not
+ * read back whole: each range is read alone (store.peekRange) and the block stays on disk.
  */
+import { isRangeRef, type RangeRef } from "../graph/range-ref.js";
 import type { Arg } from "../graph/spec.js";
 import type { WorkerDataStore } from "./store.js";
 import { MissingKeyError } from "./store.js";
@@ -36,19 +39,61 @@ export function anySpilled(keys: readonly string[] | null, store: WorkerDataStor
   return false;
 }
 
+/** Keys referenced outside range references, and the range references. */
+function refsOf(args: readonly Arg[]): { direct: Set<string>; ranges: RangeRef[] } {
+  const direct = new Set<string>();
+  const ranges: RangeRef[] = [];
+  const walk = (x: Arg): void => {
+    if (x === null || typeof x !== "object" || ArrayBuffer.isView(x)) return;
+    if (Array.isArray(x)) {
+      for (const v of x as Arg[]) walk(v);
+      return;
+    }
+    if (isRangeRef(x)) {
+      ranges.push(x);
+      return;
+    }
+    const o = x as { readonly [k: string]: Arg };
+    const ref = o["$ref"];
+    if (typeof ref === "string" && Object.keys(o).length === 1) {
+      direct.add(ref);
+      return;
+    }
+    for (const k of Object.keys(o)) walk(o[k]);
+  };
+  for (const a of args) walk(a);
+  return { direct, ranges };
+}
+
+const rangeId = (r: RangeRef): string => `${r.$range.$ref}\0${r.start}\0${r.length}`;
+
 /** A deep copy of `args` with every reference replaced by its value, loading spilled values first. */
-export async function loadArgs(args: readonly Arg[], store: WorkerDataStore): Promise<unknown[]> {
+export async function loadArgs(args: readonly Arg[], store: WorkerDataStore & { isSpilled?(key: string): boolean }): Promise<unknown[]> {
   const keys = referencedKeys(args);
+  for (const k of keys) if (!store.has(k)) throw new MissingKeyError(k, `input '${k}' is not on this worker (it was released or its worker died)`);
+  const { direct, ranges } = refsOf(args);
+  const pieces = new Map<string, unknown>();
+  const whole = new Set(keys);
+  if (store.peekRange !== undefined && typeof store.isSpilled === "function") {
+    const rangeOnly = ranges.filter((r) => !direct.has(r.$range.$ref) && store.isSpilled!(r.$range.$ref));
+    for (const r of rangeOnly) whole.delete(r.$range.$ref);
+    await Promise.all(
+      rangeOnly.map(async (r) => {
+        const piece = await store.peekRange!(r.$range.$ref, r.start, r.length);
+        if (piece === undefined) whole.add(r.$range.$ref); // not a block after all: read it whole
+        else pieces.set(rangeId(r), piece);
+      }),
+    );
+  }
   const values = new Map<string, unknown>();
-  await Promise.all(
-    keys.map(async (k) => {
-      if (!store.has(k)) throw new MissingKeyError(k, `input '${k}' is not on this worker (it was released or its worker died)`);
-      values.set(k, await store.load(k));
-    }),
-  );
+  await Promise.all([...whole].map(async (k) => values.set(k, await store.load(k))));
   const resolve = (x: Arg): unknown => {
     if (x === null || typeof x !== "object" || ArrayBuffer.isView(x)) return x;
     if (Array.isArray(x)) return (x as Arg[]).map(resolve);
+    if (isRangeRef(x) && !values.has(x.$range.$ref)) {
+      // the piece alone: elements [0, length) of it are the range's elements
+      return { $range: pieces.get(rangeId(x)), start: 0, length: x.length, itemsize: x.itemsize };
+    }
     const o = x as { readonly [k: string]: Arg };
     const ref = o["$ref"];
     if (typeof ref === "string" && Object.keys(o).length === 1) return values.get(ref);

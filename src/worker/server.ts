@@ -616,9 +616,14 @@ export class Worker {
       try {
         // get() is synchronous for values in memory; peek() reads spilled ones from disk without
         // bringing them back into this worker's memory (it may be paused for lack of it).
-        const fromDisk = this.store.spilledCount > 0 && (this.store as { isSpilled?(k: Key): boolean }).isSpilled?.(held) === true;
-        const v = this.store.spilledCount > 0 ? await (this.store.peek ? this.store.peek(held) : this.store.load(held)) : this.store.get(held);
-        const out = range === null ? v : cutToRange(v, range.start, range.length, fromDisk);
+        // A range of a spilled block is read alone (peekRange), not the whole block.
+        let out: unknown;
+        if (range !== null && this.store.spilledCount > 0 && this.store.peekRange) out = await this.store.peekRange(held, range.start, range.length);
+        else {
+          const fromDisk = this.store.spilledCount > 0 && (this.store as { isSpilled?(k: Key): boolean }).isSpilled?.(held) === true;
+          const v = this.store.spilledCount > 0 ? await (this.store.peek ? this.store.peek(held) : this.store.load(held)) : this.store.get(held);
+          out = range === null ? v : cutToRange(v, range.start, range.length, fromDisk);
+        }
         if (out === undefined) missing.push(k);
         else data[k] = out;
       } catch {

@@ -19,6 +19,12 @@ export interface WorkerDataStore {
   load(key: string): Promise<unknown>;
   /** Like load, but a spilled value stays on disk (for sending it to a peer). Optional. */
   peek?(key: string): Promise<unknown>;
+  /**
+   * Elements [start, start + length) of an array block's data, as a block of its own, without
+   * bringing a spilled block back into memory (range references: ../graph/range-ref.ts). Optional;
+   * undefined when the value is not an array block or the range is out of bounds.
+   */
+  peekRange?(key: string, start: number, length: number): Promise<unknown>;
   has(key: string): boolean;
   delete(key: string): boolean;
   /** Keys, least recently used first. */

@@ -23,15 +23,23 @@ test("codec round-trips typed arrays raw and other values via msgpack", () => {
   const values: unknown[] = [
     new Float64Array([1.5, -2, Math.PI]), new Int32Array([1, -2, 3]), new BigInt64Array([1n, -2n]), new Uint8Array([255]),
     new Float32Array(new SharedArrayBuffer(16)).fill(0.5), { a: [1, "x", null], b: new Float64Array([7]) }, "text", 42, null, [1n],
+    // array blocks: fields packed, data raw after them (8-byte aligned whatever the fields' size)
+    { dtype: "float64", shape: [2, 2], data: new Float64Array([1, 2, 3, 4]) }, { dtype: "int32", shape: [3], name: "x".repeat(5), data: new Int32Array([5, 6, 7]) },
   ];
   for (const v of values) {
-    const { header, payload } = encodeValue(v);
+    const { header, parts, payloadBytes } = encodeValue(v);
     const h = decodeHeader(header, "mem");
-    const copy = new Uint8Array(payload.byteLength);
-    copy.set(payload);
+    const copy = new Uint8Array(payloadBytes);
+    let at = 0;
+    for (const p of parts) (copy.set(p, at), (at += p.byteLength));
+    assert.equal(at, payloadBytes);
     assert.deepEqual(decodePayload(h, copy), v instanceof Float32Array ? new Float32Array(4).fill(0.5) : v);
   }
-  assert.equal(encodeValue(new Float64Array(3)).payload.byteLength, 24, "typed arrays are written raw");
+  assert.equal(encodeValue(new Float64Array(3)).payloadBytes, 24, "typed arrays are written raw");
+  const block = encodeValue({ dtype: "float64", shape: [3], data: new Float64Array([1, 2, 3]) });
+  assert.equal(block.header[4], 2, "an array block is written as a block");
+  assert.equal(block.parts[1]!.byteLength, 24, "its data raw, uncopied");
+  assert.equal(block.parts[0]!.byteLength % 8, 0, "its data starts 8-byte aligned");
   assert.throws(() => decodeHeader(new Uint8Array(HEADER_BYTES), "f.spill"), /spill file f.spill is not a Tessera spill file/);
   assert.throws(() => decodeHeader(new Uint8Array(3), "f.spill"), /truncated/);
 });
@@ -198,5 +206,32 @@ test("after a spill the monitor expects RSS to fall and does not spill again whi
   clock = 2; // grace over and RSS never fell: spill again
   await m.tick();
   assert.deepEqual(spills, [300, 300]);
+  await s.close();
+}));
+
+test("a range of a spilled array block is read alone and the block stays on disk; loadArgs reads only the ranges a task names", withDir(async (dir) => {
+  const { loadArgs } = await import("../../src/worker/load-args.js");
+  const { rangeRef } = await import("../../src/graph/range-ref.js");
+  const s = new SpillableStore({ directory: dir });
+  const block = (v: number) => ({ dtype: "float64", shape: [100, 10], data: new Float64Array(1000).map((_, i) => v * 10_000 + i) });
+  s.set("x", block(1), 8000);
+  s.set("y", block(2), 8000);
+  s.set("plain", new Float64Array([1, 2, 3]));
+  assert.equal(await s.evict(1e9), 16024);
+  const before = s.stats.readBytes;
+  const piece = (await s.peekRange("x", 250, 20)) as { dtype: string; shape: number[]; data: Float64Array };
+  assert.deepEqual(piece, { dtype: "float64", shape: [20], data: new Float64Array(20).map((_, i) => 10_250 + i) });
+  assert.ok(s.stats.readBytes - before < 1000, `read ${s.stats.readBytes - before} bytes for a 160-byte range of an 8000-byte block`);
+  assert.equal(s.isSpilled("x"), true, "the block stays on disk");
+  assert.equal(await s.peekRange("x", 990, 20), undefined, "out of bounds");
+  assert.deepEqual(await s.peekRange("plain", 1, 2), undefined, "a bare typed array is not a block");
+  // a task reading x only through ranges, y both whole and through a range
+  const args = [[rangeRef("x", 0, 3, 8), rangeRef("x", 997, 3, 8)], { $ref: "y" }, rangeRef("y", 5, 2, 8)];
+  const [xs, y, yr] = (await loadArgs(args, s)) as [{ $range: { data: Float64Array }; start: number; length: number }[], { data: Float64Array }, { $range: { data: Float64Array }; start: number; length: number }];
+  assert.deepEqual(xs.map((r) => [...r.$range.data.subarray(r.start, r.start + r.length)]), [[10_000, 10_001, 10_002], [10_997, 10_998, 10_999]]);
+  assert.equal(s.isSpilled("x"), true, "x was read by ranges only");
+  assert.equal(y.data[5], 20_005);
+  assert.deepEqual([...yr.$range.data.subarray(yr.start, yr.start + yr.length)], [20_005, 20_006]);
+  assert.equal(s.isSpilled("y"), false, "y, needed whole, came back into memory");
   await s.close();
 }));

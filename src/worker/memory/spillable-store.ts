@@ -16,11 +16,12 @@
  * - `close()` waits for writes in flight and removes the spill directory.
  */
 import { mkdirSync, mkdtempSync, openSync, readSync, closeSync, rmSync } from "node:fs";
-import { open, rm, unlink } from "node:fs/promises";
+import { open, rm, unlink, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { DataStore, MissingKeyError, type StoreEntry, type WorkerDataStore } from "../store.js";
 import { spillDirPrefix } from "./spill-dirs.js";
-import { decodeHeader, decodePayload, encodeValue, HEADER_BYTES, payloadBuffer, type DecodedHeader } from "./spill-codec.js";
+import { BLOCK_KIND, BLOCK_PRELUDE_BYTES, blockDataOffset, decodeBlockPrelude, decodeHeader, decodePayload, encodeValue, HEADER_BYTES, payloadBuffer, type DecodedHeader } from "./spill-codec.js";
+import { cutToRange } from "../../graph/range-ref.js";
 import { ClosedError, SpillFileError, UsageError } from "../../util/errors.js";
 
 export interface SpillableStoreOptions {
@@ -139,6 +140,27 @@ export class SpillableStore extends DataStore implements WorkerDataStore {
         throw new SpillFileError(`cannot read spilled value '${key}' from ${rec.file}: ${e.message}`);
       },
     );
+  }
+
+  /**
+   * Elements [start, start + length) of an array block's `data`, for a range reference
+   * (../../graph/range-ref.ts), as a block of its own. In memory: a view. Spilled: only those bytes
+   * are read from the file, and the block stays on disk — a rechunk reads one piece of each of many
+   * blocks, and bringing each back whole would take many times the memory the pieces need.
+   * Undefined when the value is not an array block or the range is out of its bounds.
+   */
+  async peekRange(key: string, start: number, length: number): Promise<unknown> {
+    const rec = this.#inMemoryOrRecord(key);
+    if (rec instanceof Promise) return cutToRange(await rec, start, length);
+    const t0 = performance.now();
+    try {
+      const { value, bytes } = await readSpillRange(rec.file, start, length, this.sharedReadBack);
+      this.stats.readBytes += bytes;
+      this.stats.readSeconds += (performance.now() - t0) / 1000;
+      return value;
+    } catch (e) {
+      throw new SpillFileError(`cannot read a range of spilled value '${key}' from ${rec.file}: ${(e as Error).message}`);
+    }
   }
 
   /** The value when it is in memory or already being read back; else the record of its spill file. */
@@ -279,14 +301,14 @@ export class SpillableStore extends DataStore implements WorkerDataStore {
     let resolveWrite!: () => void;
     this.writing.set(key, new Promise<void>((r) => (resolveWrite = r)));
     try {
-      const { header, payload } = encodeValue(entry.value);
+      const { header, parts, payloadBytes } = encodeValue(entry.value);
       const fh = await open(file, "w");
       try {
-        await fh.writev([header, payload]);
+        await fh.writev([header, ...parts]);
       } finally {
         await fh.close();
       }
-      const fileBytes = HEADER_BYTES + payload.byteLength;
+      const fileBytes = HEADER_BYTES + payloadBytes;
       this.stats.writtenBytes += fileBytes;
       this.stats.writeSeconds += (performance.now() - t0) / 1000;
       if (this.entries.get(key) !== entry || this.closed) {
@@ -351,19 +373,57 @@ async function readSpillFile(file: string, shared: boolean): Promise<unknown> {
     const header = new Uint8Array(HEADER_BYTES);
     const { bytesRead } = await fh.read(header, 0, HEADER_BYTES, 0);
     const h = decodeHeader(header.subarray(0, bytesRead), file);
-    const payload = payloadBuffer(h, shared);
-    await readFully(h, payload, file, (off) => fh.read(payload, off, payload.byteLength - off, HEADER_BYTES + off).then((r) => r.bytesRead));
-    return decodePayload(h, payload);
+    return decodePayload(h, await readPayload(fh, h, file, shared));
   } finally {
     await fh.close();
   }
 }
 
-async function readFully(h: DecodedHeader, payload: Uint8Array, file: string, readAt: (offset: number) => Promise<number>): Promise<void> {
+async function readPayload(fh: FileHandle, h: DecodedHeader, file: string, shared: boolean): Promise<Uint8Array> {
+  const payload = payloadBuffer(h, shared);
+  await readFully(h.payloadBytes, file, (off) => fh.read(payload, off, payload.byteLength - off, HEADER_BYTES + off).then((r) => r.bytesRead));
+  return payload;
+}
+
+/** A range of a spilled array block's data (see peekRange), and the bytes read for it. */
+async function readSpillRange(file: string, start: number, length: number, shared: boolean): Promise<{ value: unknown; bytes: number }> {
+  const fh = await open(file, "r");
+  try {
+    // the header and, in one read, the block's fields (a few dozen bytes for {dtype, shape})
+    const head = new Uint8Array(HEADER_BYTES + 256);
+    const { bytesRead } = await fh.read(head, 0, head.byteLength, 0);
+    const h = decodeHeader(head.subarray(0, Math.min(bytesRead, HEADER_BYTES)), file);
+    if (h.kind !== BLOCK_KIND) {
+      // not a block: the whole value, cut (copied, so that the rest is not kept alive)
+      const value = decodePayload(h, await readPayload(fh, h, file, shared));
+      return { value: cutToRange(value, start, length, true), bytes: HEADER_BYTES + h.payloadBytes };
+    }
+    if (bytesRead < HEADER_BYTES + BLOCK_PRELUDE_BYTES) throw new SpillFileError(`spill file ${file} is truncated`);
+    let prelude = head.subarray(HEADER_BYTES, bytesRead);
+    const dataOffset = blockDataOffset(prelude);
+    if (dataOffset > prelude.byteLength) {
+      prelude = new Uint8Array(dataOffset);
+      await readFully(dataOffset, file, (off) => fh.read(prelude, off, dataOffset - off, HEADER_BYTES + off).then((r) => r.bytesRead));
+    }
+    const { fields } = decodeBlockPrelude(prelude, h);
+    const ctor = h.ctor!;
+    const itemsize = ctor.BYTES_PER_ELEMENT;
+    if (start + length > (h.payloadBytes - dataOffset) / itemsize) return { value: undefined, bytes: bytesRead };
+    const n = length * itemsize;
+    const bytes = new Uint8Array(shared ? new SharedArrayBuffer(n) : new ArrayBuffer(n));
+    const at = HEADER_BYTES + dataOffset + start * itemsize;
+    await readFully(n, file, (off) => fh.read(bytes, off, n - off, at + off).then((r) => r.bytesRead));
+    return { value: { ...fields, shape: [length], data: new ctor(bytes.buffer, 0, length) }, bytes: bytesRead + n };
+  } finally {
+    await fh.close();
+  }
+}
+
+async function readFully(total: number, file: string, readAt: (offset: number) => Promise<number>): Promise<void> {
   let off = 0;
-  while (off < h.payloadBytes) {
+  while (off < total) {
     const n = await readAt(off);
-    if (n === 0) throw new SpillFileError(`spill file ${file} is truncated (${off} of ${h.payloadBytes} bytes)`);
+    if (n === 0) throw new SpillFileError(`spill file ${file} is truncated (${off} of ${total} bytes)`);
     off += n;
   }
 }
