@@ -101,14 +101,15 @@ test("--secret-file reads or creates exactly PATH, shared by scheduler and worke
     const s1 = start(["scheduler", "--port", "0", "--no-dashboard", "--secret-file", file], {});
     procs.push(s1);
     await until(() => s1.stdout.includes("tcp://"), "scheduler 1");
-    assert.match(s1.stderr, /created a new secret in .*my\.secret/);
+    // stderr and stdout are separate pipes: the log line may arrive after the address
+    await until(() => /created a new secret in .*my\.secret/.test(s1.stderr), `scheduler 1 says it created the secret (stderr: ${s1.stderr})`);
     assert.equal((await stat(file)).mode & 0o777, 0o600);
     const secret = await readFile(file, "utf8");
     await stop(s1);
     const s2 = start(["scheduler", "--port", "0", "--no-dashboard", "--secret-file", file], {});
     procs.push(s2);
     await until(() => s2.stdout.includes("tcp://"), "scheduler 2");
-    assert.match(s2.stderr, /using the secret in .*my\.secret/);
+    await until(() => /using the secret in .*my\.secret/.test(s2.stderr), `scheduler 2 says it uses the secret (stderr: ${s2.stderr})`);
     assert.equal(await readFile(file, "utf8"), secret);
   } finally {
     for (const p of procs) await stop(p);
