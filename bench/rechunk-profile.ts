@@ -1,11 +1,11 @@
 /**
  * `npm run bench:profile -- [workload]`: one bench:arrays workload (default rechunk_tiles_to_rows;
- * the rechunk, x_plus_xT and persisted_transpose_add ones) on a LocalCluster of 2 workers × 1
+ * the rechunk, x_plus_xT, persisted_transpose_add and basic_sum_thin ones) on a LocalCluster of 2 workers × 1
  * thread, with the task stream summed per task kind (task counts, busy seconds), busy seconds per
  * worker and the bytes moved between workers: where a workload's time goes. Prints figures, then
- * one JSON line. Env: PROF_SCALE (0.1).
+ * one JSON line. Env: PROF_SCALE (0.1); PROF_CPU_DIR: the workers write V8 CPU profiles (--cpu-prof) there.
  */
-import { random } from "../src/array/index.js";
+import { random, zeros } from "../src/array/index.js";
 import { Client } from "../src/client/client.js";
 import { LocalCluster } from "../src/cluster/local.js";
 import { workloadSpecs } from "./arrays-workloads.js";
@@ -15,9 +15,10 @@ async function main(): Promise<void> {
   const name = process.argv[2] ?? "rechunk_tiles_to_rows";
   const scale = Number(process.env["PROF_SCALE"] ?? 0.1);
   const w = workloadSpecs(scale).find((s) => s.name === name);
-  const known = ["rechunk_tiles_to_rows", "rechunk_swap_axes", "x_plus_xT", "persisted_transpose_add"];
+  const known = ["rechunk_tiles_to_rows", "rechunk_swap_axes", "x_plus_xT", "persisted_transpose_add", "basic_sum_thin"];
   if (w === undefined || !known.includes(name)) throw new TesseraError("TESSERA_ERR_BENCH_CHECK", `unknown workload '${name}'; choose from ${known.join(", ")}`);
-  const cluster = await LocalCluster.start({ nWorkers: 2, threadsPerWorker: 1, logLevel: "error", memoryLimit: "6GiB" });
+  const cpuDir = process.env["PROF_CPU_DIR"];
+  const cluster = await LocalCluster.start({ nWorkers: 2, threadsPerWorker: 1, logLevel: "error", memoryLimit: "6GiB", ...(cpuDir ? { workerExecArgv: ["--cpu-prof", `--cpu-prof-dir=${cpuDir}`] } : {}) });
   const client = await Client.connect(cluster, { setAsDefault: false });
   let transferBytes = 0, transfers = 0;
   cluster.scheduler.addPlugin({ name: "prof", span: (s) => { if (s.action === "transfer") { transferBytes += s.bytes; transfers += s.keys; } } });
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
     const build = () => {
       if (name.startsWith("rechunk")) return x.rechunk(w.chunks2!).sum();
       if (name === "x_plus_xT") return x.add(x.T).mean({ axis: 0 });
+      if (name === "basic_sum_thin") return zeros(w.shape, { chunks: w.chunks }).sum({ axis: 1 });
       return x.add(x.T).sum();
     };
     let y = x;

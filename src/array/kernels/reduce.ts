@@ -45,12 +45,46 @@ function combineSimple(fn: ReduceFn, parts: readonly NDChunk[]): NDChunk {
     const out = outputBuffer("float64", first.data.length) as Float64Array;
     const init = reduceInit(fn);
     if (init !== 0) out.fill(init);
-    for (const p of parts) for (let i = 0; i < out.length; i++) out[i] = step(fn, out[i]!, num(p.data, i));
+    for (const p of parts) accumulate(fn, out, p.data);
     return { dtype: "float64", shape: [...first.shape], data: out };
   }
   const acc = new Float64Array(first.data.length).fill(reduceInit(fn));
-  for (const p of parts) for (let i = 0; i < acc.length; i++) acc[i] = step(fn, acc[i]!, num(p.data, i));
+  for (const p of parts) accumulate(fn, acc, p.data);
   return store(first.dtype, first.shape, acc);
+}
+
+/**
+ * acc[i] = step(fn, acc[i], d[i]) for every i. Float64 partials (the common case) get one tight loop
+ * per function: the generic loop's per-element dispatch cost ~15 ns/element, so combining sixteen
+ * 10 MB partials took 0.3 s. Same operations in the same order: the same bits.
+ */
+function accumulate(fn: ReduceFn, acc: Float64Array, d: NDChunk["data"]): void {
+  const n = acc.length;
+  if (d instanceof Float64Array) {
+    switch (fn) {
+      case "sum": case "count_nonzero":
+        for (let i = 0; i < n; i++) acc[i] = acc[i]! + d[i]!;
+        return;
+      case "prod":
+        for (let i = 0; i < n; i++) acc[i] = acc[i]! * d[i]!;
+        return;
+      case "min":
+        for (let i = 0; i < n; i++) {
+          const v = d[i]!;
+          if (v < acc[i]! || v !== v) acc[i] = v;
+        }
+        return;
+      case "max":
+        for (let i = 0; i < n; i++) {
+          const v = d[i]!;
+          if (v > acc[i]! || v !== v) acc[i] = v;
+        }
+        return;
+      default:
+        break;
+    }
+  }
+  for (let i = 0; i < n; i++) acc[i] = step(fn, acc[i]!, num(d, i));
 }
 
 /**
