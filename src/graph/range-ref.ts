@@ -83,14 +83,10 @@ export const isRangeKey = (k: Key): boolean => k.includes(SEP) && parseRangeKey(
  * range references are replaced by their range keys. Returns the rewritten args and deps, and for
  * each range key the key it cuts and its expected bytes; null when nothing changes.
  */
-export function rangeInputs(
-  args: readonly Arg[],
-  deps: readonly Key[],
-  fetchable: (key: Key) => boolean,
-): { args: Arg[]; deps: Key[]; ranges: Map<Key, { key: Key; nbytes: number }> } | null {
-  // Which deps are read whole somewhere (then the whole value is fetched anyway).
+/** The keys `args` reference whole (plain `{$ref}` outside range references), and its range references, in order. */
+export function refsIn(args: readonly Arg[]): { whole: Set<Key>; ranges: RangeRef[] } {
   const whole = new Set<Key>();
-  let any = false;
+  const ranges: RangeRef[] = [];
   const scan = (x: Arg): void => {
     if (x === null || typeof x !== "object" || ArrayBuffer.isView(x)) return;
     if (Array.isArray(x)) {
@@ -98,7 +94,7 @@ export function rangeInputs(
       return;
     }
     if (isRangeRef(x)) {
-      any = true;
+      ranges.push(x);
       return;
     }
     const o = x as Record<string, Arg>;
@@ -109,7 +105,17 @@ export function rangeInputs(
     for (const k of Object.keys(o)) scan(o[k]);
   };
   for (const a of args) scan(a);
-  if (!any) return null;
+  return { whole, ranges };
+}
+
+export function rangeInputs(
+  args: readonly Arg[],
+  deps: readonly Key[],
+  fetchable: (key: Key) => boolean,
+): { args: Arg[]; deps: Key[]; ranges: Map<Key, { key: Key; nbytes: number }> } | null {
+  // Which deps are read whole somewhere (then the whole value is fetched anyway).
+  const { whole, ranges: rangeRefs } = refsIn(args);
+  if (rangeRefs.length === 0) return null;
   const ranges = new Map<Key, { key: Key; nbytes: number }>();
   const rewrite = (x: Arg): Arg => {
     if (x === null || typeof x !== "object" || ArrayBuffer.isView(x)) return x;

@@ -5,30 +5,15 @@
  * A spilled block that the task reads only through range references (../graph/range-ref.ts) is not
  * read back whole: each range is read alone (store.peekRange) and the block stays on disk.
  */
-import { isRangeRef, type RangeRef } from "../graph/range-ref.js";
+import { isRangeRef, refsIn, type RangeRef } from "../graph/range-ref.js";
 import type { Arg } from "../graph/spec.js";
 import type { WorkerDataStore } from "./store.js";
 import { MissingKeyError } from "./store.js";
 
-/** Keys referenced anywhere inside `args` (deduplicated). */
+/** Keys referenced anywhere inside `args`, range references included (deduplicated). */
 export function referencedKeys(args: readonly Arg[]): string[] {
-  const out = new Set<string>();
-  const walk = (x: Arg): void => {
-    if (x === null || typeof x !== "object" || ArrayBuffer.isView(x)) return;
-    if (Array.isArray(x)) {
-      for (const v of x as Arg[]) walk(v);
-      return;
-    }
-    const o = x as { readonly [k: string]: Arg };
-    const ref = o["$ref"];
-    if (typeof ref === "string" && Object.keys(o).length === 1) {
-      out.add(ref);
-      return;
-    }
-    for (const k of Object.keys(o)) walk(o[k]);
-  };
-  for (const a of args) walk(a);
-  return [...out];
+  const { whole, ranges } = refsIn(args);
+  return [...new Set([...whole, ...ranges.map((r) => r.$range.$ref)])];
 }
 
 /** True when some input named in `keys` is on disk (the caller should use loadArgs). */
@@ -39,39 +24,13 @@ export function anySpilled(keys: readonly string[] | null, store: WorkerDataStor
   return false;
 }
 
-/** Keys referenced outside range references, and the range references. */
-function refsOf(args: readonly Arg[]): { direct: Set<string>; ranges: RangeRef[] } {
-  const direct = new Set<string>();
-  const ranges: RangeRef[] = [];
-  const walk = (x: Arg): void => {
-    if (x === null || typeof x !== "object" || ArrayBuffer.isView(x)) return;
-    if (Array.isArray(x)) {
-      for (const v of x as Arg[]) walk(v);
-      return;
-    }
-    if (isRangeRef(x)) {
-      ranges.push(x);
-      return;
-    }
-    const o = x as { readonly [k: string]: Arg };
-    const ref = o["$ref"];
-    if (typeof ref === "string" && Object.keys(o).length === 1) {
-      direct.add(ref);
-      return;
-    }
-    for (const k of Object.keys(o)) walk(o[k]);
-  };
-  for (const a of args) walk(a);
-  return { direct, ranges };
-}
-
 const rangeId = (r: RangeRef): string => `${r.$range.$ref}\0${r.start}\0${r.length}`;
 
 /** A deep copy of `args` with every reference replaced by its value, loading spilled values first. */
 export async function loadArgs(args: readonly Arg[], store: WorkerDataStore & { isSpilled?(key: string): boolean }): Promise<unknown[]> {
   const keys = referencedKeys(args);
   for (const k of keys) if (!store.has(k)) throw new MissingKeyError(k, `input '${k}' is not on this worker (it was released or its worker died)`);
-  const { direct, ranges } = refsOf(args);
+  const { whole: direct, ranges } = refsIn(args);
   const pieces = new Map<string, unknown>();
   const whole = new Set(keys);
   if (store.peekRange !== undefined && typeof store.isSpilled === "function") {
