@@ -166,6 +166,32 @@ export function decideWorker(state: SchedulerState, ts: TaskState): WorkerState 
 }
 
 /**
+ * Whole sibling groups on one worker keep a reduction's partials together, but when the layer has
+ * fewer groups than there are workers (16 blocks summed at once: one group), that would leave all
+ * other workers idle. Then a worker takes at most its share of a group (by threads), as Dask's
+ * co-assignment does; with enough groups to go round, whole groups stay together.
+ */
+function overFairShare(state: SchedulerState, ts: TaskState, ws: WorkerState): boolean {
+  const step = reductionStep(ts);
+  if (step === null) return false;
+  let workers = 0;
+  let threads = 0;
+  for (const w of state.workers.values()) {
+    if (w.status !== "running") continue;
+    workers++;
+    threads += w.nthreads;
+  }
+  const c = ts.prefix.counts;
+  const layer = c.released + c.waiting + c.queued + c.processing + c.memory; // released: not yet reached
+  const groupSize = step.deps!.length;
+  if (workers < 2 || layer >= groupSize * workers) return false;
+  const share = Math.ceil((groupSize * ws.nthreads) / threads);
+  let here = 0;
+  for (const s of step.deps!) if (s !== ts && placedOn(s) === ws) here++;
+  return here >= share;
+}
+
+/**
  * Where a root task goes: with its siblings when one is already placed (even beyond that worker's
  * usual room, by at most MAX_COASSIGNED_SIBLINGS tasks), else the least-loaded worker among (the
  * first few of) those with room; null if all are saturated.
@@ -173,7 +199,7 @@ export function decideWorker(state: SchedulerState, ts: TaskState): WorkerState 
 export function pickRootWorker(state: SchedulerState, ts?: TaskState): WorkerState | null {
   if (ts !== undefined) {
     const sib = siblingWorker(ts);
-    if (sib !== null && sib.processing.size < sib.nthreads * MAX_TASKS_PER_THREAD) return sib;
+    if (sib !== null && sib.processing.size < sib.nthreads * MAX_TASKS_PER_THREAD && !overFairShare(state, ts, sib)) return sib;
   }
   let best: WorkerState | null = null;
   let bestLoad = Infinity;

@@ -70,3 +70,32 @@ test("readers of small ranges of every block spread over the workers (they fetch
   assert.deepEqual(holders, { w1: 3, w2: 2 });
   assert.ok((counts["w1"] ?? 0) >= 4 && (counts["w2"] ?? 0) >= 4, `pieces on both workers: ${JSON.stringify(counts)}`);
 });
+
+test("siblings of one reduction step share the workers when the layer has fewer groups than workers; whole groups stay together otherwise", () => {
+  {
+    // 16 blocks summed by one aggregate: co-assigning them all would leave w2 idle
+    const s = newState();
+    s.addWorker(worker("w1"));
+    s.addWorker(worker("w2"));
+    const parts = Array.from({ length: 16 }, (_, i) => task(`p-${i}`));
+    const agg = task("agg", parts.map((p) => p.key));
+    s.updateGraph("c", { op: "update-graph", tasks: [...parts, agg], wanted: ["agg"] });
+    const placed = placeAll(s, "p-", 16);
+    const counts = new Map<string, number>();
+    for (const [k, w] of placed) if (k.startsWith("p-")) counts.set(w, (counts.get(w) ?? 0) + 1);
+    assert.deepEqual([...counts.values()].sort(), [8, 8], `one group split by threads: ${JSON.stringify([...counts])}`);
+  }
+  {
+    // 4 groups of 16 (a tree reduction's first level): each group on one worker, groups on both
+    const s = newState();
+    s.addWorker(worker("w1"));
+    s.addWorker(worker("w2"));
+    const parts = Array.from({ length: 64 }, (_, i) => task(`q-${i}`));
+    const steps = Array.from({ length: 4 }, (_, g) => task(`cmb-${g}`, parts.slice(16 * g, 16 * g + 16).map((p) => p.key)));
+    s.updateGraph("c", { op: "update-graph", tasks: [...parts, ...steps], wanted: steps.map((t) => t.key) });
+    const placed = placeAll(s, "q-", 64);
+    const groupWorkers = [0, 1, 2, 3].map((g) => new Set(parts.slice(16 * g, 16 * g + 16).map((p) => placed.get(p.key))));
+    for (const [g, ws] of groupWorkers.entries()) assert.equal(ws.size, 1, `group ${g} on one worker`);
+    assert.equal(new Set(groupWorkers.map((ws) => [...ws][0])).size, 2, "groups on both workers");
+  }
+});
