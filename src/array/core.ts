@@ -30,6 +30,13 @@ import "./fusion/fuse.js";
 import "./fusion/fuse-leaves.js";
 
 export type Layers = ReadonlyMap<string, Graph>;
+
+/**
+ * Layers that persist() returned from a Client: the lineage of results held on the workers. Their
+ * keys are kept as they are when a graph reading them is optimised (never fused into the readers),
+ * so the readers use the held blocks instead of computing them again.
+ */
+const persistedLayers = new WeakSet<Graph>();
 export type Operand = TArray | number | boolean;
 export type Computed = number | boolean | NDArray;
 /** The JS value of one element: a number (every numeric dtype; int64 via Number) or a boolean. */
@@ -202,7 +209,10 @@ export class TArray implements Collection<Computed> {
   // ---- running -----------------------------------------------------------------------------
   /** The graph to run for this array's blocks (optimised unless optimize: false). */
   buildGraph(optimize = true): Graph {
-    return optimize ? optimizeGraph(this.graph, this.keys()) : this.graph;
+    if (!optimize) return this.graph;
+    const keep = new Set<Key>();
+    for (const layer of this.#layers.values()) if (persistedLayers.has(layer)) for (const k of Object.keys(layer)) keep.add(k);
+    return optimizeGraph(this.graph, this.keys(), { keep });
   }
 
   async compute(opts: ComputeOptions = {}): Promise<Computed> {
@@ -234,8 +244,11 @@ export class TArray implements Collection<Computed> {
     const graph = this.buildGraph(opts.optimize !== false);
     const ex = opts.executor ?? getDefaultExecutor();
     let held: Graph;
-    if (ex.persistGraph) held = await ex.persistGraph(graph, keys);
-    else {
+    if (ex.persistGraph) {
+      held = await ex.persistGraph(graph, keys);
+      // its results are held on the workers: readers must read them, not fuse their lineage in
+      persistedLayers.add(held);
+    } else {
       const values = await ex.computeGraph(graph, keys);
       held = {};
       keys.forEach((k, i) => { held[k] = { data: values[i] as Arg }; });

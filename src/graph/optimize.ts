@@ -37,12 +37,22 @@ export function cull(graph: Graph, keys: readonly Key[]): Graph {
   return out;
 }
 
-/** Cull, then run every registered pass (or only those named in `only`). */
-export function optimizeGraph(graph: Graph, keys: readonly Key[], opts: { readonly only?: readonly string[] } = {}): Graph {
+/**
+ * Cull, then run every registered pass (or only those named in `only`). `keep`: keys the passes must
+ * leave as they are, like requested ones (results already held on the workers, e.g. a persisted
+ * array's blocks: fusing them into their readers would compute them again); culling still follows
+ * `keys` alone.
+ */
+export function optimizeGraph(graph: Graph, keys: readonly Key[], opts: { readonly only?: readonly string[]; readonly keep?: ReadonlySet<Key> } = {}): Graph {
   let g = cull(graph, keys);
+  let protectedKeys = keys;
+  if (opts.keep !== undefined && opts.keep.size > 0) {
+    const requested = new Set(keys);
+    protectedKeys = [...keys, ...[...opts.keep].filter((k) => g[k] !== undefined && !requested.has(k))];
+  }
   for (const [name, pass] of passes) {
     if (opts.only && !opts.only.includes(name)) continue;
-    g = pass(g, keys);
+    g = pass(g, protectedKeys);
   }
   return g;
 }
