@@ -13,7 +13,7 @@ import { nbytes } from "./nbytes.js";
 import { nowSeconds } from "./clock.js";
 import { prepareResult, type ResultTransport } from "./transport.js";
 import { allocateSharedAbove } from "../../util/shared-memory.js";
-import { ReleaseTracker } from "./gc.js";
+import { DEFAULT_RELEASE_GC_BYTES, ReleaseTracker } from "./gc.js";
 import type { MainToThread, ResultEntry, RunBatch, TaskErrorInfo, ThreadInit, ThreadToMain, UploadedModule } from "./types.js";
 
 const port = parentPort!;
@@ -21,7 +21,7 @@ const init = workerData as ThreadInit & { resultTransport: ResultTransport };
 const current = init.current;
 const FLUSH_AFTER_S = 0.001;
 /** Inputs and results this thread has finished with: collected now and then, so their shared memory returns. */
-const releases = new ReleaseTracker();
+const releases = new ReleaseTracker(DEFAULT_RELEASE_GC_BYTES, true);
 
 function errorInfo(e: unknown, key: string): TaskErrorInfo {
   if (e instanceof Error) {
