@@ -100,19 +100,25 @@ test("during a π computation the pages show the cluster as the scheduler sees i
     await status.waitForFunction((n) => document.querySelector('[data-stat="finished"]')?.textContent === n, own.tasksFinished.toLocaleString("en-US"), { timeout: 10_000 });
     assert.equal(await status.locator('[data-stat="workers"]').innerText(), String(own.workers));
     assert.equal(await status.locator('[data-stat="threads"]').innerText(), String(own.threads));
-    const table = await workers.locator("#workers-table tbody tr[data-address]").evaluateAll((trs) =>
-      trs.map((tr) => ({
-        address: tr.getAttribute("data-address")!,
-        threads: Number(tr.querySelector('[data-col="threads"]')!.textContent),
-        stored: Number(tr.querySelector('[data-col="stored"]')!.textContent),
-        restarts: Number(tr.querySelector('[data-col="restarts"]')!.textContent),
-      })),
-    );
+    const readTable = () =>
+      workers.locator("#workers-table tbody tr[data-address]").evaluateAll((trs) =>
+        trs.map((tr) => ({
+          address: tr.getAttribute("data-address")!,
+          threads: Number(tr.querySelector('[data-col="threads"]')!.textContent),
+          stored: Number(tr.querySelector('[data-col="stored"]')!.textContent),
+          restarts: Number(tr.querySelector('[data-col="restarts"]')!.textContent),
+        })),
+      );
     const byAddress = (a: { address: string }, b: { address: string }): number => (a.address < b.address ? -1 : 1);
-    assert.deepEqual(
-      table.sort(byAddress),
-      cluster.schedulerWorkers().map((w) => ({ address: w.address, threads: w.nthreads, stored: w.stored, restarts: w.restarts })).sort(byAddress),
-    );
+    const schedulerTable = () => cluster.schedulerWorkers().map((w) => ({ address: w.address, threads: w.nthreads, stored: w.stored, restarts: w.restarts })).sort(byAddress);
+    // The page refreshes on an interval while the client lets go of the last results: compare once
+    // both have settled (a few refreshes at most).
+    let table = (await readTable()).sort(byAddress);
+    for (let i = 0; i < 40 && JSON.stringify(table) !== JSON.stringify(schedulerTable()); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      table = (await readTable()).sort(byAddress);
+    }
+    assert.deepEqual(table, schedulerTable());
     assert.equal(Number(await workers.locator('tfoot [data-col="threads"]').innerText()), own.threads);
 
     // A task that raises shows up on the Info page with the worker's stack.

@@ -3,6 +3,10 @@ import type { JobView, Snapshot } from "../api-types.js";
 import { escapeHtml, formatAmount, formatCount, formatDuration, formatPercent } from "./format.js";
 import type { Page } from "./page.js";
 
+/** States in a fixed order in the summary line (running first), whatever order the jobs came in. */
+const STATE_ORDER = ["running", "pending"];
+const stateRank = (s: string): number => (STATE_ORDER.includes(s) ? STATE_ORDER.indexOf(s) : STATE_ORDER.length);
+
 export class JobsPage implements Page {
   #root: HTMLElement;
   constructor(root: HTMLElement) {
@@ -30,7 +34,7 @@ Idle held cores are capacity others on the machine cannot use: adaptive scaling 
 <div class="big-number" data-held="${j.coreSecondsHeld}" data-busy="${j.coreSecondsBusy}">${formatAmount(j.coreSecondsBusy)} <small>busy of ${formatAmount(j.coreSecondsHeld)} core-seconds held (${formatPercent(busyF)})</small></div>
 <div class="bar big"><span style="width:${Math.min(100, busyF * 100)}%;background:#59a14f"></span></div></section>
 <section class="panel"><h2>${escapeHtml(j.system ?? "Batch")} jobs</h2>
-<p class="hint">${[...byState].map(([s, n]) => `${n} ${s}`).join(" · ") || "no jobs submitted"}. A pending job waits for the batch system; its reason says why.</p>
+<p class="hint">${[...byState].sort(([a], [b]) => stateRank(a) - stateRank(b)).map(([s, n]) => `${n} ${s}`).join(" · ") || "no jobs submitted"}. A pending job waits for the batch system; its reason says why.</p>
 <table class="grid" id="jobs-table"><thead><tr><th>Job id</th><th>State</th><th title="why the batch system has not started it">Pending reason</th>
 <th>Cores</th><th title="time until the batch system stops the job (h:mm:ss)">Walltime left</th><th>Workers</th></tr></thead>
 <tbody>${j.jobs.length ? [...j.jobs].sort(byJobId).map(jobRow).join("") : `<tr><td colspan="6" class="empty">No jobs.</td></tr>`}</tbody></table></section>`;
