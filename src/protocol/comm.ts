@@ -9,9 +9,6 @@ import type { Transport } from "./transport.js";
 import type { Logger } from "../util/log.js";
 import { FrameOpener, FrameSealer, type SessionKeys } from "./integrity.js";
 
-/** Batches carrying at least this many payload bytes are written before their tag is computed. */
-const OVERLAP_TAG_MIN_BYTES = 1024 * 1024;
-
 export type Message = { op: string; [k: string]: unknown };
 
 export interface Comm {
@@ -174,17 +171,11 @@ export class FramedComm implements Comm {
 
   #flush(force = false): void {
     if (this.#closed || (!this.#writable && !force)) return;
-    // A batch of big payloads is written piece by piece, each piece MACed after it went to the socket,
-    // so the kernel moves it (and the peer checks it) while this end hashes it. A batch of small frames
-    // goes with its tag in one writev: more writes would cost the peer more wake-ups.
-    if (this.#writer.untaggedBytes >= OVERLAP_TAG_MIN_BYTES) {
-      this.#writable = this.#writer.takeSealed((chunks) => this.#transport.write(chunks));
-      return;
-    }
-    const chunks = this.#writer.take();
-    if (chunks.length === 0) return;
-    // write() returning false means the socket's buffer is full: keep queueing in the writer until drain
-    this.#writable = this.#transport.write(chunks);
+    // One writev per batch with its tag, except that big payloads go out piece by piece, each MACed
+    // after it was written (frames.ts takeSealed). write() returning false means the socket's buffer
+    // is full: keep queueing in the writer until drain.
+    if (this.#writer.pendingBytes === 0) return;
+    this.#writable = this.#writer.takeSealed((chunks) => this.#transport.write(chunks));
   }
 
   #receive(msg: Message): void {

@@ -303,8 +303,6 @@ const PIPELINE_PIECE_BYTES = 2 * 1024 * 1024;
 export class MessageWriter {
   maxFrameBytes: number;
   #chunks: Uint8Array[] = [];
-  /** Per chunk: how many frames of #untagged are complete once chunks up to this one are written. */
-  #marks: number[] = [];
   #buf: Uint8Array = new Uint8Array(BATCH_BYTES);
   #view = new DataView(this.#buf.buffer);
   #start = 0; // start of the batch region not yet handed out
@@ -315,15 +313,9 @@ export class MessageWriter {
   /** Frames of the batch not yet tagged, in order: prefix fields and a view of the payload as sent. */
   #untagged: { length: number; tag: number; payload: Uint8Array }[] = [];
   #untaggedMessages = 0;
-  #untaggedBytes = 0;
 
   constructor(opts: { maxFrameBytes?: number } = {}) {
     this.maxFrameBytes = checkMaxFrameBytes(opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
-  }
-
-  /** Payload bytes the next tag will cover. */
-  get untaggedBytes(): number {
-    return this.#untaggedBytes;
   }
 
   /** Bytes queued and not yet taken. */
@@ -343,10 +335,9 @@ export class MessageWriter {
       if (bytes.byteLength >= ZERO_COPY_MIN_BYTES) {
         this.#prefix(bytes.byteLength, KIND_RAW, 0);
         this.#cut();
-        this.#macLater(bytes.byteLength, (KIND_RAW << 24) >>> 0, bytes);
         this.#chunks.push(bytes);
-        this.#marks.push(this.#untagged.length);
         this.#pendingBytes += bytes.byteLength;
+        this.#macLater(bytes.byteLength, (KIND_RAW << 24) >>> 0, bytes);
         this.#ensure(8);
         this.#copy(ZEROS.subarray(0, padding(bytes.byteLength)));
       } else {
@@ -361,8 +352,6 @@ export class MessageWriter {
     const frames = this.#untagged;
     this.#untagged = [];
     this.#untaggedMessages = 0;
-    this.#untaggedBytes = 0;
-    this.#marks.fill(0); // every frame in the chunks so far is covered by this tag
     const mac = this.sealer!.begin();
     for (const f of frames) mac.frame(f.length, f.tag, f.payload);
     this.#frame(KIND_TAG, 0, this.sealer!.finish(mac));
@@ -383,62 +372,54 @@ export class MessageWriter {
     this.#cut();
     const out = this.#chunks;
     this.#chunks = [];
-    this.#marks = [];
     this.#pendingBytes = 0;
     return out;
   }
 
   /**
-   * Hands everything queued to `write` and computes the tag on the way, piece by piece: each piece
-   * (at most PIPELINE_PIECE_BYTES of a big payload) is written before it is MACed, so the kernel moves
-   * it and the peer checks it while this end hashes it; the tag follows the last piece. For batches of
-   * big payloads (a batch of small frames goes in one writev with take()). Returns false when some
-   * write found the transport's buffer full.
+   * Hands everything queued to `write`, tag included. With a sealer, the tag is computed on the way:
+   * a payload bigger than PIPELINE_PIECE_BYTES is written piece by piece, each piece MACed after it
+   * went out, so the kernel moves it (and the peer checks it) while this end hashes it. Everything
+   * else goes in as few writes as possible (small frames and their tag in one writev, as take()).
+   * Returns false when some write found the transport's buffer full.
    */
   takeSealed(write: (chunks: Uint8Array[]) => boolean): boolean {
-    if (this.sealer === undefined || this.#untaggedMessages === 0) return write(this.take());
-    this.#cut();
-    const chunks = this.#chunks;
-    const marks = this.#marks;
+    if (this.sealer === undefined || this.#untaggedMessages === 0) {
+      const all = this.take();
+      return all.length === 0 || write(all);
+    }
     const frames = this.#untagged;
-    this.#chunks = [];
-    this.#marks = [];
-    this.#pendingBytes = 0;
     this.#untagged = [];
     this.#untaggedMessages = 0;
-    this.#untaggedBytes = 0;
+    const chunks = this.takeFrames();
     const mac = this.sealer.begin();
-    let fed = 0;
+    let fed = 0; // frames MACed so far
     let writable = true;
     let group: Uint8Array[] = [];
-    for (let i = 0; i < chunks.length; i++) {
-      const chunk = chunks[i]!;
-      const big = chunk.byteLength > PIPELINE_PIECE_BYTES && fed < marks[i]! && frames[marks[i]! - 1]!.payload === chunk;
-      if (!big) {
+    for (const chunk of chunks) {
+      // A big payload is its own chunk and its frame's payload (the same object); a payload tagged
+      // earlier in this batch (past MAX_MESSAGES_PER_TAG) is not among `frames`.
+      const own = chunk.byteLength > PIPELINE_PIECE_BYTES ? frames.findIndex((f, j) => j >= fed && f.payload === chunk) : -1;
+      if (own < 0) {
         group.push(chunk);
         continue;
       }
       // everything before this payload (its own prefix included) goes out and is MACed first
-      const last = marks[i]! - 1;
       if (group.length > 0) writable = write(group) && writable;
       group = [];
-      for (; fed < last; fed++) mac.frame(frames[fed]!.length, frames[fed]!.tag, frames[fed]!.payload);
-      mac.prefix(frames[last]!.length, frames[last]!.tag);
+      for (; fed < own; fed++) mac.frame(frames[fed]!.length, frames[fed]!.tag, frames[fed]!.payload);
+      mac.prefix(frames[own]!.length, frames[own]!.tag);
       for (let at = 0; at < chunk.byteLength; at += PIPELINE_PIECE_BYTES) {
         const piece = chunk.subarray(at, Math.min(chunk.byteLength, at + PIPELINE_PIECE_BYTES));
         writable = write([piece]) && writable;
         mac.payload(piece);
       }
       mac.endFrame();
-      fed = last + 1;
+      fed = own + 1;
     }
     for (; fed < frames.length; fed++) mac.frame(frames[fed]!.length, frames[fed]!.tag, frames[fed]!.payload);
     this.#frame(KIND_TAG, 0, this.sealer.finish(mac));
-    this.#cut();
-    for (const c of this.#chunks) group.push(c);
-    this.#chunks = [];
-    this.#marks = [];
-    this.#pendingBytes = 0;
+    for (const c of this.takeFrames()) group.push(c);
     return write(group) && writable;
   }
 
@@ -461,10 +442,7 @@ export class MessageWriter {
   }
 
   #macLater(length: number, tag: number, payload: Uint8Array): void {
-    if (this.sealer !== undefined) {
-      this.#untagged.push({ length, tag, payload });
-      this.#untaggedBytes += length;
-    }
+    if (this.sealer !== undefined) this.#untagged.push({ length, tag, payload });
   }
 
   #prefix(length: number, kind: number, count: number): void {
@@ -483,7 +461,6 @@ export class MessageWriter {
   #cut(): void {
     if (this.#pos > this.#start) {
       this.#chunks.push(this.#buf.subarray(this.#start, this.#pos));
-      this.#marks.push(this.#untagged.length);
       this.#pendingBytes += this.#pos - this.#start;
       this.#start = this.#pos;
     }

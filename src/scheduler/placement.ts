@@ -174,6 +174,11 @@ export function decideWorker(state: SchedulerState, ts: TaskState): WorkerState 
 function overFairShare(state: SchedulerState, ts: TaskState, ws: WorkerState): boolean {
   const step = reductionStep(ts);
   if (step === null) return false;
+  const c = ts.prefix.counts;
+  const layer = c.released + c.waiting + c.queued + c.processing + c.memory; // released: not yet reached
+  const groupSize = step.deps!.length;
+  // enough groups for every worker (the cheap, common case: no walk over the workers)
+  if (layer >= groupSize * state.workers.size) return false;
   let workers = 0;
   let threads = 0;
   for (const w of state.workers.values()) {
@@ -181,9 +186,6 @@ function overFairShare(state: SchedulerState, ts: TaskState, ws: WorkerState): b
     workers++;
     threads += w.nthreads;
   }
-  const c = ts.prefix.counts;
-  const layer = c.released + c.waiting + c.queued + c.processing + c.memory; // released: not yet reached
-  const groupSize = step.deps!.length;
   if (workers < 2 || layer >= groupSize * workers) return false;
   const share = Math.ceil((groupSize * ws.nthreads) / threads);
   let here = 0;

@@ -28,11 +28,11 @@ const rangeId = (r: RangeRef): string => `${r.$range.$ref}\0${r.start}\0${r.leng
 
 /** A deep copy of `args` with every reference replaced by its value, loading spilled values first. */
 export async function loadArgs(args: readonly Arg[], store: WorkerDataStore & { isSpilled?(key: string): boolean }): Promise<unknown[]> {
-  const keys = referencedKeys(args);
-  for (const k of keys) if (!store.has(k)) throw new MissingKeyError(k, `input '${k}' is not on this worker (it was released or its worker died)`);
   const { whole: direct, ranges } = refsIn(args);
+  // keys read whole (those read only through ranges of a spilled block leave this set below)
+  const whole = new Set([...direct, ...ranges.map((r) => r.$range.$ref)]);
+  for (const k of whole) if (!store.has(k)) throw new MissingKeyError(k, `input '${k}' is not on this worker (it was released or its worker died)`);
   const pieces = new Map<string, unknown>();
-  const whole = new Set(keys);
   if (store.peekRange !== undefined && typeof store.isSpilled === "function") {
     const rangeOnly = ranges.filter((r) => !direct.has(r.$range.$ref) && store.isSpilled!(r.$range.$ref));
     for (const r of rangeOnly) whole.delete(r.$range.$ref);

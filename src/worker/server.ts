@@ -616,14 +616,10 @@ export class Worker {
       try {
         // get() is synchronous for values in memory; peek() reads spilled ones from disk without
         // bringing them back into this worker's memory (it may be paused for lack of it).
-        // A range of a spilled block is read alone (peekRange), not the whole block.
+        // A range: its elements alone (peekRange: a view in memory; only those bytes from disk).
         let out: unknown;
-        if (range !== null && this.store.spilledCount > 0 && this.store.peekRange) out = await this.store.peekRange(held, range.start, range.length);
-        else {
-          const fromDisk = this.store.spilledCount > 0 && (this.store as { isSpilled?(k: Key): boolean }).isSpilled?.(held) === true;
-          const v = this.store.spilledCount > 0 ? await (this.store.peek ? this.store.peek(held) : this.store.load(held)) : this.store.get(held);
-          out = range === null ? v : cutToRange(v, range.start, range.length, fromDisk);
-        }
+        if (range !== null) out = this.store.peekRange ? await this.store.peekRange(held, range.start, range.length) : cutToRange(this.store.get(held), range.start, range.length);
+        else out = this.store.spilledCount > 0 ? await (this.store.peek ? this.store.peek(held) : this.store.load(held)) : this.store.get(held);
         if (out === undefined) missing.push(k);
         else data[k] = out;
       } catch {

@@ -287,6 +287,22 @@ function slicedDraw(key: Key, out: Graph, consumers: ReadonlyMap<Key, number>): 
   return undefined;
 }
 
+/** How many of `refs` name the same key as `r` (a block read twice by one task is one input). */
+const usesOf = (refs: readonly Arg[], r: Arg | undefined): number => refs.filter((x) => isRef(x) && isRef(r) && x.$ref === r.$ref).length;
+
+/**
+ * One read of each of `chain` (a reader's input first, then what that was cut from) is gone: drop
+ * the blocks nothing reads any more, up to the first one still read or requested.
+ */
+function dropUnread(chain: readonly Key[], out: Graph, wanted: ReadonlySet<Key>, consumers: Map<Key, number>): void {
+  for (const k of chain) {
+    const left = (consumers.get(k) ?? 1) - 1;
+    consumers.set(k, left);
+    if (left > 0 || wanted.has(k)) break;
+    delete out[k];
+  }
+}
+
 /**
  * Draw sliced random blocks in place: when C reads a unit-step slice (one block, every axis) of
  * a task that only draws random numbers, C draws those numbers itself (a value depends only on
@@ -300,9 +316,8 @@ function drawSlices(C: ProgramTask, out: Graph, wanted: ReadonlySet<Key>, consum
   let changed = false;
   for (let slot = 0; slot < refs.length; ) {
     const r = refs[slot];
-    const uses = refs.filter((x) => isRef(x) && isRef(r) && x.$ref === r.$ref).length;
     const reads = program.nodes.filter((n) => n.op === "in" && n.slot === slot);
-    const d = isRef(r) && uses === 1 && reads.length > 0 && reads.every((n) => n.op === "in" && n.view === undefined) ? slicedDraw(r.$ref, out, consumers) : undefined;
+    const d = isRef(r) && usesOf(refs, r) === 1 && reads.length > 0 && reads.every((n) => n.op === "in" && n.view === undefined) ? slicedDraw(r.$ref, out, consumers) : undefined;
     const count = d === undefined ? undefined : d.chain.length === 1 ? d.info.shape : viewOf(out[d.chain[0]!])!.view.count!;
     if (d === undefined || d.info.shape.length !== info.shape.length || !sameArr(count!, info.shape)) { slot++; continue; }
     const at = d.info.offset.map((o, k) => o + d.start[k]!);
@@ -315,13 +330,7 @@ function drawSlices(C: ProgramTask, out: Graph, wanted: ReadonlySet<Key>, consum
       info = { ...info, origins };
     }
     refs.splice(slot, 1);
-    // Drop the chain's blocks that nothing reads any more.
-    for (const k of d.chain) {
-      const left = (consumers.get(k) ?? 1) - 1;
-      consumers.set(k, left);
-      if (left > 0 || wanted.has(k)) break;
-      delete out[k];
-    }
+    dropUnread(d.chain, out, wanted, consumers);
     changed = true;
   }
   return changed ? { program, info, refs } : undefined;
@@ -344,18 +353,14 @@ function drawTransposes(C: ProgramTask, out: Graph, wanted: ReadonlySet<Key>, co
     const view = reads.length > 0 && reads[0]!.op === "in" ? reads[0]!.view : undefined;
     const plainPerm = view !== undefined && view.perm !== undefined && view.start === undefined && view.step === undefined && view.count === undefined;
     const sameView = reads.every((n) => n.op === "in" && JSON.stringify(n.view) === JSON.stringify(view));
-    const uses = refs.filter((x) => isRef(x) && isRef(r) && x.$ref === r.$ref).length;
     const P = isRef(r) && !wanted.has(r.$ref) ? asProgramTask(out[r.$ref]) : undefined;
     const rand = bareRand(P);
-    if (!plainPerm || !sameView || uses !== 1 || rand === undefined || rand.dtype !== "float64" || P!.info.shape.length !== info.shape.length) { slot++; continue; }
+    if (!plainPerm || !sameView || usesOf(refs, r) !== 1 || rand === undefined || rand.dtype !== "float64" || P!.info.shape.length !== info.shape.length) { slot++; continue; }
     const origins = [...(info.origins ?? []), P!.info.offset];
     program = withDraw(program, slot, { ...rand, origin: origins.length - 1, globalShape: P!.info.globalShape, perm: view!.perm! });
     info = { ...info, origins };
     refs.splice(slot, 1);
-    const key = (r as { $ref: Key }).$ref;
-    const left = (consumers.get(key) ?? 1) - 1;
-    consumers.set(key, left);
-    if (left <= 0) delete out[key];
+    dropUnread([(r as { $ref: Key }).$ref], out, wanted, consumers);
     changed = true;
   }
   return changed ? { program, info, refs } : undefined;

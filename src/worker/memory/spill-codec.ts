@@ -35,9 +35,9 @@ export interface EncodedValue {
 
 const KIND_TYPED = 0;
 const KIND_MSGPACK = 1;
-const KIND_BLOCK = 2;
+export const KIND_BLOCK = 2;
 /** A block's payload starts with the length of its fields' msgpack (u32) and 4 zero bytes. */
-const BLOCK_PRELUDE_BYTES = 8;
+export const BLOCK_PRELUDE_BYTES = 8;
 
 const bytesOf = (v: TypedArray): Uint8Array => new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
 const typedIndex = (v: unknown): number => (ArrayBuffer.isView(v) ? TYPED_ARRAYS.indexOf(v.constructor as TypedArrayCtor) : -1);
@@ -109,9 +109,11 @@ export function decodePayload(h: DecodedHeader, payload: Uint8Array): unknown {
   return { ...fields, data };
 }
 
+const metaBytesOf = (prelude: Uint8Array): number => new DataView(prelude.buffer, prelude.byteOffset, BLOCK_PRELUDE_BYTES).getUint32(0, true);
+
 /** Bytes of a block's payload before its data starts, given the first 8 (the prelude's fixed part). */
 export function blockDataOffset(prelude: Uint8Array): number {
-  const metaBytes = new DataView(prelude.buffer, prelude.byteOffset, BLOCK_PRELUDE_BYTES).getUint32(0, true);
+  const metaBytes = metaBytesOf(prelude);
   return BLOCK_PRELUDE_BYTES + metaBytes + ((8 - (metaBytes & 7)) & 7);
 }
 
@@ -119,10 +121,7 @@ export function blockDataOffset(prelude: Uint8Array): number {
 export function decodeBlockPrelude(start: Uint8Array, h: DecodedHeader): { fields: Record<string, unknown>; dataOffset: number } {
   const dataOffset = blockDataOffset(start);
   if (dataOffset > h.payloadBytes || dataOffset > start.byteLength) throw new SpillFileError("spill file has a corrupt block prelude");
-  const metaBytes = new DataView(start.buffer, start.byteOffset, BLOCK_PRELUDE_BYTES).getUint32(0, true);
-  const fields = packr.unpack(start.subarray(BLOCK_PRELUDE_BYTES, BLOCK_PRELUDE_BYTES + metaBytes)) as Record<string, unknown>;
+  const fields = packr.unpack(start.subarray(BLOCK_PRELUDE_BYTES, BLOCK_PRELUDE_BYTES + metaBytesOf(start))) as Record<string, unknown>;
   return { fields, dataOffset };
 }
 
-export const BLOCK_KIND = KIND_BLOCK;
-export { BLOCK_PRELUDE_BYTES };

@@ -20,7 +20,7 @@ import { open, rm, unlink, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { DataStore, MissingKeyError, type StoreEntry, type WorkerDataStore } from "../store.js";
 import { spillDirPrefix } from "./spill-dirs.js";
-import { BLOCK_KIND, BLOCK_PRELUDE_BYTES, blockDataOffset, decodeBlockPrelude, decodeHeader, decodePayload, encodeValue, HEADER_BYTES, payloadBuffer, type DecodedHeader } from "./spill-codec.js";
+import { KIND_BLOCK, BLOCK_PRELUDE_BYTES, blockDataOffset, decodeBlockPrelude, decodeHeader, decodePayload, encodeValue, HEADER_BYTES, payloadBuffer, type DecodedHeader } from "./spill-codec.js";
 import { cutToRange } from "../../graph/range-ref.js";
 import { ClosedError, SpillFileError, UsageError } from "../../util/errors.js";
 
@@ -393,7 +393,7 @@ async function readSpillRange(file: string, start: number, length: number, share
     const head = new Uint8Array(HEADER_BYTES + 256);
     const { bytesRead } = await fh.read(head, 0, head.byteLength, 0);
     const h = decodeHeader(head.subarray(0, Math.min(bytesRead, HEADER_BYTES)), file);
-    if (h.kind !== BLOCK_KIND) {
+    if (h.kind !== KIND_BLOCK) {
       // not a block: the whole value, cut (copied, so that the rest is not kept alive)
       const value = decodePayload(h, await readPayload(fh, h, file, shared));
       return { value: cutToRange(value, start, length, true), bytes: HEADER_BYTES + h.payloadBytes };
