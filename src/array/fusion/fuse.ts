@@ -303,6 +303,41 @@ function dropUnread(chain: readonly Key[], out: Graph, wanted: ReadonlySet<Key>,
   }
 }
 
+/** A draw that replaces one input of a task: the leaf, the task's ChunkInfo with it, and the keys it no longer reads. */
+interface InPlaceDraw {
+  readonly leaf: ProgramNode;
+  readonly info: ChunkInfo;
+  readonly chain: readonly Key[];
+}
+
+/**
+ * C with every input that `draw` can draw in place replaced by that draw (inputs read once, by at
+ * least one node); the blocks left without a reader are dropped. Undefined when nothing changed.
+ */
+function drawInPlace(
+  C: ProgramTask,
+  out: Graph,
+  wanted: ReadonlySet<Key>,
+  consumers: Map<Key, number>,
+  draw: (key: Key, reads: readonly ProgramNode[], info: ChunkInfo) => InPlaceDraw | undefined,
+): ProgramTask | undefined {
+  let { program, info } = C;
+  const refs = [...C.refs];
+  let changed = false;
+  for (let slot = 0; slot < refs.length; ) {
+    const r = refs[slot];
+    const reads = program.nodes.filter((n) => n.op === "in" && n.slot === slot);
+    const d = isRef(r) && usesOf(refs, r) === 1 && reads.length > 0 ? draw(r.$ref, reads, info) : undefined;
+    if (d === undefined) { slot++; continue; }
+    program = withDraw(program, slot, d.leaf);
+    info = d.info;
+    refs.splice(slot, 1);
+    dropUnread(d.chain, out, wanted, consumers);
+    changed = true;
+  }
+  return changed ? { program, info, refs } : undefined;
+}
+
 /**
  * Draw sliced random blocks in place: when C reads a unit-step slice (one block, every axis) of
  * a task that only draws random numbers, C draws those numbers itself (a value depends only on
@@ -311,29 +346,18 @@ function dropUnread(chain: readonly Key[], out: Graph, wanted: ReadonlySet<Key>,
  * again). Slice and random blocks left with no reader are dropped.
  */
 function drawSlices(C: ProgramTask, out: Graph, wanted: ReadonlySet<Key>, consumers: Map<Key, number>): ProgramTask | undefined {
-  let { program, info } = C;
-  const refs = [...C.refs];
-  let changed = false;
-  for (let slot = 0; slot < refs.length; ) {
-    const r = refs[slot];
-    const reads = program.nodes.filter((n) => n.op === "in" && n.slot === slot);
-    const d = isRef(r) && usesOf(refs, r) === 1 && reads.length > 0 && reads.every((n) => n.op === "in" && n.view === undefined) ? slicedDraw(r.$ref, out, consumers) : undefined;
-    const count = d === undefined ? undefined : d.chain.length === 1 ? d.info.shape : viewOf(out[d.chain[0]!])!.view.count!;
-    if (d === undefined || d.info.shape.length !== info.shape.length || !sameArr(count!, info.shape)) { slot++; continue; }
+  return drawInPlace(C, out, wanted, consumers, (key, reads, info) => {
+    if (!reads.every((n) => n.op === "in" && n.view === undefined)) return undefined;
+    const d = slicedDraw(key, out, consumers);
+    if (d === undefined) return undefined;
+    const count = d.chain.length === 1 ? d.info.shape : viewOf(out[d.chain[0]!])!.view.count!;
+    if (d.info.shape.length !== info.shape.length || !sameArr(count, info.shape)) return undefined;
     const at = d.info.offset.map((o, k) => o + d.start[k]!);
-    if (sameArr(at, info.offset) && sameArr(d.info.globalShape, info.globalShape)) {
-      // The draw indexes like the task itself: a plain leaf (keeps the fused generator path).
-      program = withDraw(program, slot, d.rand);
-    } else {
-      const origins = [...(info.origins ?? []), at];
-      program = withDraw(program, slot, { ...d.rand, origin: origins.length - 1, globalShape: d.info.globalShape });
-      info = { ...info, origins };
-    }
-    refs.splice(slot, 1);
-    dropUnread(d.chain, out, wanted, consumers);
-    changed = true;
-  }
-  return changed ? { program, info, refs } : undefined;
+    // The draw indexes like the task itself: a plain leaf (keeps the fused generator path).
+    if (sameArr(at, info.offset) && sameArr(d.info.globalShape, info.globalShape)) return { leaf: d.rand, info, chain: d.chain };
+    const origins = [...(info.origins ?? []), at];
+    return { leaf: { ...d.rand, origin: origins.length - 1, globalShape: d.info.globalShape }, info: { ...info, origins }, chain: d.chain };
+  });
 }
 
 /**
@@ -344,26 +368,16 @@ function drawSlices(C: ProgramTask, out: Graph, wanted: ReadonlySet<Key>, consum
  * dropped when nothing else reads it.
  */
 function drawTransposes(C: ProgramTask, out: Graph, wanted: ReadonlySet<Key>, consumers: Map<Key, number>): ProgramTask | undefined {
-  let { program, info } = C;
-  const refs = [...C.refs];
-  let changed = false;
-  for (let slot = 0; slot < refs.length; ) {
-    const r = refs[slot];
-    const reads = program.nodes.filter((n) => n.op === "in" && n.slot === slot);
-    const view = reads.length > 0 && reads[0]!.op === "in" ? reads[0]!.view : undefined;
+  return drawInPlace(C, out, wanted, consumers, (key, reads, info) => {
+    const view = reads[0]!.op === "in" ? reads[0]!.view : undefined;
     const plainPerm = view !== undefined && view.perm !== undefined && view.start === undefined && view.step === undefined && view.count === undefined;
     const sameView = reads.every((n) => n.op === "in" && JSON.stringify(n.view) === JSON.stringify(view));
-    const P = isRef(r) && !wanted.has(r.$ref) ? asProgramTask(out[r.$ref]) : undefined;
+    const P = wanted.has(key) ? undefined : asProgramTask(out[key]);
     const rand = bareRand(P);
-    if (!plainPerm || !sameView || usesOf(refs, r) !== 1 || rand === undefined || rand.dtype !== "float64" || P!.info.shape.length !== info.shape.length) { slot++; continue; }
+    if (!plainPerm || !sameView || rand === undefined || rand.dtype !== "float64" || P!.info.shape.length !== info.shape.length) return undefined;
     const origins = [...(info.origins ?? []), P!.info.offset];
-    program = withDraw(program, slot, { ...rand, origin: origins.length - 1, globalShape: P!.info.globalShape, perm: view!.perm! });
-    info = { ...info, origins };
-    refs.splice(slot, 1);
-    dropUnread([(r as { $ref: Key }).$ref], out, wanted, consumers);
-    changed = true;
-  }
-  return changed ? { program, info, refs } : undefined;
+    return { leaf: { ...rand, origin: origins.length - 1, globalShape: P!.info.globalShape, perm: view!.perm! }, info: { ...info, origins }, chain: [key] };
+  });
 }
 
 /** The pass: fuse producer programs into single consumers, in topological order. */
